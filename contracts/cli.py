@@ -1,0 +1,55 @@
+"""The ``madaster-contracts`` command: one entry point, one module per sub-command.
+
+Sub-command modules are imported lazily so that ``diff`` or ``snapshot list``
+do not pay for importing schemathesis.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from contracts import __version__
+from contracts.errors import ContractsError
+
+# name -> (module, one-line help). Each module defines ``add_arguments(parser)`` and ``run(args) -> int``.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "snapshot": ("contracts.commands.snapshot", "keep per-version snapshots of the OpenAPI spec"),
+    "mock": ("mockserver.command", "serve the Madaster API offline from the snapshots"),
+    "test": ("contracts.commands.test", "run property-based contract tests against the API or the mock"),
+    "diff": ("contracts.commands.diff", "name every change between two specs that breaks a client"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="madaster-contracts",
+        description="Contract tests, an offline mock server and breaking-change detection for the Madaster API.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (module_name, help_text) in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        command_parser = sub.add_parser(name, help=help_text, description=help_text)
+        module.add_arguments(command_parser)
+        command_parser.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args._run(args) or 0)
+    except ContractsError as exc:
+        print(f"madaster-contracts {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"madaster-contracts {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Offline emulation of the Madaster API (Flask app factory in mockserver.app)."""

@@ -1,0 +1,31 @@
+"""Shared fixtures: the real published spec builds in ../shared/madaster-specs (skip when absent)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHARED_SPECS = Path(os.environ.get("MADASTER_SHARED_SPECS", PROJECT_ROOT.parent / "shared" / "madaster-specs"))
+SKIP_REASON = f"real Madaster spec builds not found at {SHARED_SPECS} (set MADASTER_SHARED_SPECS)"
+
+
+def real_builds() -> list[Path]:
+    """All real spec builds, oldest first within each version; empty when the folder is absent."""
+    if not SHARED_SPECS.is_dir():
+        return []
+    files = [p for p in SHARED_SPECS.glob("v*/build-*") if p.suffix in {".json", ".yaml", ".yml"}]
+    return sorted(files, key=lambda p: (p.parent.name, int(p.stem.split("-")[1])))
+
+
+def real_build(version: str, build: int) -> Path:
+    """One real build, or skip the test with a clear reason."""
+    for path in real_builds():
+        if path.parent.name == version and path.stem == f"build-{build}":
+            return path
+    pytest.skip(SKIP_REASON)
+
+
+requires_shared = pytest.mark.skipif(not SHARED_SPECS.is_dir(), reason=SKIP_REASON)
