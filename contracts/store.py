@@ -136,7 +136,9 @@ class SnapshotStore:
             return builds[-1]
         if which == "previous":
             if len(builds) < 2:
-                raise StoreError(f"{version} has only one stored build ({builds[0].label}); there is no previous")
+                raise StoreError(
+                    f"{version} has only one stored build ({builds[0].label}); there is no previous"
+                )
             return builds[-2]
         for snapshot in builds:
             if which in (snapshot.build, snapshot.name):
@@ -164,7 +166,9 @@ class SnapshotStore:
         doc_version = api_version(doc)
         version = version or doc_version
         if not version:
-            raise StoreError(f"{source}: cannot tell the API version (no /api/vX.Y paths, no info.version); pass --version")
+            raise StoreError(
+                f"{source}: cannot tell the API version (no /api/vX.Y paths, no info.version); pass --version"
+            )
         check_version_name(version)
         if doc_version and doc_version != version:
             raise StoreError(f"{source}: the document is {doc_version}, not {version}")
@@ -210,7 +214,7 @@ class SnapshotStore:
 
     def _free_name(self, folder: Path, build: str | None, kind: str, canonical: str) -> str:
         base = f"build-{build}" if build else ("baseline" if kind == "baseline" else "snapshot")
-        if not (folder / f"{base}{META_SUFFIX}").exists() and build:
+        if base != "snapshot" and not (folder / f"{base}{META_SUFFIX}").exists():
             return base
         return f"{base}-{canonical[:10]}"
 
@@ -237,7 +241,13 @@ def _version_key(version: str) -> tuple[int, ...]:
 
 def _count_operations(doc: dict[str, Any]) -> int:
     methods = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
-    return sum(1 for item in (doc.get("paths") or {}).values() if isinstance(item, dict) for m in item if m in methods)
+    return sum(
+        1
+        for item in (doc.get("paths") or {}).values()
+        if isinstance(item, dict)
+        for m in item
+        if m in methods
+    )
 
 
 def _read_meta(path: Path) -> dict[str, Any]:
@@ -254,9 +264,9 @@ def _remove_orphans(folder: Path) -> None:
     """Documents without metadata are left-overs of an interrupted write."""
     referenced = {_read_meta(m).get("file") for m in folder.glob(f"*{META_SUFFIX}")}
     for candidate in folder.iterdir():
-        if candidate.suffix in (".json", ".yaml") and not candidate.name.endswith(META_SUFFIX):
-            if candidate.name not in referenced:
-                candidate.unlink(missing_ok=True)
+        is_document = candidate.suffix in (".json", ".yaml") and not candidate.name.endswith(META_SUFFIX)
+        if is_document and candidate.name not in referenced:
+            candidate.unlink(missing_ok=True)
     for temporary in folder.glob(".tmp-*"):
         temporary.unlink(missing_ok=True)
 

@@ -44,7 +44,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     importing.add_argument("file", type=Path)
     importing.add_argument("--version", help="API version (default: read from the document)")
     importing.add_argument("--note", help="free text kept in the snapshot's provenance")
-    importing.add_argument("--baseline", action="store_true", help="mark the document as an authored baseline")
+    importing.add_argument(
+        "--baseline", action="store_true", help="mark the document as an authored baseline"
+    )
     common(importing)
 
 
@@ -100,7 +102,9 @@ def _capture(store, args) -> int:
 
     versions = _target_versions(store, args)
     # fetch and validate everything first: one failure leaves the store untouched
-    fetched = [fetch_spec(args.base_url, v, api_key=_api_key(args), timeout=args.timeout) + (v,) for v in versions]
+    fetched = [
+        fetch_spec(args.base_url, v, api_key=_api_key(args), timeout=args.timeout) + (v,) for v in versions
+    ]
     for raw, _doc, url, version in fetched:
         result = store.add(raw, source=url, version=version, kind="capture")
         if result.added:
@@ -130,7 +134,9 @@ def _check(store, args) -> int:
         for line in summarize_drift(stored, served):
             print(f"  {line}")
     if drifted:
-        print(f"\n{drifted} of {len(versions)} version(s) drifted; run `snapshot capture` to store the new build(s)")
+        print(
+            f"\n{drifted} of {len(versions)} version(s) drifted; run `snapshot capture` to store the new build(s)"
+        )
         sys.stdout.flush()
         return 1
     return 0
