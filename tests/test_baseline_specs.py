@@ -141,26 +141,51 @@ def scalar_shape(doc: dict[str, Any], schema: Any) -> tuple[Any, Any, frozenset 
     return schema.get("type"), schema.get("format"), enum
 
 
-def property_names(doc: dict[str, Any], schema: Any, seen: set[str] | None = None) -> set[str]:
-    """All property names reachable from a schema (through refs, compositions, items)."""
-    seen = set() if seen is None else seen
-    if isinstance(schema, dict) and "$ref" in schema:
-        if schema["$ref"] in seen:
-            return set()
-        seen.add(schema["$ref"])
-        return property_names(doc, resolve(doc, schema), seen)
-    if not isinstance(schema, dict):
-        return set()
-    names = set((schema.get("properties") or {}).keys())
-    children: list[Any] = list((schema.get("properties") or {}).values())
-    for key in ("allOf", "oneOf", "anyOf"):
-        children.extend(schema.get(key) or [])
-    for key in ("items", "additionalProperties", "not"):
-        if isinstance(schema.get(key), dict):
-            children.append(schema[key])
-    for child in children:
-        names |= property_names(doc, child, seen)
-    return names
+def property_shapes(doc: dict[str, Any], schema: Any) -> dict[str, set[tuple[Any, Any]]]:
+    """Property name -> the (type, format) pairs it has anywhere below a schema."""
+    shapes: dict[str, set[tuple[Any, Any]]] = {}
+    seen: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict) and "$ref" in node:
+            if node["$ref"] in seen:
+                return
+            seen.add(node["$ref"])
+            node = resolve(doc, node)
+        if not isinstance(node, dict):
+            return
+        for name, prop in (node.get("properties") or {}).items():
+            shape = scalar_shape(doc, prop)
+            shapes.setdefault(name, set()).add(shape[:2])
+            walk(prop)
+        for key in ("allOf", "oneOf", "anyOf"):
+            for child in node.get(key) or []:
+                walk(child)
+        for key in ("items", "additionalProperties"):
+            if isinstance(node.get(key), dict):
+                walk(node[key])
+
+    walk(schema)
+    return shapes
+
+
+def shape_mismatches(doc: dict[str, Any], ours: Any, real: dict[str, Any], theirs: Any) -> list[str]:
+    """Fields of ``ours`` that the real schema lacks or types differently (format only when both give one)."""
+    mine, known = property_shapes(doc, ours), property_shapes(real, theirs)
+    problems = []
+    for name, shapes in sorted(mine.items()):
+        if name not in known:
+            problems.append(f"{name} unknown")
+            continue
+        for kind, fmt in shapes:
+            matches = [
+                (real_kind, real_fmt)
+                for real_kind, real_fmt in known[name]
+                if real_kind == kind and (fmt is None or real_fmt is None or fmt == real_fmt)
+            ]
+            if not matches:
+                problems.append(f"{name} is {kind}/{fmt}, real {sorted(map(str, known[name]))}")
+    return problems
 
 
 def json_schema_of(content: dict[str, Any] | None) -> Any:
@@ -239,6 +264,8 @@ def test_every_operation_has_success_and_problem_responses(version):
                 schema = json_schema_of(response.get("content"))
                 assert schema == {"$ref": PROBLEM_REF}, f"{where} {code}: error is not ProblemDetails"
         assert op.get("operationId"), f"{where}: no operationId"
+    ids = [op["operationId"] for _, _, op, _ in operations(doc)]
+    assert len(ids) == len(set(ids)), "operationIds must be unique"
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -338,18 +365,22 @@ def test_every_operation_exists_in_the_newest_real_build(version):
                 problems.append(f"{where}: request body 'required' differs")
             if set(body["content"]) != set(real_body["content"]):
                 problems.append(f"{where}: request media types differ")
-            extra = property_names(doc, json_schema_of(body["content"])) - property_names(
-                real, json_schema_of(real_body["content"])
-            )
-            if extra:
-                problems.append(f"{where}: request fields {sorted(extra)} unknown to the real build")
+            for issue in shape_mismatches(
+                doc, json_schema_of(body["content"]), real, json_schema_of(real_body["content"])
+            ):
+                problems.append(f"{where}: request field {issue}")
         for code, response in op["responses"].items():
             real_response = real_op["responses"].get(code) or {}
-            extra = property_names(doc, json_schema_of(response.get("content"))) - property_names(
-                real, json_schema_of(real_response.get("content"))
-            )
-            if extra:
-                problems.append(f"{where} {code}: response fields {sorted(extra)} unknown to the real build")
+            ours_schema = json_schema_of(response.get("content"))
+            real_schema = json_schema_of(real_response.get("content"))
+            if (ours_schema is None) != (real_schema is None):
+                problems.append(f"{where} {code}: body presence differs")
+                continue
+            top_level = scalar_shape(doc, ours_schema)[0], scalar_shape(real, real_schema)[0]
+            if ours_schema is not None and top_level[0] != top_level[1]:
+                problems.append(f"{where} {code}: top-level body type differs")
+            for issue in shape_mismatches(doc, ours_schema, real, real_schema):
+                problems.append(f"{where} {code}: response field {issue}")
     assert problems == []
 
 
