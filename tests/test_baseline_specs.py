@@ -1,4 +1,4 @@
-"""The project's baseline descriptions of the Madaster API (baseline/v3.0.yaml, baseline/v4.0.yaml).
+"""The project's baseline descriptions of the Madaster API (``v3.0@baseline``, ``v4.0@baseline`` in specs/).
 
 They stand in for captured specs where the live API is unreachable, so they must be valid,
 usable by the mock server and the contract runner (every schema generatable), factually in line
@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 
 from contracts.spec_loader import api_version, build_label, load_spec_file
+from contracts.store import SnapshotStore
 from tests.conftest import PROJECT_ROOT, SKIP_REASON, real_builds
 
-BASELINE_DIR = PROJECT_ROOT / "baseline"
+BASELINE_STORE = SnapshotStore(PROJECT_ROOT / "specs")
 VERSIONS = ("v3.0", "v4.0")
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 PROBLEM_REF = "#/components/schemas/ProblemDetails"
@@ -90,7 +91,7 @@ REQUIRED_OPERATIONS = {
 
 
 def baseline_path(version: str) -> Path:
-    return BASELINE_DIR / f"{version}.yaml"
+    return BASELINE_STORE.resolve(f"{version}@baseline").path
 
 
 _DOCS: dict[str, dict[str, Any]] = {}
