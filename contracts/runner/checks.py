@@ -1,0 +1,193 @@
+"""Madaster checks, run by schemathesis next to its built-in ones.
+
+``madaster_auth``: per operation, once: the same request without a key and with an
+unknown key must both get 401. ``madaster_auth_body``: a 401/403 body carries no
+entity data (only RFC 7807 problem fields).
+
+The checks are registered with schemathesis once, globally; the run they belong to
+is set with ``activate`` (one run at a time per process).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import schemathesis
+from schemathesis.core.failures import Failure
+
+from contracts.runner.transport import KEY_HEADER
+
+PROBLEM_FIELDS = frozenset({"type", "title", "status", "detail", "instance", "traceId", "errors", "message"})
+AUTH_ERROR_STATUSES = (401, 403)
+
+
+class AuthProbeFailure(Failure):
+    """An auth probe got something else than 401; ``scenario`` says which key was sent."""
+
+    code = "MC401"
+    kind_title = "Authentication not enforced"
+
+    def __init__(self, *, operation: str, scenario: str, status: int, body: bytes, message: str) -> None:
+        super().__init__(operation=operation, title=self.kind_title, message=message)
+        self.scenario = scenario
+        self.status = status
+        self.body = body
+
+    @property
+    def _unique_key(self) -> str:
+        return f"{self.title}|{self.scenario}"
+
+
+class EntityDataInAuthError(Failure):
+    code = "MC402"
+    kind_title = "Entity data in an authentication error"
+
+    @property
+    def _unique_key(self) -> str:
+        return self.title
+
+
+@dataclass
+class ActiveRun:
+    unknown_key: str
+    probed: set[str] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_active: ActiveRun | None = None
+
+
+def activate(run: ActiveRun | None) -> None:
+    """Point the checks at the current run (None: checks do nothing)."""
+    global _active
+    _active = run
+
+
+def _declares_security(operation: Any) -> bool:
+    definition = operation.definition.raw if hasattr(operation.definition, "raw") else operation.definition
+    security = definition.get("security") if isinstance(definition, dict) else None
+    if security is None:
+        security = operation.schema.raw_schema.get("security")
+    return bool(security) and all(requirement for requirement in security)
+
+
+@schemathesis.check
+def madaster_auth(ctx: Any, response: Any, case: Any) -> bool | None:
+    """No key -> 401 and unknown key -> 401, checked once per operation on a request the server accepted."""
+    run = _active
+    if run is None or case.method.upper() != case.operation.method.upper():
+        return None  # unexpected-method probes of the coverage phase say nothing about this operation's auth
+    if not 200 <= response.status_code < 300 or not _declares_security(case.operation):
+        return None
+    label = case.operation.label
+    with run.lock:
+        if label in run.probed:
+            return None
+        run.probed.add(label)
+    transport = case.operation.schema.transport
+    app = case.operation.app
+    for scenario, headers in (("no key", None), ("unknown key", {KEY_HEADER: run.unknown_key})):
+        probe = case.operation.Case(
+            method=case.method,
+            path_parameters=case.path_parameters,
+            query=case.query,
+            headers={k: v for k, v in (case.headers or {}).items() if k.lower() != KEY_HEADER.lower()},
+            body=case.body,
+            media_type=case.media_type,
+        )
+        kwargs: dict[str, Any] = {"app": app}
+        if headers:
+            kwargs["headers"] = headers
+        answer = transport.send(probe, **kwargs)
+        if answer.status_code != 401:
+            raise AuthProbeFailure(
+                operation=label,
+                scenario=scenario,
+                status=answer.status_code,
+                body=answer.content or b"",
+                message=f"with {scenario} the server answered {answer.status_code}, expected 401",
+            )
+        _check_auth_body(label, answer.status_code, answer.content, case)
+    return None
+
+
+@schemathesis.check
+def madaster_auth_body(ctx: Any, response: Any, case: Any) -> bool | None:
+    """401 and 403 bodies carry problem details only, never entity data."""
+    if response.status_code in AUTH_ERROR_STATUSES:
+        _check_auth_body(case.operation.label, response.status_code, response.content, case)
+    return None
+
+
+def _check_auth_body(label: str, status: int, content: bytes | None, case: Any) -> None:
+    leaked = entity_data_in(content or b"", _entity_fields(case.operation))
+    if leaked:
+        raise EntityDataInAuthError(
+            operation=label,
+            message=f"the {status} body carries entity data: {leaked}",
+        )
+
+
+def entity_data_in(content: bytes, entity_fields: set[str]) -> str | None:
+    """What in an auth error body looks like entity data, or None."""
+    try:
+        data = json.loads(content or b"null")
+    except ValueError:
+        return None
+    if isinstance(data, list):
+        return "a JSON array" if data else None
+    if not isinstance(data, dict):
+        return None
+    suspicious = sorted(key for key in data if key not in PROBLEM_FIELDS and (key in entity_fields or key == "id"))
+    return "field(s) " + ", ".join(suspicious) if suspicious else None
+
+
+def _entity_fields(operation: Any) -> set[str]:
+    """Property names of the operation's 2xx response schemas (resolved one level)."""
+    cached = getattr(operation, "_madaster_entity_fields", None)
+    if cached is not None:
+        return cached
+    raw = operation.schema.raw_schema
+    definition = operation.definition.raw if hasattr(operation.definition, "raw") else operation.definition
+    names: set[str] = set()
+    for status, response in (definition.get("responses") or {}).items():
+        if not str(status).startswith("2"):
+            continue
+        for media in ((_resolve(raw, response) or {}).get("content") or {}).values():
+            schema = _resolve(raw, (media or {}).get("schema") or {})
+            if schema.get("type") == "array":
+                schema = _resolve(raw, schema.get("items") or {})
+            names |= _property_names(raw, schema)
+    names -= PROBLEM_FIELDS
+    try:
+        operation._madaster_entity_fields = names
+    except AttributeError:  # slotted object: recompute next time
+        pass
+    return names
+
+
+def _property_names(raw: dict[str, Any], schema: dict[str, Any], depth: int = 0) -> set[str]:
+    names = set((schema.get("properties") or {}).keys())
+    if depth < 3:
+        for key in ("allOf", "oneOf", "anyOf"):
+            for branch in schema.get(key) or []:
+                names |= _property_names(raw, _resolve(raw, branch), depth + 1)
+    return names
+
+
+def _resolve(raw: dict[str, Any], node: Any) -> dict[str, Any]:
+    seen = 0
+    while isinstance(node, dict) and "$ref" in node and seen < 10:
+        ref = node["$ref"]
+        if not isinstance(ref, str) or not ref.startswith("#/"):
+            return {}
+        target: Any = raw
+        for part in ref[2:].split("/"):
+            part = part.replace("~1", "/").replace("~0", "~")
+            target = target.get(part) if isinstance(target, dict) else None
+        node = target
+        seen += 1
+    return node if isinstance(node, dict) else {}

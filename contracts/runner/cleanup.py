@@ -1,0 +1,59 @@
+"""Delete what a run created, newest first, through the same layers as the tests (key, retries)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from werkzeug.test import Client
+
+from contracts.runner.target import Target
+from contracts.runner.transport import KEY_HEADER, KEY_PLACEHOLDER, CreatedEntity, TargetUnreachable
+
+
+def delete_templates(doc: dict[str, Any]) -> list[re.Pattern[str]]:
+    """Path templates of the spec's DELETE operations, as regexes over concrete paths."""
+    patterns = []
+    for path, item in (doc.get("paths") or {}).items():
+        if isinstance(item, dict) and "delete" in item:
+            regex = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path))
+            patterns.append(re.compile(f"^{regex}$"))
+    return patterns
+
+
+def deletion_path(entity: CreatedEntity, templates: list[re.Pattern[str]]) -> str | None:
+    """``POST /folder`` created id X -> ``/folder/X`` when the spec can delete it there."""
+    base = entity.path.rstrip("/")
+    candidates = [f"{base}/{entity.entity_id}"]
+    if base.rsplit("/", 1)[-1] == entity.entity_id:  # PUT /thing/{id}
+        candidates.insert(0, base)
+    for candidate in candidates:
+        if any(t.match(candidate) for t in templates):
+            return candidate
+    return None
+
+
+def clean_up(target: Target, doc: dict[str, Any]) -> list[str]:
+    """Delete every recorded entity; returns one line per entity that could not be deleted."""
+    if target.recorder is None or target.offline:
+        return []
+    templates = delete_templates(doc)
+    client = Client(target.app)
+    problems: list[str] = []
+    done: set[str] = set()
+    for entity in reversed(target.recorder.created):
+        path = deletion_path(entity, templates)
+        if path is None or path in done:
+            if path is None:
+                problems.append(f"created {entity.path} id {entity.entity_id}: no DELETE operation to remove it")
+            continue
+        done.add(path)
+        try:
+            response = client.delete(path, headers={KEY_HEADER: KEY_PLACEHOLDER})
+        except TargetUnreachable as exc:
+            problems.append(f"DELETE {path}: {exc}")
+            continue
+        if response.status_code >= 400 and response.status_code not in (404, 410):
+            problems.append(f"DELETE {path}: {response.status_code}")
+    target.recorder.created.clear()
+    return problems

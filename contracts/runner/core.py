@@ -1,0 +1,121 @@
+"""One contract run: for each spec, build the target, test it, clean up, then report."""
+
+from __future__ import annotations
+
+import random
+import secrets
+import sys
+import time
+from typing import TextIO
+
+from contracts.errors import ContractsError
+from contracts.runner.options import RunOptions
+from contracts.runner.redact import Redactor, RedactingStream
+from contracts.runner.results import RunResult, VersionResult
+from contracts.runner.specs import SpecUnderTest, collect_specs
+
+
+def run_contracts(options: RunOptions, *, stream: TextIO | None = None) -> RunResult:
+    """Run every selected spec; writes progress to ``stream`` and the reports asked for."""
+    options.validate()
+    redactor = Redactor(options.api_key)
+    out = RedactingStream(stream or sys.stdout, redactor)
+    specs = collect_specs(options.versions, options.spec_files, options.specs_dir)
+    seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
+    run = RunResult(seed=seed)
+    from contracts.runner.reporting.console import ConsoleReporter
+
+    console = ConsoleReporter(out)  # type: ignore[arg-type]
+    try:
+        for spec in specs:
+            result = run_spec(spec, options, seed, console)
+            run.versions.append(result)
+    except KeyboardInterrupt:
+        run.interrupted = True
+    console.summary(run)
+    _write_reports(run, options, redactor)
+    if run.interrupted:
+        raise KeyboardInterrupt
+    return run
+
+
+def run_spec(spec: SpecUnderTest, options: RunOptions, seed: int, console: object) -> VersionResult:
+    """Test one spec; cleanup of created entities runs even on failure or Ctrl-C."""
+    from contracts.runner import checks
+    from contracts.runner.cleanup import clean_up
+    from contracts.runner.defects import find_and_repair
+    from contracts.runner.engine import load_schema, run_engine
+    from contracts.runner.target import build_target, preflight
+    from contracts.runner.workflows import run_workflows
+
+    started = time.monotonic()
+    doc, defects = find_and_repair(spec.doc)
+    target = build_target(
+        spec,
+        base_url=options.base_url,
+        api_key=options.api_key,
+        allow_writes=options.allow_writes,
+        timeout=options.request_timeout,
+        seed=seed,
+    )
+    result = VersionResult(label=spec.label, source=spec.source, target=target.description, seed=seed)
+    result.spec_defects = defects
+    preflight(target, spec)
+    run_prefix = f"mc-{secrets.token_hex(3)}-"
+    schema = load_schema(
+        doc,
+        target,
+        seed=seed,
+        max_examples=options.max_examples,
+        phases=options.phases,
+        timeout=options.request_timeout,
+        patterns=options.operation_patterns(),
+        name_prefix=None if target.offline else run_prefix,
+    )
+    operations = [op for op in _operations(schema)]
+    console.version_started(spec.label, spec.source, target.description, len(operations))  # type: ignore[attr-defined]
+    for defect in defects:
+        console.spec_defect(defect.describe())  # type: ignore[attr-defined]
+    checks.activate(checks.ActiveRun(unknown_key=target.unknown_key))
+    try:
+        completed = run_engine(schema, target, result, console.progress)  # type: ignore[attr-defined]
+        if completed and target.writes_allowed and options.workflows and "stateful" in options.phases:
+            run_workflows(doc, target, result, seed=seed, run_prefix=run_prefix,
+                          progress=console.progress, patterns=options.operation_patterns())  # type: ignore[attr-defined]
+        if not completed:
+            raise KeyboardInterrupt
+    finally:
+        checks.activate(None)
+        result.cleanup = clean_up(target, spec.doc)
+        result.duration = time.monotonic() - started
+    if target.connection_lost:
+        raise ContractsError(f"lost the connection to {target.description}: {target.connection_lost}")
+    if target.blocked_writes:
+        result.errors.append(
+            f"{len(target.blocked_writes)} write request(s) were generated and blocked before sending "
+            f"(first: {target.blocked_writes[0]})"
+        )
+    for label in operations:
+        result.operation(label)
+    console.version_finished(result)  # type: ignore[attr-defined]
+    return result
+
+
+def _operations(schema: object) -> list[str]:
+    labels = []
+    for item in schema.get_all_operations():  # type: ignore[attr-defined]
+        operation = item.ok() if hasattr(item, "ok") else item
+        if operation is not None:
+            labels.append(operation.label)
+    return labels
+
+
+def _write_reports(run: RunResult, options: RunOptions, redactor: Redactor) -> None:
+    if options.junit:
+        from contracts.runner.reporting.junit import write_junit
+
+        write_junit(run, options.junit, redactor)
+    if options.report:
+        from contracts.runner.reporting.markdown import write_markdown
+
+        write_markdown(run, options.report, redactor)

@@ -1,0 +1,165 @@
+"""Run schemathesis's engine on one spec against one target and fold its events into results."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import schemathesis
+from schemathesis.engine import Status, events, from_schema
+
+from contracts.runner import checks as madaster_checks
+from contracts.runner.curl import curl_for_case
+from contracts.runner.results import FailureReport, VersionResult
+from contracts.runner.safety import is_safe_method, schemathesis_config_dict
+from contracts.runner.target import Target
+
+ProgressHook = Callable[[str, Any], None]
+"""``(kind, payload)``: ``phase`` (name), ``scenario`` (status char), ``phase_done`` (name)."""
+
+STATUS_CHARS = {Status.SUCCESS: ".", Status.FAILURE: "F", Status.ERROR: "E", Status.SKIP: "s", Status.INTERRUPTED: "!"}
+EXCERPT_LIMIT = 600
+
+
+def load_schema(doc: dict[str, Any], target: Target, *, seed: int, max_examples: int, phases: tuple[str, ...],
+                timeout: float, patterns: list[re.Pattern[str]], name_prefix: str | None) -> Any:
+    """The schemathesis schema of ``doc``, bound in-process to the target's WSGI app and filtered."""
+    config = schemathesis.Config.from_dict(
+        schemathesis_config_dict(
+            seed=seed,
+            max_examples=max_examples,
+            writes_allowed=target.writes_allowed,
+            phases=phases,
+            timeout=timeout,
+        )
+    )
+    schema = schemathesis.openapi.from_dict(doc, config=config)
+    schema.app = target.app
+    writes = target.writes_allowed
+
+    def keep(ctx: Any) -> bool:
+        operation = ctx.operation
+        if not writes and not is_safe_method(operation.method):
+            return False
+        return not patterns or any(p.search(operation.label) for p in patterns)
+
+    schema = schema.include(func=keep)
+    if name_prefix:
+        _prefix_names(schema, name_prefix)
+    return schema
+
+
+def _prefix_names(schema: Any, prefix: str) -> None:
+    """Every entity a write creates carries the run prefix in its name, so cleanup and people can find it."""
+
+    @schema.hook("map_body")
+    def prefix_name(context: Any, body: Any) -> Any:
+        operation = getattr(context, "operation", None)
+        if operation is None or operation.method.upper() not in ("POST", "PUT", "PATCH"):
+            return body
+        if isinstance(body, dict) and isinstance(body.get("name"), str) and not body["name"].startswith(prefix):
+            return {**body, "name": prefix + body["name"]}
+        return body
+
+
+def run_engine(
+    schema: Any,
+    target: Target,
+    result: VersionResult,
+    progress: ProgressHook,
+) -> bool:
+    """Execute all phases; returns False when the run was interrupted."""
+    stream = from_schema(schema).execute()
+    seen_failures: set[tuple[str, str, str]] = set()
+    interrupted = False
+    for event in stream:
+        if target.connection_lost and not interrupted:
+            stream.stop()
+        if isinstance(event, events.PhaseStarted):
+            progress("phase", event.phase.name.value)
+        elif isinstance(event, events.PhaseFinished):
+            progress("phase_done", event.phase.name.value)
+        elif isinstance(event, events.ScenarioFinished):
+            _fold_scenario(event, target, result, seen_failures)
+            progress("scenario", STATUS_CHARS.get(event.status, "?"))
+        elif isinstance(event, events.NonFatalError):
+            message = f"{event.info.title}: {_first_line(event.info.message)}"
+            if event.related_to_operation and event.label:
+                result.operation(event.label).errors.append(message)
+            else:
+                result.errors.append(message)
+        elif isinstance(event, events.FatalError):
+            result.errors.append(f"schemathesis stopped: {_first_line(str(event.exception))}")
+        elif isinstance(event, events.Interrupted):
+            interrupted = True
+        elif isinstance(event, events.EngineFinished):
+            for failure in event.failures or []:
+                result.errors.append(f"{failure.title}: {_first_line(failure.message)}")
+    return not interrupted
+
+
+def _fold_scenario(
+    event: events.ScenarioFinished, target: Target, result: VersionResult, seen: set[tuple[str, str, str]]
+) -> None:
+    recorder = event.recorder
+    if event.status == Status.SKIP and event.label and not recorder.cases:
+        operation = result.operation(event.label)
+        operation.skipped = event.skip_reason or "skipped"
+        return
+    counted: set[str] = set()
+    for case_id, node in recorder.cases.items():
+        label = node.value.operation.label
+        if case_id not in counted:
+            counted.add(case_id)
+            result.operation(label).cases += 1
+    for case_id, check_nodes in recorder.checks.items():
+        case_node = recorder.cases.get(case_id)
+        if case_node is None:
+            continue
+        case = case_node.value
+        operation = result.operation(case.operation.label)
+        for node in check_nodes:
+            passed = node.status == Status.SUCCESS
+            operation.record_check(node.name, passed)
+            if passed or node.failure_info is None:
+                continue
+            failure = node.failure_info.failure
+            key = (case.operation.label, node.name, failure.title)
+            if key in seen:
+                continue
+            seen.add(key)
+            result.failures.append(_failure_report(event, recorder, case_id, case, node.name, failure, target))
+
+
+def _failure_report(event: Any, recorder: Any, case_id: str, case: Any, check: str, failure: Any,
+                    target: Target) -> FailureReport:
+    status: int | None = None
+    body = b""
+    scenario = None
+    if isinstance(failure, madaster_checks.AuthProbeFailure):
+        status, body, scenario = failure.status, failure.body, failure.scenario
+    else:
+        interaction = recorder.interactions.get(case_id)
+        response = interaction.response if interaction is not None else None
+        if response is not None:
+            status, body = response.status_code, response.content or b""
+    return FailureReport(
+        operation=case.operation.label,
+        check=check,
+        title=failure.title,
+        message=failure.message,
+        status=status,
+        response_excerpt=_excerpt(body),
+        curl=curl_for_case(case, target.display_base_url, auth=scenario or "key", unknown_key="some-unknown-key"),
+        phase=event.phase.value if hasattr(event.phase, "value") else str(event.phase),
+    )
+
+
+def _excerpt(body: bytes) -> str:
+    text = body.decode("utf-8", errors="replace")
+    return text if len(text) <= EXCERPT_LIMIT else text[:EXCERPT_LIMIT] + " …"
+
+
+def _first_line(text: str) -> str:
+    return (text or "").strip().splitlines()[0] if (text or "").strip() else ""

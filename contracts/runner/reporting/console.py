@@ -1,0 +1,110 @@
+"""Progress while the run goes (one character per scenario, a line per phase) and the final summary."""
+
+from __future__ import annotations
+
+from typing import Any, TextIO
+
+from contracts.runner.results import RunResult, VersionResult
+
+PHASE_TITLES = {
+    "probing": None,
+    "schema_analysis": None,
+    "auth_bootstrap": None,
+    "examples": "examples",
+    "coverage": "coverage",
+    "fuzzing": "fuzzing",
+    "stateful": "stateful",
+    "workflows": "workflows",
+}
+
+
+class ConsoleReporter:
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._phase: str | None = None
+        self._column = 0
+
+    def write(self, text: str = "") -> None:
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def version_started(self, label: str, source: str, target: str, operations: int) -> None:
+        self.write(f"== {label} ({source}) against {target}: {operations} operation(s)")
+
+    def spec_defect(self, text: str) -> None:
+        self.write(f"   spec problem: {text}")
+
+    def progress(self, kind: str, payload: Any) -> None:
+        if kind == "phase":
+            title = PHASE_TITLES.get(payload, payload)
+            self._phase = title
+            if title:
+                self.stream.write(f"   {title:<10} ")
+                self._column = 0
+        elif kind == "scenario" and self._phase:
+            if self._column and self._column % 60 == 0:
+                self.stream.write("\n" + " " * 14)
+            self.stream.write(str(payload))
+            self._column += 1
+            self.stream.flush()
+        elif kind == "phase_done" and self._phase:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._phase = None
+
+    def version_finished(self, result: VersionResult) -> None:
+        verdict = "passed" if result.passed else "FAILED"
+        self.write(
+            f"   {verdict}: {len(result.operations)} operations, {result.cases} cases, "
+            f"{len(result.failures)} failure(s), {result.duration:.1f}s"
+        )
+
+    def summary(self, run: RunResult) -> None:
+        self.write()
+        self.write(summary_table(run))
+        for version in run.versions:
+            for line in version.errors:
+                self.write(f"error [{version.label}]: {line}")
+            for op in version.operations.values():
+                for line in op.errors:
+                    self.write(f"error [{version.label}] {op.label}: {line}")
+            for line in version.cleanup:
+                self.write(f"cleanup [{version.label}]: {line}")
+            for defect in version.spec_defects:
+                self.write(f"spec problem [{version.label}]: {defect.describe()}")
+        failures = [(v, f) for v in run.versions for f in v.failures]
+        for index, (version, failure) in enumerate(failures, 1):
+            self.write()
+            self.write(f"-- failure {index}/{len(failures)} [{version.label}] {failure.operation}")
+            self.write(f"   check:    {failure.check} ({failure.title})")
+            self.write(f"   problem:  {failure.message.strip().splitlines()[0] if failure.message.strip() else ''}")
+            status = failure.status if failure.status is not None else "no response"
+            self.write(f"   response: {status} {failure.response_excerpt}".rstrip())
+            self.write("   reproduce:")
+            for line in failure.curl.splitlines():
+                self.write(f"     {line}")
+        self.write()
+        if run.interrupted:
+            self.write("interrupted: the results above are partial")
+        verdict = "all contracts hold" if run.passed else "contract failures found"
+        self.write(f"{verdict}; replay this run with --seed {run.seed}")
+
+
+def summary_table(run: RunResult) -> str:
+    rows = [("version", "operations", "cases", "failures", "skipped", "spec problems", "result")]
+    for v in run.versions:
+        rows.append(
+            (
+                v.label,
+                str(len(v.operations)),
+                str(v.cases),
+                str(len(v.failures)),
+                str(v.skipped_operations),
+                str(len(v.spec_defects)),
+                "passed" if v.passed else "FAILED",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)

@@ -1,0 +1,77 @@
+"""The schemathesis configuration of a run: what is generated, and what may be sent.
+
+Read-only runs include only GET and HEAD operations and leave the coverage phase's
+unexpected-method probes out, so neither the coverage nor the stateful phase ever
+produces a PUT/POST/DELETE; ``transport.WriteGuard`` refuses anything that slips through.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contracts.runner.transport import KEY_HEADER, KEY_PLACEHOLDER
+
+# Built-in checks of schemathesis we run. `ignored_auth` is replaced by `madaster_auth`
+# (stricter: 401 exactly, plus the body rule) and its probes break on in-process WSGI apps
+# in schemathesis 4.32.5 (`max_redirects` is passed to werkzeug).
+BUILTIN_CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+    "response_headers_conformance",
+    "positive_data_acceptance",
+    "negative_data_rejection",
+    "missing_required_header",
+    "use_after_free",
+    "ensure_resource_availability",
+)
+DISABLED_BUILTIN_CHECKS = (
+    "ignored_auth",
+    "object_level_authorization",
+    "unsupported_method",
+    "allow_header_conformance",
+)
+READ_ONLY_METHODS = ("GET", "HEAD")
+
+
+def schemathesis_config_dict(
+    *,
+    seed: int,
+    max_examples: int,
+    writes_allowed: bool,
+    phases: tuple[str, ...],
+    timeout: float,
+) -> dict[str, Any]:
+    """The TOML-shaped configuration handed to ``schemathesis.Config.from_dict``."""
+    checks: dict[str, Any] = {name: {"enabled": True} for name in BUILTIN_CHECKS}
+    checks.update({name: {"enabled": False} for name in DISABLED_BUILTIN_CHECKS})
+    coverage: dict[str, Any] = {"enabled": "coverage" in phases}
+    if not writes_allowed:
+        coverage["unexpected-methods"] = []
+    data: dict[str, Any] = {
+        "seed": seed,
+        "workers": 1,
+        "headers": {KEY_HEADER: KEY_PLACEHOLDER},
+        "request-timeout": timeout,
+        "suppress-health-check": ["all"],
+        "cache": {"enabled": False},
+        "output": {"sanitization": {"enabled": False}},
+        "generation": {
+            "max-examples": max_examples,
+            "with-security-parameters": False,
+            "database": "none",
+        },
+        "checks": checks,
+        "phases": {
+            "examples": {"enabled": "examples" in phases, "fill-missing": True},
+            "coverage": coverage,
+            "fuzzing": {"enabled": "fuzzing" in phases},
+            "stateful": {"enabled": "stateful" in phases, "max-steps": 10},
+        },
+    }
+    return data
+
+
+def is_safe_method(method: str) -> bool:
+    return method.upper() in READ_ONLY_METHODS

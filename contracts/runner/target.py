@@ -1,0 +1,123 @@
+"""Where a run sends its requests: the embedded mock (in-process) or a base URL with a key."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.test import Client
+
+from contracts.errors import ContractsError
+from contracts.runner.specs import SpecUnderTest
+from contracts.runner.transport import (
+    KEY_HEADER,
+    KEY_PLACEHOLDER,
+    CreationRecorder,
+    HttpForwarder,
+    KeyInjector,
+    RetryPolicy,
+    TargetUnreachable,
+    WriteGuard,
+    WsgiApp,
+)
+
+OFFLINE_BASE_URL = "$MADASTER_BASE_URL"
+"""How curl reproductions of an offline run address the mock (``madaster-contracts mock`` prints its URL)."""
+
+
+@dataclass
+class Target:
+    """The application one spec is tested against, with the layers the run needs."""
+
+    description: str
+    display_base_url: str
+    app: WsgiApp
+    offline: bool
+    writes_allowed: bool
+    guard: WriteGuard | None = None
+    recorder: CreationRecorder | None = None
+    forwarder: HttpForwarder | None = None
+    unknown_key: str = field(default_factory=lambda: "madaster-contracts-unknown-" + secrets.token_hex(8))
+
+    @property
+    def blocked_writes(self) -> list[str]:
+        return self.guard.blocked if self.guard else []
+
+    @property
+    def connection_lost(self) -> str | None:
+        return self.forwarder.lost if self.forwarder else None
+
+
+def build_target(
+    spec: SpecUnderTest,
+    *,
+    base_url: str | None,
+    api_key: str | None,
+    allow_writes: bool,
+    timeout: float = 10.0,
+    seed: int = 0,
+) -> Target:
+    """The embedded mock for this spec when there is no base URL; else the remote API."""
+    forwarder = None
+    if base_url is None:
+        from mockserver import create_app
+        from mockserver.tokens import Token
+
+        key = "madaster-contracts-" + secrets.token_hex(12)
+        try:
+            inner: WsgiApp = create_app(
+                [spec.doc], tokens=[Token(key=key, name="contract run", permission="write")], seed=seed, admin=False
+            )
+        except ContractsError:
+            raise
+        except Exception as exc:  # a mock defect must not end in a traceback
+            raise ContractsError(
+                f"the embedded mock cannot serve {spec.label} ({spec.source}): {type(exc).__name__}: {exc}"
+            ) from None
+        description, display, writes = "embedded mock (in-process)", OFFLINE_BASE_URL, True
+    else:
+        if not api_key:
+            raise ContractsError("an API key is required for a remote target: pass --api-key or set MADASTER_API_KEY")
+        key = api_key
+        forwarder = HttpForwarder(base_url, RetryPolicy(timeout=timeout))
+        inner = forwarder
+        description, display, writes = base_url.rstrip("/"), base_url.rstrip("/"), allow_writes
+    app: WsgiApp = KeyInjector(inner, key)
+    recorder = guard = None
+    if writes:
+        recorder = CreationRecorder(app)
+        app = recorder
+    else:
+        guard = WriteGuard(app)
+        app = guard
+    return Target(description, display, app, base_url is None, writes, guard, recorder, forwarder)
+
+
+def first_call_path(doc: dict[str, Any]) -> str | None:
+    """A GET operation without parameters, to check the target and the key before testing."""
+    for path, item in (doc.get("paths") or {}).items():
+        operation = (item or {}).get("get") if isinstance(item, dict) else None
+        if not isinstance(operation, dict) or "{" in path:
+            continue
+        params = [*(item.get("parameters") or []), *(operation.get("parameters") or [])]
+        if not any(isinstance(p, dict) and p.get("required") for p in params):
+            return path
+    return None
+
+
+def preflight(target: Target, spec: SpecUnderTest) -> None:
+    """Stop with one clear message when the host is unreachable or rejects the key on the first call."""
+    path = first_call_path(spec.doc)
+    if path is None:
+        return
+    client = Client(target.app)
+    try:
+        response = client.get(path, headers={KEY_HEADER: KEY_PLACEHOLDER, "Accept": "application/json"})
+    except TargetUnreachable as exc:
+        raise ContractsError(f"cannot reach {target.description}: {exc}") from None
+    if response.status_code == 401:
+        raise ContractsError(
+            f"{target.description} rejected the API key (401 on GET {path}); "
+            "check --api-key / MADASTER_API_KEY: no tests were run"
+        )

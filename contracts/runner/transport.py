@@ -1,0 +1,232 @@
+"""The WSGI layers every request of a run passes through, whatever the target.
+
+schemathesis talks to a WSGI application in-process. For the embedded mock that is
+the mock itself; for a real base URL it is ``HttpForwarder``, which sends the request
+over the network with bounded timeouts, retries transient errors and honours
+429/503 ``Retry-After``. The key never enters schemathesis: it sends a placeholder
+that ``KeyInjector`` swaps for the real key at the last moment, so every code
+sample, report and cache schemathesis writes only ever contains the placeholder.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+KEY_HEADER = "X-API-Key"
+KEY_PLACEHOLDER = "$MADASTER_API_KEY"
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+_HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailers",
+    "transfer-encoding",
+    "upgrade",
+    "content-encoding",
+    "content-length",
+}
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class TargetUnreachable(Exception):
+    """The target did not answer after the retries; the run stops with exit 2."""
+
+
+class WriteBlocked(Exception):
+    """A write request reached the guard of a read-only run; it was not sent."""
+
+
+class KeyInjector:
+    """Replace the placeholder key with the real one just before the request leaves."""
+
+    def __init__(self, app: WsgiApp, key: str) -> None:
+        self.app = app
+        self._key = key
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("HTTP_X_API_KEY") == KEY_PLACEHOLDER:
+            environ["HTTP_X_API_KEY"] = self._key
+        return self.app(environ, start_response)
+
+    def __repr__(self) -> str:  # never show the key, even in a debugger or traceback
+        return f"KeyInjector({self.app!r})"
+
+
+@dataclass
+class WriteGuard:
+    """Last line of defence of a read-only run: only GET and HEAD pass."""
+
+    app: WsgiApp
+    blocked: list[str] = field(default_factory=list)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        if method not in SAFE_METHODS:
+            self.blocked.append(f"{method} {environ.get('PATH_INFO', '')}")
+            raise WriteBlocked(f"{method} {environ.get('PATH_INFO', '')} not sent: the run is read-only")
+        return self.app(environ, start_response)
+
+
+@dataclass
+class CreatedEntity:
+    path: str
+    entity_id: str
+
+
+@dataclass
+class CreationRecorder:
+    """Remember what successful POST/PUT requests created, so cleanup can delete it."""
+
+    app: WsgiApp
+    created: list[CreatedEntity] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        if method not in ("POST", "PUT"):
+            return self.app(environ, start_response)
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            captured["status"] = int(status.split(" ", 1)[0])
+            captured["headers"] = headers
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        body = b"".join(self.app(environ, capture))
+        status = captured.get("status", 500)
+        if 200 <= status < 300:
+            entity_id = _entity_id(body)
+            if entity_id:
+                with self._lock:
+                    self.created.append(CreatedEntity(environ.get("PATH_INFO", ""), entity_id))
+        return [body]
+
+
+def _entity_id(body: bytes) -> str | None:
+    import json
+
+    try:
+        data = json.loads(body or b"null")
+    except ValueError:
+        return None
+    if isinstance(data, dict):
+        value = data.get("id")
+        if isinstance(value, str | int) and str(value):
+            return str(value)
+    return None
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date); None if absent/invalid."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+
+
+@dataclass
+class RetryPolicy:
+    """Bounded kindness towards the server."""
+
+    retries: int = 3
+    """Extra attempts for a transient network error or a 429/503."""
+    backoff: float = 0.5
+    """First wait after a network error; doubles each attempt."""
+    max_wait: float = 30.0
+    """No single wait (Retry-After included) is longer than this."""
+    timeout: float = 10.0
+    """Connect and read timeout of one request, in seconds."""
+
+    def wait_for(self, attempt: int, retry_after: float | None) -> float:
+        wait = retry_after if retry_after is not None else self.backoff * (2**attempt)
+        return min(max(wait, 0.0), self.max_wait)
+
+
+class HttpForwarder:
+    """A WSGI application that forwards each request to ``base_url`` over HTTP."""
+
+    def __init__(
+        self,
+        base_url: str,
+        policy: RetryPolicy | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        import requests
+
+        self.base_url = base_url.rstrip("/")
+        self.policy = policy or RetryPolicy()
+        self._sleep = sleep
+        self._local = threading.local()
+        self._requests = requests
+        self.lost: str | None = None
+        self.waited = 0.0
+
+    def _session(self) -> Any:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._requests.Session()
+            session.trust_env = False
+            self._local.session = session
+        return session
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        url = self.base_url + (environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""))
+        if environ.get("QUERY_STRING"):
+            url += "?" + environ["QUERY_STRING"]
+        headers = {}
+        for name, value in environ.items():
+            if name.startswith("HTTP_") and name not in ("HTTP_HOST", "HTTP_CONTENT_LENGTH"):
+                headers[name[5:].replace("_", "-").title()] = value
+        if environ.get("CONTENT_TYPE"):
+            headers["Content-Type"] = environ["CONTENT_TYPE"]
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else None
+        response = self.send(method, url, headers, body)
+        reason = response.reason or ""
+        out_headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _HOP_BY_HOP]
+        start_response(f"{response.status_code} {reason}".strip(), out_headers)
+        return [response.content]
+
+    def send(self, method: str, url: str, headers: dict[str, str], body: bytes | None) -> Any:
+        policy = self.policy
+        attempt = 0
+        while True:
+            try:
+                response = self._session().request(
+                    method, url, headers=headers, data=body, timeout=policy.timeout, allow_redirects=False
+                )
+            except (self._requests.ConnectionError, self._requests.Timeout) as exc:
+                if attempt >= policy.retries:
+                    self.lost = f"{type(exc).__name__} after {attempt + 1} attempts"
+                    raise TargetUnreachable(f"{method} {url.split('?')[0]}: {self.lost}") from None
+                self._pause(policy.wait_for(attempt, None))
+                attempt += 1
+                continue
+            if response.status_code in (429, 503) and attempt < policy.retries:
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                self._pause(policy.wait_for(attempt, retry_after))
+                attempt += 1
+                continue
+            return response
+
+    def _pause(self, seconds: float) -> None:
+        self.waited += seconds
+        self._sleep(seconds)
