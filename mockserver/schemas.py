@@ -19,7 +19,10 @@ _DROP = {"nullable", "discriminator", "example", "examples", "xml", "externalDoc
 
 
 def convert(schema: Any, *, response: bool = False) -> Any:
-    """One OpenAPI 3.0 schema as JSON Schema (validated as draft 2020-12, so `uuid` formats are checked) (component refs -> ``#/definitions/``)."""
+    """One OpenAPI 3.0 schema as JSON Schema; component refs point to ``#/definitions/``.
+
+    Validated as draft 2020-12, where ``uuid`` is a checked format (draft 7 ignores it).
+    """
     if isinstance(schema, list):
         return [convert(item, response=response) for item in schema]
     if not isinstance(schema, dict):
