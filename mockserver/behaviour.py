@@ -177,12 +177,10 @@ def _new_key(call: Call, collection: str, body: Any) -> str:
 
 def _key_ok(rt: SpecRuntime, collection: str, value: str) -> bool:
     """Whether a client-given key would route (a uuid where the item path wants one)."""
-    param = rt.model.id_params.get(collection)
-    for op in rt.model.entity_ops.values():
-        for p in op.parameters:
-            if p.location == "path" and p.name == param:
-                return rt.schemas.validator(p.schema, response=False).is_valid(value)
-    return "/" not in value
+    schema = rt.key_schemas.get(collection)
+    if schema is None:
+        return "/" not in value
+    return rt.schemas.validator(schema, response=False).is_valid(value)
 
 
 def _store_entity(

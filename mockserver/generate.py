@@ -154,6 +154,9 @@ class Generator:
         still fails after a few rounds is replaced by a freshly generated one.
         """
         validator = self.schemas.converted_validator(schema, response=True)
+        if validator.is_valid(value):
+            return value
+        value = self.project(value, schema)
         for _ in range(rounds):
             errors = list(validator.iter_errors(value))
             if not errors:
@@ -168,6 +171,46 @@ class Generator:
                 break
         fresh = self.value(schema, rng, depth)
         return fresh
+
+    def project(self, value: Any, schema: Any, depth: int = 0) -> Any:
+        """``value`` limited to what ``schema`` declares where it forbids anything else.
+
+        A stored entity answered through a narrower schema (a list of ``CommodityInfo``) keeps
+        the fields that schema knows; ``oneOf`` picks the first branch the projection satisfies.
+        """
+        schema = self.schemas.resolve(schema)
+        if not isinstance(schema, dict) or depth > MAX_DEPTH * 2:
+            return value
+        for key in ("oneOf", "anyOf"):
+            if key in schema:
+                validator = self.schemas.converted_validator(schema, response=True)
+                for branch in schema[key]:
+                    candidate = self.project(_copy(value), branch, depth + 1)
+                    if validator.is_valid(candidate):
+                        return candidate
+                return value
+        parts = [schema, *(self.schemas.resolve(p) for p in schema.get("allOf") or [])]
+        if isinstance(value, dict):
+            properties: dict[str, Any] = {}
+            closed = False
+            for part in parts:
+                if isinstance(part, dict):
+                    properties.update(part.get("properties") or {})
+                    closed |= part.get("additionalProperties") is False
+            if closed and properties:
+                value = {k: v for k, v in value.items() if k in properties}
+            for name, sub in properties.items():
+                if name in value:
+                    value[name] = self.project(value[name], sub, depth + 1)
+        elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+            value = [self.project(item, schema["items"], depth + 1) for item in value]
+        return value
+
+
+def _copy(value: Any) -> Any:
+    import copy
+
+    return copy.deepcopy(value)
 
 
 def _flatten(generator: Generator, schema: dict) -> dict:
