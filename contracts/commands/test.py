@@ -1,15 +1,63 @@
-"""Placeholder for the contract tests sub-command (not built yet)."""
+"""``madaster-contracts test``: property-based contract tests against the API or the embedded mock.
+
+Exit 0 when every contract holds, 1 on contract failures, 2 on usage, configuration or
+connection errors. The key comes from --api-key or MADASTER_API_KEY and is never printed.
+"""
 
 from __future__ import annotations
 
 import argparse
-
-from contracts.errors import ContractsError
+import os
+from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("args", nargs="*")
+    parser.add_argument(
+        "--version", dest="versions", action="append", default=[], metavar="V",
+        help="API version to test (latest snapshot), or a snapshot ref such as v3.0@28168; repeatable "
+        "(default: every version in the store)",
+    )
+    parser.add_argument(
+        "--spec", dest="spec_files", action="append", default=[], type=Path, metavar="FILE",
+        help="test this spec file instead of (or besides) the snapshots; repeatable",
+    )
+    parser.add_argument(
+        "--base-url", default=None, metavar="URL",
+        help="host of the API to test, e.g. https://api.madaster.com (default: $MADASTER_BASE_URL; "
+        "without one the embedded mock is tested in-process)",
+    )
+    parser.add_argument(
+        "--api-key", default=None, metavar="KEY", help="API key sent as X-API-Key (default: $MADASTER_API_KEY)"
+    )
+    parser.add_argument(
+        "--allow-writes", action="store_true",
+        help="also send POST/PUT/DELETE and run the CRUD workflows; created entities are deleted at the end",
+    )
+    parser.add_argument(
+        "--operation", dest="operations", action="append", default=[], metavar="REGEX",
+        help="only operations whose 'METHOD /path' matches; repeatable",
+    )
+    parser.add_argument("--max-examples", type=int, default=10, metavar="N", help="examples per operation (10)")
+    parser.add_argument("--seed", type=int, default=None, metavar="N", help="seed to replay a run")
+    parser.add_argument("--junit", type=Path, default=None, metavar="FILE", help="write a JUnit XML report")
+    parser.add_argument("--report", type=Path, default=None, metavar="FILE.md", help="write a Markdown report")
 
 
 def run(args: argparse.Namespace) -> int:
-    raise ContractsError("the contract tests sub-command is not available yet")
+    from contracts.runner import RunOptions, run_contracts
+
+    base_url = args.base_url or os.environ.get("MADASTER_BASE_URL") or None
+    api_key = args.api_key or os.environ.get("MADASTER_API_KEY") or None
+    options = RunOptions(
+        versions=list(args.versions),
+        spec_files=list(args.spec_files),
+        base_url=base_url,
+        api_key=api_key if base_url else None,
+        allow_writes=args.allow_writes,
+        operations=list(args.operations),
+        max_examples=args.max_examples,
+        seed=args.seed,
+        junit=args.junit,
+        report=args.report,
+    )
+    return run_contracts(options).exit_code

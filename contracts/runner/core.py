@@ -57,6 +57,7 @@ def run_spec(spec: SpecUnderTest, options: RunOptions, seed: int, console: objec
         allow_writes=options.allow_writes,
         timeout=options.request_timeout,
         seed=seed,
+        doc=doc,
     )
     result = VersionResult(label=spec.label, source=spec.source, target=target.description, seed=seed)
     result.spec_defects = defects

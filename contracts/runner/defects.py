@@ -31,7 +31,61 @@ def find_and_repair(doc: dict[str, Any]) -> tuple[dict[str, Any], list[SpecDefec
     repaired = copy.deepcopy(doc)
     defects: list[SpecDefect] = []
     _walk(repaired, repaired, "#", defects, set())
+    undeclared = _add_default_errors(repaired)
+    if undeclared:
+        defects.append(undeclared)
     return repaired, defects
+
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+GENERIC_PROBLEM = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string", "nullable": True},
+        "title": {"type": "string", "nullable": True},
+        "status": {"type": "integer", "nullable": True},
+        "detail": {"type": "string", "nullable": True},
+        "instance": {"type": "string", "nullable": True},
+    },
+}
+
+
+def _add_default_errors(doc: dict[str, Any]) -> SpecDefect | None:
+    """Operations that declare no error response at all (older builds) get the API's documented one.
+
+    Madaster answers errors with RFC 7807 problem details, declared as each operation's
+    ``default`` response in newer builds. A build that declares only the success code makes
+    every 4xx "undocumented", which says nothing about the API; it is reported once.
+    """
+    problem_schema: dict[str, Any] = GENERIC_PROBLEM
+    if "ProblemDetails" in ((doc.get("components") or {}).get("schemas") or {}):
+        problem_schema = {"$ref": "#/components/schemas/ProblemDetails"}
+    missing = []
+    for path, item in (doc.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if not isinstance(operation, dict) or not isinstance(operation.get("responses"), dict):
+                continue
+            responses = operation["responses"]
+            if any(str(code) == "default" or str(code)[:1] in ("4", "5") for code in responses):
+                continue
+            responses["default"] = {
+                "description": "Error (problem details)",
+                "content": {
+                    media: {"schema": copy.deepcopy(problem_schema)}
+                    for media in ("application/problem+json", "application/json")
+                },
+            }
+            missing.append(f"{method.upper()} {path}")
+    if not missing:
+        return None
+    return SpecDefect(
+        location="#/paths",
+        problem=f"{len(missing)} operation(s) declare no error response (no 4xx, no default), e.g. {missing[0]}",
+        repair="tested with the API's documented default error response (RFC 7807 problem details)",
+    )
 
 
 def _walk(root: dict[str, Any], node: Any, pointer: str, defects: list[SpecDefect], seen: set[int]) -> None:
