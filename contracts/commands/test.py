@@ -13,34 +13,57 @@ from pathlib import Path
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--version", dest="versions", action="append", default=[], metavar="V",
+        "--version",
+        dest="versions",
+        action="append",
+        default=[],
+        metavar="V",
         help="API version to test (latest snapshot), or a snapshot ref such as v3.0@28168; repeatable "
         "(default: every version in the store)",
     )
     parser.add_argument(
-        "--spec", dest="spec_files", action="append", default=[], type=Path, metavar="FILE",
+        "--spec",
+        dest="spec_files",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
         help="test this spec file instead of (or besides) the snapshots; repeatable",
     )
     parser.add_argument(
-        "--base-url", default=None, metavar="URL",
+        "--base-url",
+        default=None,
+        metavar="URL",
         help="host of the API to test, e.g. https://api.madaster.com (default: $MADASTER_BASE_URL; "
         "without one the embedded mock is tested in-process)",
     )
     parser.add_argument(
-        "--api-key", default=None, metavar="KEY", help="API key sent as X-API-Key (default: $MADASTER_API_KEY)"
+        "--api-key",
+        default=None,
+        metavar="KEY",
+        help="API key sent as X-API-Key (default: $MADASTER_API_KEY)",
     )
     parser.add_argument(
-        "--allow-writes", action="store_true",
+        "--allow-writes",
+        action="store_true",
         help="also send POST/PUT/DELETE and run the CRUD workflows; created entities are deleted at the end",
     )
     parser.add_argument(
-        "--operation", dest="operations", action="append", default=[], metavar="REGEX",
+        "--operation",
+        dest="operations",
+        action="append",
+        default=[],
+        metavar="REGEX",
         help="only operations whose 'METHOD /path' matches; repeatable",
     )
-    parser.add_argument("--max-examples", type=int, default=10, metavar="N", help="examples per operation (10)")
+    parser.add_argument(
+        "--max-examples", type=int, default=10, metavar="N", help="examples per operation (10)"
+    )
     parser.add_argument("--seed", type=int, default=None, metavar="N", help="seed to replay a run")
     parser.add_argument("--junit", type=Path, default=None, metavar="FILE", help="write a JUnit XML report")
-    parser.add_argument("--report", type=Path, default=None, metavar="FILE.md", help="write a Markdown report")
+    parser.add_argument(
+        "--report", type=Path, default=None, metavar="FILE.md", help="write a Markdown report"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -45,6 +45,14 @@ class EntityDataInAuthError(Failure):
     code = "MC402"
     kind_title = "Entity data in an authentication error"
 
+    def __init__(
+        self, *, operation: str, message: str, status: int, body: bytes, scenario: str | None
+    ) -> None:
+        super().__init__(operation=operation, title=self.kind_title, message=message)
+        self.status = status
+        self.body = body
+        self.scenario = scenario
+
     @property
     def _unique_key(self) -> str:
         return self.title
@@ -110,7 +118,7 @@ def madaster_auth(ctx: Any, response: Any, case: Any) -> bool | None:
                 body=answer.content or b"",
                 message=f"with {scenario} the server answered {answer.status_code}, expected 401",
             )
-        _check_auth_body(label, answer.status_code, answer.content, case)
+        _check_auth_body(label, answer.status_code, answer.content, case, scenario)
     return None
 
 
@@ -118,16 +126,20 @@ def madaster_auth(ctx: Any, response: Any, case: Any) -> bool | None:
 def madaster_auth_body(ctx: Any, response: Any, case: Any) -> bool | None:
     """401 and 403 bodies carry problem details only, never entity data."""
     if response.status_code in AUTH_ERROR_STATUSES:
-        _check_auth_body(case.operation.label, response.status_code, response.content, case)
+        _check_auth_body(case.operation.label, response.status_code, response.content, case, None)
     return None
 
 
-def _check_auth_body(label: str, status: int, content: bytes | None, case: Any) -> None:
+def _check_auth_body(label: str, status: int, content: bytes | None, case: Any, scenario: str | None) -> None:
     leaked = entity_data_in(content or b"", _entity_fields(case.operation))
     if leaked:
+        sent = f" (sent with {scenario})" if scenario else ""
         raise EntityDataInAuthError(
             operation=label,
-            message=f"the {status} body carries entity data: {leaked}",
+            message=f"the {status} body{sent} carries entity data: {leaked}",
+            status=status,
+            body=content or b"",
+            scenario=scenario,
         )
 
 
@@ -141,7 +153,9 @@ def entity_data_in(content: bytes, entity_fields: set[str]) -> str | None:
         return "a JSON array" if data else None
     if not isinstance(data, dict):
         return None
-    suspicious = sorted(key for key in data if key not in PROBLEM_FIELDS and (key in entity_fields or key == "id"))
+    suspicious = sorted(
+        key for key in data if key not in PROBLEM_FIELDS and (key in entity_fields or key == "id")
+    )
     return "field(s) " + ", ".join(suspicious) if suspicious else None
 
 

@@ -45,7 +45,9 @@ def clean_up(target: Target, doc: dict[str, Any]) -> list[str]:
         path = deletion_path(entity, templates)
         if path is None or path in done:
             if path is None:
-                problems.append(f"created {entity.path} id {entity.entity_id}: no DELETE operation to remove it")
+                problems.append(
+                    f"created {entity.path} id {entity.entity_id}: no DELETE operation to remove it"
+                )
             continue
         done.add(path)
         try:

@@ -10,7 +10,7 @@ from typing import TextIO
 
 from contracts.errors import ContractsError
 from contracts.runner.options import RunOptions
-from contracts.runner.redact import Redactor, RedactingStream
+from contracts.runner.redact import RedactingStream, Redactor
 from contracts.runner.results import RunResult, VersionResult
 from contracts.runner.specs import SpecUnderTest, collect_specs
 
@@ -50,8 +50,10 @@ def run_spec(spec: SpecUnderTest, options: RunOptions, seed: int, console: objec
 
     started = time.monotonic()
     doc, defects = find_and_repair(spec.doc)
+    run_prefix = f"mc-{secrets.token_hex(3)}-"
     target = build_target(
         spec,
+        run_prefix=run_prefix,
         base_url=options.base_url,
         api_key=options.api_key,
         allow_writes=options.allow_writes,
@@ -62,7 +64,6 @@ def run_spec(spec: SpecUnderTest, options: RunOptions, seed: int, console: objec
     result = VersionResult(label=spec.label, source=spec.source, target=target.description, seed=seed)
     result.spec_defects = defects
     preflight(target, spec)
-    run_prefix = f"mc-{secrets.token_hex(3)}-"
     schema = load_schema(
         doc,
         target,
@@ -71,7 +72,6 @@ def run_spec(spec: SpecUnderTest, options: RunOptions, seed: int, console: objec
         phases=options.phases,
         timeout=options.request_timeout,
         patterns=options.operation_patterns(),
-        name_prefix=None if target.offline else run_prefix,
     )
     operations = [op for op in _operations(schema)]
     console.version_started(spec.label, spec.source, target.description, len(operations))  # type: ignore[attr-defined]
@@ -81,8 +81,16 @@ def run_spec(spec: SpecUnderTest, options: RunOptions, seed: int, console: objec
     try:
         completed = run_engine(schema, target, result, console.progress)  # type: ignore[attr-defined]
         if completed and target.writes_allowed and options.workflows and "stateful" in options.phases:
-            run_workflows(doc, target, result, seed=seed, run_prefix=run_prefix,
-                          progress=console.progress, patterns=options.operation_patterns())  # type: ignore[attr-defined]
+            run_workflows(
+                schema,
+                target,
+                result,
+                version=spec.version,
+                seed=seed,
+                run_prefix=run_prefix,
+                progress=console.progress,
+                patterns=options.operation_patterns(),
+            )  # type: ignore[attr-defined]
         if not completed:
             raise KeyboardInterrupt
     finally:

@@ -9,7 +9,9 @@ from contracts.runner.transport import KEY_HEADER, KEY_PLACEHOLDER
 _SENTINEL_BASE = "http://madaster-contracts.invalid"
 
 
-def curl_for_case(case: Any, base_url: str, *, auth: str = "key", unknown_key: str = "some-unknown-key") -> str:
+def curl_for_case(
+    case: Any, base_url: str, *, auth: str = "key", unknown_key: str = "some-unknown-key"
+) -> str:
     """``auth``: ``key`` (the run's key), ``no key`` or ``unknown key``."""
     headers = {k: v for k, v in (case.headers or {}).items() if k.lower() != KEY_HEADER.lower()}
     probe = case.operation.Case(
@@ -28,8 +30,8 @@ def curl_for_case(case: Any, base_url: str, *, auth: str = "key", unknown_key: s
     command = probe.as_curl_command(headers=extra or None, base_url=_SENTINEL_BASE)
     command = command.replace(f"'{KEY_HEADER}: {KEY_PLACEHOLDER}'", f'"{KEY_HEADER}: {KEY_PLACEHOLDER}"')
     if base_url.startswith("$"):  # an environment variable: keep it outside single quotes
-        command = command.replace(f"'{_SENTINEL_BASE}", f"\"{base_url}\"'")
-        command = command.replace(_SENTINEL_BASE, f"\"{base_url}\"")
+        command = command.replace(f"'{_SENTINEL_BASE}", f'"{base_url}"\'')
+        command = command.replace(_SENTINEL_BASE, f'"{base_url}"')
     else:
         command = command.replace(_SENTINEL_BASE, base_url.rstrip("/"))
     return command

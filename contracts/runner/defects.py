@@ -51,7 +51,7 @@ GENERIC_PROBLEM = {
 
 
 def _add_default_errors(doc: dict[str, Any]) -> SpecDefect | None:
-    """Operations that declare no error response at all (older builds) get the API's documented one.
+    """Operations that declare no error response at all (older builds) get the API's documented 4XX one.
 
     Madaster answers errors with RFC 7807 problem details, declared as each operation's
     ``default`` response in newer builds. A build that declares only the success code makes
@@ -71,7 +71,7 @@ def _add_default_errors(doc: dict[str, Any]) -> SpecDefect | None:
             responses = operation["responses"]
             if any(str(code) == "default" or str(code)[:1] in ("4", "5") for code in responses):
                 continue
-            responses["default"] = {
+            responses["4XX"] = {
                 "description": "Error (problem details)",
                 "content": {
                     media: {"schema": copy.deepcopy(problem_schema)}
@@ -84,7 +84,7 @@ def _add_default_errors(doc: dict[str, Any]) -> SpecDefect | None:
     return SpecDefect(
         location="#/paths",
         problem=f"{len(missing)} operation(s) declare no error response (no 4xx, no default), e.g. {missing[0]}",
-        repair="tested with the API's documented default error response (RFC 7807 problem details)",
+        repair="tested with the API's documented client errors (4XX, RFC 7807 problem details)",
     )
 
 
@@ -151,7 +151,11 @@ def _repair_all_of(root: dict[str, Any], schema: dict[str, Any], pointer: str) -
         merged: dict[str, Any] = {}
         for part in reversed(parts):  # the schema's own declarations win
             merged.update(part.properties)
-        keep = {k: v for k, v in schema.items() if k not in ("allOf", "properties", "required", "additionalProperties")}
+        keep = {
+            k: v
+            for k, v in schema.items()
+            if k not in ("allOf", "properties", "required", "additionalProperties")
+        }
         schema.clear()
         schema.update(keep)
         schema["type"] = "object"

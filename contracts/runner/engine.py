@@ -18,12 +18,26 @@ from contracts.runner.target import Target
 ProgressHook = Callable[[str, Any], None]
 """``(kind, payload)``: ``phase`` (name), ``scenario`` (status char), ``phase_done`` (name)."""
 
-STATUS_CHARS = {Status.SUCCESS: ".", Status.FAILURE: "F", Status.ERROR: "E", Status.SKIP: "s", Status.INTERRUPTED: "!"}
+STATUS_CHARS = {
+    Status.SUCCESS: ".",
+    Status.FAILURE: "F",
+    Status.ERROR: "E",
+    Status.SKIP: "s",
+    Status.INTERRUPTED: "!",
+}
 EXCERPT_LIMIT = 600
 
 
-def load_schema(doc: dict[str, Any], target: Target, *, seed: int, max_examples: int, phases: tuple[str, ...],
-                timeout: float, patterns: list[re.Pattern[str]], name_prefix: str | None) -> Any:
+def load_schema(
+    doc: dict[str, Any],
+    target: Target,
+    *,
+    seed: int,
+    max_examples: int,
+    phases: tuple[str, ...],
+    timeout: float,
+    patterns: list[re.Pattern[str]],
+) -> Any:
     """The schemathesis schema of ``doc``, bound in-process to the target's WSGI app and filtered."""
     config = schemathesis.Config.from_dict(
         schemathesis_config_dict(
@@ -44,23 +58,7 @@ def load_schema(doc: dict[str, Any], target: Target, *, seed: int, max_examples:
             return False
         return not patterns or any(p.search(operation.label) for p in patterns)
 
-    schema = schema.include(func=keep)
-    if name_prefix:
-        _prefix_names(schema, name_prefix)
-    return schema
-
-
-def _prefix_names(schema: Any, prefix: str) -> None:
-    """Every entity a write creates carries the run prefix in its name, so cleanup and people can find it."""
-
-    @schema.hook("map_body")
-    def prefix_name(context: Any, body: Any) -> Any:
-        operation = getattr(context, "operation", None)
-        if operation is None or operation.method.upper() not in ("POST", "PUT", "PATCH"):
-            return body
-        if isinstance(body, dict) and isinstance(body.get("name"), str) and not body["name"].startswith(prefix):
-            return {**body, "name": prefix + body["name"]}
-        return body
+    return schema.include(func=keep)
 
 
 def run_engine(
@@ -129,15 +127,18 @@ def _fold_scenario(
             if key in seen:
                 continue
             seen.add(key)
-            result.failures.append(_failure_report(event, recorder, case_id, case, node.name, failure, target))
+            result.failures.append(
+                _failure_report(event, recorder, case_id, case, node.name, failure, target)
+            )
 
 
-def _failure_report(event: Any, recorder: Any, case_id: str, case: Any, check: str, failure: Any,
-                    target: Target) -> FailureReport:
+def _failure_report(
+    event: Any, recorder: Any, case_id: str, case: Any, check: str, failure: Any, target: Target
+) -> FailureReport:
     status: int | None = None
     body = b""
     scenario = None
-    if isinstance(failure, madaster_checks.AuthProbeFailure):
+    if isinstance(failure, madaster_checks.AuthProbeFailure | madaster_checks.EntityDataInAuthError):
         status, body, scenario = failure.status, failure.body, failure.scenario
     else:
         interaction = recorder.interactions.get(case_id)
@@ -151,7 +152,9 @@ def _failure_report(event: Any, recorder: Any, case_id: str, case: Any, check: s
         message=failure.message,
         status=status,
         response_excerpt=_excerpt(body),
-        curl=curl_for_case(case, target.display_base_url, auth=scenario or "key", unknown_key="some-unknown-key"),
+        curl=curl_for_case(
+            case, target.display_base_url, auth=scenario or "key", unknown_key="some-unknown-key"
+        ),
         phase=event.phase.value if hasattr(event.phase, "value") else str(event.phase),
     )
 

@@ -46,7 +46,9 @@ class RunOptions:
             try:
                 patterns.append(re.compile(text))
             except re.error as exc:
-                raise ContractsError(f"--operation {text!r} is not a valid regular expression: {exc}") from None
+                raise ContractsError(
+                    f"--operation {text!r} is not a valid regular expression: {exc}"
+                ) from None
         return patterns
 
     def validate(self) -> None:
@@ -56,7 +58,11 @@ class RunOptions:
             raise ContractsError("--seed must be a non-negative integer")
         if self.base_url is not None:
             if not re.match(r"^https?://[^/\s]+", self.base_url):
-                raise ContractsError(f"--base-url {self.base_url!r} must be an http(s) URL such as https://api.madaster.com")
+                raise ContractsError(
+                    f"--base-url {self.base_url!r} must be an http(s) URL such as https://api.madaster.com"
+                )
             if not self.api_key:
-                raise ContractsError("an API key is required for a remote target: pass --api-key or set MADASTER_API_KEY")
+                raise ContractsError(
+                    "an API key is required for a remote target: pass --api-key or set MADASTER_API_KEY"
+                )
         self.operation_patterns()

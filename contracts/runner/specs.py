@@ -29,13 +29,17 @@ def from_document(doc: dict[str, Any], source: str) -> SpecUnderTest:
     return SpecUnderTest(version=version, build=build_label(doc), source=source, doc=doc)
 
 
-def collect_specs(versions: list[str], spec_files: list[Path], specs_dir: Path | None = None) -> list[SpecUnderTest]:
+def collect_specs(
+    versions: list[str], spec_files: list[Path], specs_dir: Path | None = None
+) -> list[SpecUnderTest]:
     """The documents to test, in the order given; every version in the store when nothing is named."""
     found = [from_document(load_spec_file(path), str(path)) for path in spec_files]
     if versions or not spec_files:
         found.extend(_from_store(versions, specs_dir))
     if not found:
-        raise ContractsError("nothing to test: the snapshot store is empty; add a snapshot or pass --spec FILE")
+        raise ContractsError(
+            "nothing to test: the snapshot store is empty; add a snapshot or pass --spec FILE"
+        )
     return found
 
 

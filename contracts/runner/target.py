@@ -58,6 +58,7 @@ def build_target(
     timeout: float = 10.0,
     seed: int = 0,
     doc: dict[str, Any] | None = None,
+    run_prefix: str = "mc-",
 ) -> Target:
     """The embedded mock for this spec when there is no base URL; else the remote API.
 
@@ -75,7 +76,9 @@ def build_target(
         description, display, writes = "embedded mock (in-process)", OFFLINE_BASE_URL, True
     else:
         if not api_key:
-            raise ContractsError("an API key is required for a remote target: pass --api-key or set MADASTER_API_KEY")
+            raise ContractsError(
+                "an API key is required for a remote target: pass --api-key or set MADASTER_API_KEY"
+            )
         key = api_key
         forwarder = HttpForwarder(base_url, RetryPolicy(timeout=timeout))
         inner = forwarder
@@ -83,7 +86,7 @@ def build_target(
     app: WsgiApp = KeyInjector(inner, key)
     recorder = guard = None
     if writes:
-        recorder = CreationRecorder(app)
+        recorder = CreationRecorder(app, name_prefix=None if base_url is None else run_prefix)
         app = recorder
     else:
         guard = WriteGuard(app)
@@ -91,7 +94,9 @@ def build_target(
     return Target(description, display, app, base_url is None, writes, guard, recorder, forwarder)
 
 
-def _create_mock(create_app: Any, spec: SpecUnderTest, doc: dict[str, Any] | None, tokens: list[Any], seed: int) -> Any:
+def _create_mock(
+    create_app: Any, spec: SpecUnderTest, doc: dict[str, Any] | None, tokens: list[Any], seed: int
+) -> Any:
     """The mock for the repaired document; the snapshot as published if the mock cannot serve that."""
     problem: Exception | None = None
     for candidate in ([doc] if doc is not None and doc is not spec.doc else []) + [spec.doc]:

@@ -83,16 +83,23 @@ class CreatedEntity:
 
 @dataclass
 class CreationRecorder:
-    """Remember what successful POST/PUT requests created, so cleanup can delete it."""
+    """Remember what successful POST/PUT requests created, so cleanup can delete it.
+
+    With ``name_prefix``, a JSON body's ``name`` gets the run prefix on the way out, whichever
+    phase generated it, so every entity a run creates on a real account can be recognised.
+    """
 
     app: WsgiApp
+    name_prefix: str | None = None
     created: list[CreatedEntity] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET").upper()
-        if method not in ("POST", "PUT"):
+        if method not in ("POST", "PUT", "PATCH"):
             return self.app(environ, start_response)
+        if self.name_prefix:
+            prefix_name(environ, self.name_prefix)
         captured: dict[str, Any] = {}
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
@@ -108,6 +115,31 @@ class CreationRecorder:
                 with self._lock:
                     self.created.append(CreatedEntity(environ.get("PATH_INFO", ""), entity_id))
         return [body]
+
+
+def prefix_name(environ: dict[str, Any], prefix: str) -> None:
+    """Put the run prefix in front of a JSON object body's ``name`` (a null name becomes the prefix)."""
+    import io
+    import json
+
+    if "json" not in (environ.get("CONTENT_TYPE") or ""):
+        return
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    raw = environ["wsgi.input"].read(length) if length else b""
+    body = raw
+    try:
+        data = json.loads(raw or b"null")
+    except ValueError:
+        data = None
+    if isinstance(data, dict) and "name" in data:
+        name = data["name"]
+        if name is None:
+            data["name"] = prefix.rstrip("-")
+        elif isinstance(name, str) and not name.startswith(prefix):
+            data["name"] = prefix + name
+        body = json.dumps(data).encode("utf-8")
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
 
 
 def _entity_id(body: bytes) -> str | None:

@@ -1,9 +1,360 @@
-"""Explicit CRUD workflows (placeholder until implemented)."""
+"""Explicit CRUD workflows over the Madaster resource chains (writes allowed only).
+
+schemathesis's stateful phase explores links it infers; these workflows make sure the
+chains an integrator relies on are walked every time, whatever inference finds:
+
+- v3.0: folder -> building -> building file -> element
+- v4.0: database -> commodity -> children / matches
+
+Each resource is created (2xx with an id), read back, listed, updated where the spec has
+a PUT, and finally deleted and read again, which must answer 404. Chains are declared as
+data: a step whose operations a build lacks is skipped, so any snapshot works. Bodies come
+from schemathesis's positive strategies, seeded, with the links filled in from what the
+earlier steps created (the links the spec does not declare).
+"""
 
 from __future__ import annotations
 
+import json
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+from contracts.runner.curl import curl_for_case
+from contracts.runner.results import FailureReport, VersionResult
+from contracts.runner.target import Target
+from contracts.runner.transport import KEY_HEADER, KEY_PLACEHOLDER
 
-def run_workflows(doc: dict[str, Any], target: Any, result: Any, **kwargs: Any) -> None:
-    return None
+RESPONSE_CHECKS = ("not_a_server_error", "status_code_conformance", "response_schema_conformance")
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    collection: str
+    """Path (after /api/vX.Y) of the create operation; ``{parent}`` params are filled from earlier steps."""
+    item: str
+    """Path of the single entity; its last parameter is the created id."""
+    create_method: str = "post"
+    links: dict[str, str] = field(default_factory=dict)
+    """Body field -> step name (its id) or ``lookup:/path`` (the first id listed there)."""
+    reads: tuple[str, ...] = ()
+    """Further GET paths below the item (children, matches)."""
+
+
+CHAINS: dict[str, tuple[Step, ...]] = {
+    "v3.0": (
+        Step(
+            "folder",
+            "/folder",
+            "/folder/{id}",
+            links={"parentId": "lookup:/account", "foldertypeId": "lookup:/account/foldertypes"},
+        ),
+        Step("building", "/building", "/building/{id}", links={"folderId": "folder"}),
+        Step("file", "/building/{buildingId}/files", "/building/{buildingId}/files/{id}"),
+        Step(
+            "element",
+            "/building/{buildingId}/files/{fileId}/elements",
+            "/building/{buildingId}/files/{fileId}/elements/{id}",
+        ),
+    ),
+    "v4.0": (
+        Step("database", "/database", "/database/{id}"),
+        Step(
+            "commodity",
+            "/commodity",
+            "/commodity/{id}",
+            links={"databaseId": "database"},
+            reads=("/commodity/{id}/children", "/commodity/{id}/matches"),
+        ),
+    ),
+}
+PATH_LINKS = {"buildingId": "building", "fileId": "file", "databaseId": "database", "folderId": "folder"}
+
+
+class _StopChain(Exception):
+    pass
+
+
+@dataclass
+class _Workflow:
+    schema: Any
+    target: Target
+    result: VersionResult
+    prefix: str
+    rng: random.Random
+    base: str
+    created: dict[str, str] = field(default_factory=dict)
+    progress: Callable[[str, Any], None] = lambda kind, payload: None
+
+    def operation(self, method: str, path: str) -> Any | None:
+        try:
+            return self.schema.find_operation_by_label(f"{method.upper()} {self.base}{path}")
+        except (KeyError, LookupError):
+            return None
+
+    def call(self, operation: Any, path_parameters: dict[str, str], body: Any = None) -> tuple[Any, Any]:
+        kwargs: dict[str, Any] = {"path_parameters": path_parameters}
+        if body is not None:
+            kwargs["body"] = body
+            kwargs["media_type"] = "application/json"
+        case = operation.Case(**kwargs)
+        response = case.call(app=self.target.app, headers={KEY_HEADER: KEY_PLACEHOLDER})
+        self.result.operation(operation.label).cases += 1
+        self.progress("scenario", ".")
+        return case, response
+
+    def fail(self, case: Any, response: Any, check: str, title: str, message: str) -> None:
+        self.result.operation(case.operation.label).record_check(check, False)
+        content = response.content or b"" if response is not None else b""
+        self.result.failures.append(
+            FailureReport(
+                operation=case.operation.label,
+                check=check,
+                title=title,
+                message=message,
+                status=response.status_code if response is not None else None,
+                response_excerpt=content.decode("utf-8", "replace")[:600],
+                curl=curl_for_case(case, self.target.display_base_url),
+                phase="workflows",
+            )
+        )
+        self.progress("scenario", "F")
+
+    def passed(self, case: Any, check: str) -> None:
+        self.result.operation(case.operation.label).record_check(check, True)
+
+    def validate(self, case: Any, response: Any) -> bool:
+        """schemathesis's response checks on a workflow response; failures are recorded."""
+        from schemathesis.checks import CHECKS, load_all_checks
+        from schemathesis.core.failures import FailureGroup
+
+        load_all_checks()
+        checks = [CHECKS.get_one(name) for name in RESPONSE_CHECKS]
+        try:
+            case.validate_response(response, checks=checks)
+        except FailureGroup as group:
+            for failure in group.exceptions:
+                self.fail(case, response, _check_name(failure), failure.title, failure.message)
+            return False
+        except AssertionError as exc:
+            self.fail(case, response, "response_schema_conformance", "Response check failed", str(exc))
+            return False
+        for name in RESPONSE_CHECKS:
+            self.passed(case, name)
+        return True
+
+    def path_parameters(self, template: str, entity_id: str | None = None) -> dict[str, str]:
+        names = [part[1:-1] for part in template.split("/") if part.startswith("{")]
+        values: dict[str, str] = {}
+        for index, name in enumerate(names):
+            if index == len(names) - 1 and entity_id is not None and template.endswith("}"):
+                values[name] = entity_id
+            elif name in PATH_LINKS and PATH_LINKS[name] in self.created:
+                values[name] = self.created[PATH_LINKS[name]]
+            elif name == "id" and index < len(names) - 1:
+                raise _StopChain
+            else:
+                raise _StopChain
+        return values
+
+    def body_for(self, operation: Any, step: Step) -> Any:
+        body = generate_body(operation, self.rng)
+        if not isinstance(body, dict):
+            return body
+        body = dict(body)
+        if "name" in body or "name" in _body_properties(operation):
+            body["name"] = f"{self.prefix}{step.name}"
+        for field_name, source in step.links.items():
+            value = (
+                self.lookup(source[len("lookup:") :])
+                if source.startswith("lookup:")
+                else self.created.get(source)
+            )
+            if value is None:
+                raise _StopChain
+            body[field_name] = value
+        return body
+
+    def lookup(self, path: str) -> str | None:
+        operation = self.operation("get", path)
+        if operation is None:
+            return None
+        _, response = self.call(operation, {})
+        try:
+            data = json.loads(response.content or b"null")
+        except ValueError:
+            return None
+        if isinstance(data, list):
+            data = data[0] if data else None
+        value = data.get("id") if isinstance(data, dict) else None
+        return str(value) if value is not None else None
+
+    def run_step(self, step: Step) -> bool:
+        create = self.operation(step.create_method, step.collection)
+        read = self.operation("get", step.item)
+        if create is None or read is None:
+            return False
+        case, response = self.call(create, self.path_parameters(step.collection), self.body_for(create, step))
+        entity_id = _entity_id(response)
+        if not 200 <= response.status_code < 300 or entity_id is None:
+            self.fail(
+                case,
+                response,
+                "workflow_create",
+                "Create did not return the entity",
+                f"{step.name}: expected 2xx with an id, got {response.status_code}",
+            )
+            return False
+        self.passed(case, "workflow_create")
+        self.validate(case, response)
+        self.created[step.name] = entity_id
+        item_params = self.path_parameters(step.item, entity_id)
+        case, response = self.call(read, item_params)
+        if response.status_code != 200 or _entity_id(response) != entity_id:
+            self.fail(
+                case,
+                response,
+                "read_after_create",
+                "Created entity not readable",
+                f"{step.name} {entity_id}: GET answered {response.status_code}",
+            )
+        else:
+            self.passed(case, "read_after_create")
+            self.validate(case, response)
+        listing = self.operation("get", step.collection)
+        if listing is not None:
+            case, response = self.call(listing, self.path_parameters(step.collection))
+            self.validate(case, response)
+        update = self.operation("put", step.item)
+        if update is not None:
+            case, response = self.call(update, item_params, self.body_for(update, step))
+            self.validate(case, response)
+        for extra in step.reads:
+            operation = self.operation("get", extra)
+            if operation is not None:
+                case, response = self.call(operation, self.path_parameters(extra, entity_id))
+                self.validate(case, response)
+        return True
+
+    def delete_step(self, step: Step) -> None:
+        entity_id = self.created.pop(step.name, None)
+        delete = self.operation("delete", step.item)
+        read = self.operation("get", step.item)
+        if entity_id is None or delete is None or read is None:
+            return
+        params = self.path_parameters(step.item, entity_id)
+        case, response = self.call(delete, params)
+        if not 200 <= response.status_code < 300:
+            self.fail(
+                case,
+                response,
+                "workflow_delete",
+                "Delete failed",
+                f"{step.name} {entity_id}: DELETE answered {response.status_code}",
+            )
+            return
+        self.passed(case, "workflow_delete")
+        case, response = self.call(read, params)
+        if response.status_code != 404:
+            self.fail(
+                case,
+                response,
+                "read_after_delete",
+                "Deleted entity still readable",
+                f"{step.name} {entity_id}: GET after DELETE answered {response.status_code}, expected 404",
+            )
+        else:
+            self.passed(case, "read_after_delete")
+
+
+def run_workflows(
+    schema: Any,
+    target: Target,
+    result: VersionResult,
+    *,
+    version: str,
+    seed: int,
+    run_prefix: str,
+    progress: Callable[[str, Any], None],
+    patterns: list[re.Pattern[str]] | None = None,
+) -> None:
+    """Walk the declared chain of this version; deletes run newest first even after a failed step."""
+    chain = CHAINS.get(version)
+    if not chain or not target.writes_allowed:
+        return
+    flow = _Workflow(
+        schema, target, result, run_prefix, random.Random(seed), f"/api/{version}", progress=progress
+    )
+    progress("phase", "workflows")
+    done: list[Step] = []
+    try:
+        for step in chain:
+            label = f"{step.create_method.upper()} /api/{version}{step.collection}"
+            if patterns and not any(p.search(label) for p in patterns):
+                break  # --operation leaves this step (and what hangs below it) out
+            try:
+                if not flow.run_step(step):
+                    break
+            except _StopChain:
+                break
+            done.append(step)
+        for step in reversed(done):
+            try:
+                flow.delete_step(step)
+            except _StopChain:
+                continue
+    finally:
+        progress("phase_done", "workflows")
+
+
+def generate_body(operation: Any, rng: random.Random) -> Any:
+    """One schema-valid body for the operation, drawn from schemathesis's positive strategy."""
+    from hypothesis import HealthCheck, Phase, find, settings
+    from hypothesis.errors import NoSuchExample, Unsatisfiable
+    from schemathesis.generation import GenerationMode
+
+    if operation.body is None or not len(operation.body):
+        return None
+    strategy = operation.as_strategy(generation_mode=GenerationMode.POSITIVE)
+    try:
+        case = find(
+            strategy,
+            lambda _: True,
+            settings=settings(
+                database=None,
+                max_examples=5,
+                phases=[Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            ),
+            random=rng,
+        )
+    except (NoSuchExample, Unsatisfiable):
+        return None
+    return case.body
+
+
+def _body_properties(operation: Any) -> set[str]:
+    try:
+        for alternative in operation.body:
+            schema = alternative.optimized_schema if hasattr(alternative, "optimized_schema") else {}
+            return set((schema or {}).get("properties", {}))
+    except Exception:  # noqa: BLE001 - only a hint for naming
+        return set()
+    return set()
+
+
+def _entity_id(response: Any) -> str | None:
+    try:
+        data = json.loads(response.content or b"null")
+    except ValueError:
+        return None
+    value = data.get("id") if isinstance(data, dict) else None
+    return str(value) if value not in (None, "") else None
+
+
+def _check_name(failure: Any) -> str:
+    checks = getattr(type(failure), "checks", ()) or ()
+    return checks[0] if checks else "response_schema_conformance"

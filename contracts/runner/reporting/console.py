@@ -77,7 +77,7 @@ class ConsoleReporter:
             self.write()
             self.write(f"-- failure {index}/{len(failures)} [{version.label}] {failure.operation}")
             self.write(f"   check:    {failure.check} ({failure.title})")
-            self.write(f"   problem:  {failure.message.strip().splitlines()[0] if failure.message.strip() else ''}")
+            self.write(f"   problem:  {_first_line(failure.message) or failure.title}")
             status = failure.status if failure.status is not None else "no response"
             self.write(f"   response: {status} {failure.response_excerpt}".rstrip())
             self.write("   reproduce:")
@@ -108,3 +108,8 @@ def summary_table(run: RunResult) -> str:
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def _first_line(text: str) -> str:
+    stripped = (text or "").strip()
+    return stripped.splitlines()[0] if stripped else ""

@@ -1,0 +1,161 @@
+"""A small Flask app serving part of a real v3.0 spec (build 28168) badly, on purpose.
+
+Each breakage can be switched on separately; the app records every request it gets
+(method, path, the key header) so tests can assert what reached it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import flask
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log(self, *args: object, **kwargs: object) -> None:  # keep test output readable
+        pass
+
+
+KEY = "sekrit-KEY-4242-do-not-leak"
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+ACCOUNT_ID = "0f8fad5b-d9cb-469f-a165-70867728950e"
+FOLDERTYPE_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+ALL_BREAKAGES = frozenset(
+    {"wrong_types", "undeclared_status", "no_auth", "server_error", "still_readable", "entity_in_401"}
+)
+
+
+@dataclass
+class BrokenApi:
+    breakages: frozenset[str] = ALL_BREAKAGES
+    requests: list[tuple[str, str]] = field(default_factory=list)
+    keys_seen: list[str | None] = field(default_factory=list)
+    folders: dict[str, dict] = field(default_factory=dict)
+    created_names: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def app(self) -> flask.Flask:
+        app = flask.Flask("broken-api")
+        broken = self.breakages
+
+        def problem(status: int, title: str, **extra: object) -> flask.Response:
+            body = {"type": "about:blank", "title": title, "status": status, **extra}
+            return flask.Response(
+                flask.json.dumps(body), status=status, content_type="application/problem+json"
+            )
+
+        @app.before_request
+        def record_and_authenticate() -> flask.Response | None:
+            request = flask.request
+            with self.lock:
+                self.requests.append((request.method, request.path))
+                self.keys_seen.append(request.headers.get("X-API-Key"))
+            if "no_auth" in broken and request.path == "/api/v3.0/system/classificationmethods":
+                return None
+            if request.headers.get("X-API-Key") != KEY:
+                if "entity_in_401" in broken and request.path == "/api/v3.0/folder":
+                    return problem(401, "Unauthorized", id=ACCOUNT_ID, name="Top secret portfolio")
+                return problem(401, "Unauthorized")
+            return None
+
+        @app.get("/api/v3.0/account")
+        def account() -> object:
+            if "wrong_types" in broken:
+                return {"id": 42, "name": ["not", "a", "string"], "accountType": "General"}
+            return {"id": ACCOUNT_ID, "name": "Account", "accountType": "General"}
+
+        @app.get("/api/v3.0/account/foldertypes")
+        def foldertypes() -> object:
+            listing = [{"id": FOLDERTYPE_ID, "allowbuildings": True}]
+            return (listing, 203) if "undeclared_status" in broken else listing
+
+        @app.get("/api/v3.0/system/classificationmethods")
+        def classification_methods() -> object:
+            return [{"id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427"}]
+
+        @app.get("/api/v3.0/system/buildingusages")
+        def building_usages() -> object:
+            if "server_error" in broken:
+                return problem(500, "Internal Server Error")
+            return {"office": "Office"}
+
+        @app.get("/api/v3.0/system/materialfamilies")
+        def material_families() -> object:
+            if flask.request.headers.get("accept-language", "en") not in ("en", "nl", "fr", "de", "nb"):
+                return problem(400, "Bad Request", detail="unsupported accept-language")
+            return [{"id": "madaster", "name": "Madaster"}]
+
+        @app.get("/api/v3.0/folder")
+        def list_folders() -> object:
+            return list(self.folders.values())
+
+        @app.post("/api/v3.0/folder")
+        def create_folder() -> object:
+            body, error = _folder_request()
+            if error:
+                return problem(400, "Bad Request", detail=error)
+            folder = {"id": str(uuid.uuid4()), **body}
+            folder.pop("owner", None)
+            with self.lock:
+                self.folders[folder["id"]] = folder
+                self.created_names.append(str(body.get("name")))
+            return folder, 201
+
+        @app.route("/api/v3.0/folder/<folder_id>", methods=["GET", "PUT", "DELETE"])
+        def folder(folder_id: str) -> object:
+            if not UUID_RE.match(folder_id):
+                return problem(400, "Bad Request", detail="id is not a uuid")
+            if folder_id not in self.folders:
+                return problem(404, "Not Found")
+            if flask.request.method == "GET":
+                return self.folders[folder_id]
+            if flask.request.method == "PUT":
+                body, error = _folder_request()
+                if error:
+                    return problem(400, "Bad Request", detail=error)
+                self.folders[folder_id].update({k: v for k, v in body.items() if k != "owner"})
+                return self.folders[folder_id]
+            with self.lock:
+                self.deleted.append(folder_id)
+                if "still_readable" not in broken:
+                    del self.folders[folder_id]
+            return "", 204
+
+        return app
+
+
+def _folder_request() -> tuple[dict, str | None]:
+    body = flask.request.get_json(force=True, silent=True)
+    if "json" not in flask.request.mimetype or not isinstance(body, dict):
+        return {}, "expected a JSON object"
+    for name in ("name", "parentId", "foldertypeId"):
+        if name not in body:
+            return {}, f"{name} is required"
+    for name in ("name", "description", "owner"):
+        if name in body and body[name] is not None and not isinstance(body[name], str):
+            return {}, f"{name} must be a string"
+    for name in ("parentId", "foldertypeId"):
+        if not isinstance(body[name], str) or not UUID_RE.match(body[name]):
+            return {}, f"{name} must be a uuid"
+    known = {"name", "description", "parentId", "foldertypeId", "owner"}
+    return {k: v for k, v in body.items() if k in known}, None
+
+
+@contextmanager
+def serving(api: BrokenApi) -> Iterator[str]:
+    """Serve the app on a free port in a thread; yields the base URL."""
+    server = make_server("127.0.0.1", 0, api.app(), threaded=True, request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
