@@ -159,9 +159,13 @@ def entity_data_in(content: bytes, entity_fields: set[str]) -> str | None:
     return "field(s) " + ", ".join(suspicious) if suspicious else None
 
 
+_ENTITY_FIELDS: dict[tuple[int, str], set[str]] = {}
+
+
 def _entity_fields(operation: Any) -> set[str]:
     """Property names of the operation's 2xx response schemas (resolved one level)."""
-    cached = getattr(operation, "_madaster_entity_fields", None)
+    key = (id(operation.schema.raw_schema), operation.label)
+    cached = _ENTITY_FIELDS.get(key)
     if cached is not None:
         return cached
     raw = operation.schema.raw_schema
@@ -176,10 +180,7 @@ def _entity_fields(operation: Any) -> set[str]:
                 schema = _resolve(raw, schema.get("items") or {})
             names |= _property_names(raw, schema)
     names -= PROBLEM_FIELDS
-    try:
-        operation._madaster_entity_fields = names
-    except AttributeError:  # slotted object: recompute next time
-        pass
+    _ENTITY_FIELDS[key] = names
     return names
 
 
