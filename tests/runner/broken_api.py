@@ -26,6 +26,7 @@ KEY = "sekrit-KEY-4242-do-not-leak"
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 ACCOUNT_ID = "0f8fad5b-d9cb-469f-a165-70867728950e"
 FOLDERTYPE_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+LANGUAGES = ("en", "nl", "fr", "de", "nb")
 ALL_BREAKAGES = frozenset(
     {"wrong_types", "undeclared_status", "no_auth", "server_error", "still_readable", "entity_in_401"}
 )
@@ -84,11 +85,13 @@ class BrokenApi:
         def building_usages() -> object:
             if "server_error" in broken:
                 return problem(500, "Internal Server Error")
+            if flask.request.headers.get("accept-language", "en") not in LANGUAGES:
+                return problem(400, "Bad Request", detail="unsupported accept-language")
             return {"office": "Office"}
 
         @app.get("/api/v3.0/system/materialfamilies")
         def material_families() -> object:
-            if flask.request.headers.get("accept-language", "en") not in ("en", "nl", "fr", "de", "nb"):
+            if flask.request.headers.get("accept-language", "en") not in LANGUAGES:
                 return problem(400, "Bad Request", detail="unsupported accept-language")
             return [{"id": "madaster", "name": "Madaster"}]
 
@@ -150,8 +153,15 @@ def _folder_request() -> tuple[dict, str | None]:
 
 @contextmanager
 def serving(api: BrokenApi) -> Iterator[str]:
-    """Serve the app on a free port in a thread; yields the base URL."""
-    server = make_server("127.0.0.1", 0, api.app(), threaded=True, request_handler=_QuietHandler)
+    """Serve the broken API on a free port in a thread; yields the base URL."""
+    with serve_wsgi(api.app()) as url:
+        yield url
+
+
+@contextmanager
+def serve_wsgi(app: flask.Flask) -> Iterator[str]:
+    """Serve a WSGI app on a free port in a thread; yields the base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -1,0 +1,154 @@
+"""The WSGI layers: key injection, write guard, retries with bounded Retry-After, creation tracking."""
+
+from __future__ import annotations
+
+import email.utils
+import io
+import json
+
+import flask
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from werkzeug.test import Client
+
+from contracts.runner.transport import (
+    KEY_PLACEHOLDER,
+    CreationRecorder,
+    HttpForwarder,
+    KeyInjector,
+    RetryPolicy,
+    TargetUnreachable,
+    WriteBlocked,
+    WriteGuard,
+    parse_retry_after,
+    prefix_name,
+)
+from tests.runner.broken_api import KEY, BrokenApi, serve_wsgi, serving
+
+
+def echo_app() -> flask.Flask:
+    app = flask.Flask("echo")
+
+    @app.route("/<path:path>", methods=["GET", "HEAD", "POST", "PUT", "DELETE"])
+    def echo(path: str) -> object:
+        return {"key": flask.request.headers.get("X-API-Key"), "method": flask.request.method}
+
+    return app
+
+
+@given(st.integers(min_value=0, max_value=10**6))
+def test_retry_after_seconds(seconds: int) -> None:
+    assert parse_retry_after(str(seconds)) == float(seconds)
+
+
+@given(st.integers(min_value=0, max_value=10**5))
+def test_retry_after_http_date(delta: int) -> None:
+    now = 1_700_000_000.0
+    header = email.utils.formatdate(now + delta, usegmt=True)
+    assert parse_retry_after(header, now=now) == pytest.approx(delta, abs=1)
+
+
+@pytest.mark.parametrize("value", [None, "", "soon", "-5"])
+def test_retry_after_invalid_is_none(value: str | None) -> None:
+    assert parse_retry_after(value) is None
+
+
+@given(st.integers(min_value=0, max_value=10), st.one_of(st.none(), st.floats(min_value=0, max_value=1e6)))
+def test_waits_are_bounded(attempt: int, retry_after: float | None) -> None:
+    policy = RetryPolicy(max_wait=30.0)
+    assert 0.0 <= policy.wait_for(attempt, retry_after) <= 30.0
+
+
+def test_key_injector_replaces_only_the_placeholder() -> None:
+    client = Client(KeyInjector(echo_app(), "real-key"))
+    assert client.get("/x", headers={"X-API-Key": KEY_PLACEHOLDER}).json["key"] == "real-key"
+    assert client.get("/x", headers={"X-API-Key": "other"}).json["key"] == "other"
+    assert client.get("/x").json["key"] is None
+    assert "real-key" not in repr(KeyInjector(echo_app(), "real-key"))
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"])
+def test_write_guard_refuses_everything_but_get_and_head(method: str) -> None:
+    guard = WriteGuard(echo_app())
+    with pytest.raises(WriteBlocked):
+        Client(guard).open("/x", method=method)
+    assert guard.blocked == [f"{method} /x"]
+    assert Client(guard).get("/x").status_code == 200
+    assert Client(guard).head("/x").status_code == 200
+
+
+def flaky_app(answers: list[tuple[int, dict[str, str]]]) -> flask.Flask:
+    app = flask.Flask("flaky")
+    calls = []
+
+    @app.get("/api/v3.0/account")
+    def account() -> object:
+        calls.append(1)
+        if answers:
+            status, headers = answers.pop(0)
+            return flask.Response("{}", status=status, headers=headers, content_type="application/json")
+        return {"id": "ok"}
+
+    app.config["calls"] = calls
+    return app
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_forwarder_honours_retry_after_with_a_bound(status: int) -> None:
+    app = flaky_app([(status, {"Retry-After": "2"}), (status, {"Retry-After": "3600"})])
+    waits: list[float] = []
+    with serve_wsgi(app) as url:
+        forwarder = HttpForwarder(url, RetryPolicy(retries=3, max_wait=5.0), sleep=waits.append)
+        response = Client(forwarder).get("/api/v3.0/account")
+    assert response.status_code == 200
+    assert waits == [2.0, 5.0]
+    assert len(app.config["calls"]) == 3
+
+
+def test_forwarder_gives_up_after_bounded_retries() -> None:
+    app = flaky_app([(429, {})] * 10)
+    waits: list[float] = []
+    with serve_wsgi(app) as url:
+        forwarder = HttpForwarder(url, RetryPolicy(retries=2, backoff=0.1), sleep=waits.append)
+        response = Client(forwarder).get("/api/v3.0/account")
+    assert response.status_code == 429
+    assert waits == [0.1, 0.2]
+
+
+def test_forwarder_reports_an_unreachable_host() -> None:
+    waits: list[float] = []
+    forwarder = HttpForwarder("http://127.0.0.1:9", RetryPolicy(retries=2, timeout=1), sleep=waits.append)
+    with pytest.raises(TargetUnreachable):
+        Client(forwarder).get("/api/v3.0/account")
+    assert len(waits) == 2 and forwarder.lost
+
+
+def test_creation_recorder_remembers_ids_and_prefixes_names() -> None:
+    api = BrokenApi(breakages=frozenset())
+    with serving(api) as url:
+        recorder = CreationRecorder(HttpForwarder(url), name_prefix="mc-abc-")
+        body = {
+            "name": "x",
+            "parentId": "0f8fad5b-d9cb-469f-a165-70867728950e",
+            "foldertypeId": "0f8fad5b-d9cb-469f-a165-70867728950e",
+        }
+        response = Client(recorder).post("/api/v3.0/folder", json=body, headers={"X-API-Key": KEY})
+    assert response.status_code == 201
+    assert api.created_names == ["mc-abc-x"]
+    assert [(c.path, c.entity_id) for c in recorder.created] == [("/api/v3.0/folder", response.json["id"])]
+
+
+@given(st.one_of(st.none(), st.text(max_size=20)))
+def test_prefix_name_always_marks_the_name(name: str | None) -> None:
+    raw = json.dumps({"name": name, "other": 1}).encode()
+    environ = {
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(raw)),
+        "wsgi.input": io.BytesIO(raw),
+    }
+    prefix_name(environ, "mc-1-")
+    sent = environ["wsgi.input"].read()
+    assert int(environ["CONTENT_LENGTH"]) == len(sent)
+    data = json.loads(sent)
+    assert data["name"].startswith("mc-1") and data["other"] == 1
