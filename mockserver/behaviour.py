@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import copy
 import json
+import random
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from mockserver.auth import in_scope
 from mockserver.operations import Operation
@@ -170,9 +172,15 @@ def _new_key(call: Call, collection: str, body: Any) -> str:
         if call.store.get(collection, wanted) is not None:
             raise Refusal(409, f"{collection} '{wanted}' already exists")
         return wanted
-    if call.id_source is not None:
-        return str(uuid.UUID(int=call.id_source.getrandbits(128), version=4))
-    return str(uuid.uuid4())
+    source = call.id_source or random.Random(uuid.uuid4().int)
+    schema = rt.key_schemas.get(collection)
+    if schema is not None and rt._raw_resolve(schema).get("format") != "uuid":
+        converted = rt.converted(schema, response=False)
+        for _ in range(20):  # short keys (2-letter iso codes) may collide
+            candidate = str(rt.generator.value(converted, source))
+            if call.store.get(collection, candidate) is None:
+                return candidate
+    return str(uuid.UUID(int=source.getrandbits(128), version=4))
 
 
 def _key_ok(rt: SpecRuntime, collection: str, value: str) -> bool:
@@ -250,7 +258,11 @@ def do_create(call: Call) -> MockResponse:
     entity = _store_entity(call, collection, key, entity, parent)
     for deleted in call.store.list(DELETED + collection, parent):
         call.store.delete(DELETED + collection, str(deleted.get("key")))
-    return _respond_entity(call, entity)
+    response = _respond_entity(call, entity)
+    item = rt.model.entity_ops.get(collection)
+    if item is not None and item.method == "GET" and item.segments[:-1] == call.operation.segments:
+        response.headers.append(("Location", f"{call.instance.rstrip('/')}/{quote(key, safe='')}"))
+    return response
 
 
 def do_read(call: Call) -> MockResponse:

@@ -123,8 +123,10 @@ class Generator:
             return f"https://example.com/{rng.randrange(10_000)}"
         if fmt == "byte":
             return "bW9jaw=="
-        text = f"mock-{rng.randrange(100_000)}"
         low, high = int(schema.get("minLength", 0)), schema.get("maxLength")
+        if "pattern" in schema:
+            return _matching(str(schema["pattern"]), low, high, rng)
+        text = f"mock-{rng.randrange(100_000)}"
         if len(text) < low:
             text = text + "x" * (low - len(text))
         if high is not None:
@@ -211,6 +213,29 @@ def _copy(value: Any) -> Any:
     import copy
 
     return copy.deepcopy(value)
+
+
+def _matching(pattern: str, low: int, high: Any, rng: random.Random) -> str:
+    """A string of the allowed length matching ``pattern``, from a few simple alphabets."""
+    import re
+    import string
+
+    length = max(low, min(int(high) if high is not None else 8, 8))
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        return "x" * length
+    for alphabet in (
+        string.ascii_lowercase,
+        string.ascii_uppercase,
+        string.digits,
+        string.ascii_letters + "0123456789",
+    ):
+        for _ in range(5):
+            text = "".join(rng.choice(alphabet) for _ in range(length))
+            if compiled.search(text):
+                return text
+    return "x" * length
 
 
 def _flatten(generator: Generator, schema: dict) -> dict:
