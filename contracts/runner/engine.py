@@ -12,7 +12,7 @@ from schemathesis.engine import Status, events, from_schema
 from contracts.runner import checks as madaster_checks
 from contracts.runner.curl import curl_for_case
 from contracts.runner.results import FailureReport, VersionResult
-from contracts.runner.safety import is_safe_method, schemathesis_config_dict
+from contracts.runner.safety import schemathesis_config_dict, select_operations
 from contracts.runner.target import Target
 
 ProgressHook = Callable[[str, Any], None]
@@ -48,17 +48,10 @@ def load_schema(
             timeout=timeout,
         )
     )
-    schema = schemathesis.openapi.from_dict(doc, config=config)
+    selected = select_operations(doc, writes_allowed=target.writes_allowed, patterns=patterns)
+    schema = schemathesis.openapi.from_dict(selected, config=config)
     schema.app = target.app
-    writes = target.writes_allowed
-
-    def keep(ctx: Any) -> bool:
-        operation = ctx.operation
-        if not writes and not is_safe_method(operation.method):
-            return False
-        return not patterns or any(p.search(operation.label) for p in patterns)
-
-    return schema.include(func=keep)
+    return schema
 
 
 def run_engine(

@@ -81,6 +81,18 @@ class RunResult:
     versions: list[VersionResult] = field(default_factory=list)
     seed: int = 0
     interrupted: bool = False
+    output: str = ""
+    """The console output, when it was captured (pytest plugin)."""
+
+    def describe(self) -> str:
+        """One line per failure and error, for an assertion message."""
+        lines = []
+        for v in self.versions:
+            lines += [f"{v.label}: {f.operation}: {f.check}: {f.title}" for f in v.failures]
+            lines += [f"{v.label}: error: {e}" for e in v.errors]
+            lines += [f"{v.label}: {op.label}: error: {e}" for op in v.operations.values() for e in op.errors]
+        lines.append(f"replay with --seed {self.seed}")
+        return "\n".join(lines)
 
     @property
     def passed(self) -> bool:

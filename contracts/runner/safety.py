@@ -7,6 +7,7 @@ produces a PUT/POST/DELETE; ``transport.WriteGuard`` refuses anything that slips
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from contracts.runner.transport import KEY_HEADER, KEY_PLACEHOLDER
@@ -71,6 +72,37 @@ def schemathesis_config_dict(
         },
     }
     return data
+
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+
+def select_operations(
+    doc: dict[str, Any], *, writes_allowed: bool, patterns: list[re.Pattern[str]]
+) -> dict[str, Any]:
+    """A shallow copy of ``doc`` without the operations the run must not send.
+
+    Filtering the document (rather than only schemathesis's operation filter) keeps every
+    consumer safe: the engine, the pytest integration and the workflows see the same set.
+    """
+    paths: dict[str, Any] = {}
+    for path, item in (doc.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        kept = {}
+        for key, value in item.items():
+            if key.lower() not in HTTP_METHODS:
+                kept[key] = value
+                continue
+            label = f"{key.upper()} {path}"
+            if not writes_allowed and not is_safe_method(key):
+                continue
+            if patterns and not any(p.search(label) for p in patterns):
+                continue
+            kept[key] = value
+        if any(key.lower() in HTTP_METHODS for key in kept):
+            paths[path] = kept
+    return {**doc, "paths": paths}
 
 
 def is_safe_method(method: str) -> bool:

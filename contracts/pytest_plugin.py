@@ -1,0 +1,153 @@
+"""pytest plugin: Madaster contract tests inside a team's own test suite.
+
+Registered through the ``pytest11`` entry point, so installing madaster-contracts is enough.
+Options (each falls back to an environment variable)::
+
+    --madaster-base-url URL    ($MADASTER_BASE_URL; none: the embedded mock, in-process)
+    --madaster-api-key KEY     ($MADASTER_API_KEY; prefer the variable, it stays out of shell history)
+    --madaster-version V       (repeatable; default every version in the snapshot store)
+    --madaster-spec FILE       (repeatable; test a spec file instead of the store)
+    --madaster-operation REGEX (repeatable)
+    --madaster-max-examples N  (default 10)
+    --madaster-seed N
+    --madaster-allow-writes
+
+Fixtures: ``madaster_options`` (RunOptions), ``madaster_contract_run`` (the whole run, once per
+session), ``madaster_target`` and ``madaster_schema`` (a schemathesis schema bound to the target
+for a team's own ``schemathesis.pytest.from_fixture`` tests), ``madaster_client`` (a test client
+that sends the key). The shortest use is one test::
+
+    def test_madaster_contracts(madaster_contract_run):
+        assert madaster_contract_run.passed, madaster_contract_run.describe()
+
+Heavy imports (schemathesis) happen only when a fixture is used.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("madaster", "Madaster contract tests")
+    group.addoption("--madaster-base-url", default=None, help="API host to test (default: the embedded mock)")
+    group.addoption("--madaster-api-key", default=None, help="API key (default: $MADASTER_API_KEY)")
+    group.addoption("--madaster-version", action="append", default=[], help="API version or snapshot ref")
+    group.addoption("--madaster-spec", action="append", default=[], type=Path, help="spec file to test")
+    group.addoption("--madaster-operation", action="append", default=[], help="operation regex")
+    group.addoption("--madaster-max-examples", type=int, default=10, help="examples per operation")
+    group.addoption("--madaster-seed", type=int, default=None, help="seed to replay a run")
+    group.addoption("--madaster-allow-writes", action="store_true", default=False, help="send writes too")
+
+
+@pytest.fixture(scope="session")
+def madaster_options(pytestconfig: pytest.Config) -> Any:
+    """The run options the command line (or the environment) asked for."""
+    from contracts.runner.options import RunOptions
+
+    base_url = pytestconfig.getoption("madaster_base_url") or os.environ.get("MADASTER_BASE_URL") or None
+    key = pytestconfig.getoption("madaster_api_key") or os.environ.get("MADASTER_API_KEY") or None
+    options = RunOptions(
+        versions=list(pytestconfig.getoption("madaster_version")),
+        spec_files=list(pytestconfig.getoption("madaster_spec")),
+        base_url=base_url,
+        api_key=key if base_url else None,
+        allow_writes=pytestconfig.getoption("madaster_allow_writes"),
+        operations=list(pytestconfig.getoption("madaster_operation")),
+        max_examples=pytestconfig.getoption("madaster_max_examples"),
+        seed=pytestconfig.getoption("madaster_seed"),
+    )
+    _as_usage_error(options.validate)
+    return options
+
+
+@pytest.fixture(scope="session")
+def madaster_contract_run(madaster_options: Any) -> Any:
+    """The full contract run (all selected versions), executed once per session."""
+    from contracts.runner.core import run_contracts
+
+    stream = io.StringIO()
+    result = _as_usage_error(lambda: run_contracts(madaster_options, stream=stream))
+    result.output = stream.getvalue()
+    return result
+
+
+@pytest.fixture(scope="session")
+def madaster_spec(madaster_options: Any) -> Any:
+    """The first selected spec (SpecUnderTest), defects repaired."""
+    from contracts.runner.defects import find_and_repair
+    from contracts.runner.specs import collect_specs
+
+    specs = _as_usage_error(
+        lambda: collect_specs(
+            madaster_options.versions, madaster_options.spec_files, madaster_options.specs_dir
+        )
+    )
+    spec = specs[0]
+    spec.doc, _ = find_and_repair(spec.doc)
+    return spec
+
+
+@pytest.fixture(scope="session")
+def madaster_target(madaster_options: Any, madaster_spec: Any) -> Any:
+    """Where requests go: the embedded mock for the spec, or the base URL with the key injected."""
+    from contracts.runner.target import build_target, preflight
+
+    target = _as_usage_error(
+        lambda: build_target(
+            madaster_spec,
+            base_url=madaster_options.base_url,
+            api_key=madaster_options.api_key,
+            allow_writes=madaster_options.allow_writes,
+            doc=madaster_spec.doc,
+        )
+    )
+    _as_usage_error(lambda: preflight(target, madaster_spec))
+    return target
+
+
+@pytest.fixture(scope="session")
+def madaster_schema(madaster_options: Any, madaster_spec: Any, madaster_target: Any) -> Any:
+    """A schemathesis schema of the spec, bound in-process to the target, read-only unless writes are allowed."""
+    from contracts.runner.engine import load_schema
+
+    return load_schema(
+        madaster_spec.doc,
+        madaster_target,
+        seed=madaster_options.seed or 0,
+        max_examples=madaster_options.max_examples,
+        phases=madaster_options.phases,
+        timeout=madaster_options.request_timeout,
+        patterns=madaster_options.operation_patterns(),
+    )
+
+
+@pytest.fixture
+def madaster_client(madaster_target: Any) -> Any:
+    """A werkzeug test client on the target that sends the key (written as a placeholder, injected late)."""
+    from werkzeug.test import Client
+
+    from contracts.runner.transport import KEY_HEADER, KEY_PLACEHOLDER
+
+    class MadasterClient(Client):
+        def open(self, *args: Any, **kwargs: Any) -> Any:
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault(KEY_HEADER, KEY_PLACEHOLDER)
+            return super().open(*args, headers=headers, **kwargs)
+
+    return MadasterClient(madaster_target.app)
+
+
+def _as_usage_error(call: Any) -> Any:
+    """A configuration problem fails the fixture with one line, not a traceback into the runner."""
+    from contracts.errors import ContractsError
+
+    try:
+        return call()
+    except ContractsError as exc:
+        pytest.fail(f"madaster-contracts: {exc}", pytrace=False)

@@ -1,0 +1,68 @@
+"""The test sub-command's contract: flags, exit codes, one-line errors, cleanup on Ctrl-C."""
+
+from __future__ import annotations
+
+import pytest
+
+from contracts.runner import engine
+from tests.conftest import requires_shared
+from tests.runner.broken_api import KEY, BrokenApi, serving
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--operation", "("], "not a valid regular expression"),
+        (["--base-url", "ftp://x", "--api-key", "k"], "must be an http(s) URL"),
+        (["--base-url", "http://127.0.0.1:9"], "an API key is required"),
+        (["--max-examples", "0"], "--max-examples must be at least 1"),
+        (["--spec", "no/such/file.yaml"], "no such file"),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(cli, argv, message) -> None:
+    result = cli("test", *argv)
+    assert result.code == 2
+    assert message in result.err
+    assert len(result.err.strip().splitlines()) == 1
+
+
+def test_key_from_environment_never_printed(cli, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("MADASTER_BASE_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("MADASTER_API_KEY", "env-secret-key-777")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "openapi: 3.0.1\ninfo: {title: t, version: v3.0}\npaths:\n  /api/v3.0/account:\n"
+        "    get:\n      responses:\n        '200': {description: ok}\n"
+    )
+    result = cli("test", "--spec", str(spec))
+    assert result.code == 2 and "cannot reach http://127.0.0.1:9" in result.err
+    assert "env-secret-key-777" not in result.out + result.err
+
+
+@requires_shared
+def test_ctrl_c_still_deletes_what_the_run_created(cli, build_28168, monkeypatch) -> None:
+    api = BrokenApi(breakages=frozenset())
+
+    def interrupted_run(schema, target, result, progress):
+        from werkzeug.test import Client
+
+        body = {
+            "name": "x",
+            "parentId": "0f8fad5b-d9cb-469f-a165-70867728950e",
+            "foldertypeId": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+        }
+        created = Client(target.app).post(
+            "/api/v3.0/folder", json=body, headers={"X-API-Key": "$MADASTER_API_KEY"}
+        )
+        assert created.status_code == 201
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine, "run_engine", interrupted_run)
+    with serving(api) as url:
+        result = cli(
+            "test", "--spec", str(build_28168), "--base-url", url, "--api-key", KEY, "--allow-writes"
+        )
+    assert result.code == 130
+    assert api.created_names == [name for name in api.created_names if name.startswith("mc-")]
+    assert len(api.created_names) == 1 and api.folders == {}
+    assert ("DELETE", f"/api/v3.0/folder/{api.deleted[0]}") in api.requests
