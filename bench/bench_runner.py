@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import re
 import subprocess
 import sys
@@ -30,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from contracts.runner import RunOptions, run_contracts  # noqa: E402
+from contracts.runner.defects import find_and_repair  # noqa: E402
 from contracts.runner.specs import SpecUnderTest, collect_specs  # noqa: E402
 
 KEY = "bench-key-1234"
@@ -88,13 +90,15 @@ def ours(spec_file: Path, max_examples: int, seed: int) -> Figures:
 
 
 @contextmanager
-def served_mock(spec: SpecUnderTest) -> Iterator[tuple[str, Counting]]:
+def served_mock(spec: SpecUnderTest, doc: dict[str, Any]) -> Iterator[tuple[str, Counting]]:
+    """The same mock our run builds (same document, same fallback), served over HTTP by waitress."""
     from waitress.server import create_server
 
+    from contracts.runner.target import _create_mock
     from mockserver import create_app
     from mockserver.tokens import Token
 
-    app = create_app([spec.doc], tokens=[Token(key=KEY, name="bench", permission="write")], admin=False)
+    app = _create_mock(create_app, spec, doc, [Token(key=KEY, name="bench", permission="write")], 0)
     counter = Counting(app)
     server = create_server(counter, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -105,33 +109,35 @@ def served_mock(spec: SpecUnderTest) -> Iterator[tuple[str, Counting]]:
         server.close()
 
 
-def plain_cli(spec: SpecUnderTest, spec_file: Path, max_examples: int, seed: int) -> Figures:
+def plain_cli(spec: SpecUnderTest, max_examples: int, seed: int) -> Figures:
+    """The peer on the document our run tests (spec problems repaired), so both do the same work."""
     cli = Path(sys.executable).parent / "schemathesis"
-    with served_mock(spec) as (url, counter), tempfile.TemporaryDirectory() as work:
+    doc, _ = find_and_repair(spec.doc)
+    with served_mock(spec, doc) as (url, counter), tempfile.TemporaryDirectory() as work:
+        spec_file = Path(work) / "openapi.json"
+        spec_file.write_text(json.dumps(doc))
         command = [
             str(cli),
             "run",
-            str(spec_file.resolve()),
+            str(spec_file),
             "--url",
             url,
             "-w",
             "1",
             "--max-examples",
             str(max_examples),
-            "--seed",
-            str(seed),
-            "-H",
-            f"X-API-Key: {KEY}",
-            "--no-color",
         ]
+        command += ["--seed", str(seed), "-H", f"X-API-Key: {KEY}", "--no-color"]
         started = time.perf_counter()
         done = subprocess.run(command, cwd=work, capture_output=True, text=True, check=False)
         wall = time.perf_counter() - started
     output = done.stdout + done.stderr
-    match = re.findall(r"([\d,]+) (?:test )?cases", output)
+    match = re.findall(r"([\d,]+) generated", output)
     cases = int(match[-1].replace(",", "")) if match else counter.count
     failures = re.findall(r"(\d+) failures?", output)
-    return Figures(wall, cases, counter.count, failures[-1] if failures else "?")
+    return Figures(
+        wall, cases, counter.count, failures[-1] if failures else (0 if done.returncode == 0 else "?")
+    )
 
 
 def main() -> int:
@@ -150,7 +156,7 @@ def main() -> int:
     for spec in specs:
         spec_file = Path(spec.source)
         mine = ours(spec_file, args.max_examples, args.seed)
-        peer = None if args.skip_cli else plain_cli(spec, spec_file, args.max_examples, args.seed)
+        peer = None if args.skip_cli else plain_cli(spec, args.max_examples, args.seed)
         rows.append((spec.label, mine, peer))
         total_ours = Figures(total_ours.wall + mine.wall, total_ours.cases + mine.cases, 0, 0)
         print(
