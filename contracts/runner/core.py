@@ -6,11 +6,12 @@ import random
 import secrets
 import sys
 import time
-from typing import TextIO
+from typing import Any, TextIO
 
 from contracts.errors import ContractsError
 from contracts.runner.options import RunOptions
 from contracts.runner.redact import RedactingStream, Redactor
+from contracts.runner.reporting.console import ConsoleReporter
 from contracts.runner.results import RunResult, VersionResult
 from contracts.runner.specs import SpecUnderTest, collect_specs
 
@@ -23,9 +24,7 @@ def run_contracts(options: RunOptions, *, stream: TextIO | None = None) -> RunRe
     specs = collect_specs(options.versions, options.spec_files, options.specs_dir)
     seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
     run = RunResult(seed=seed)
-    from contracts.runner.reporting.console import ConsoleReporter
-
-    console = ConsoleReporter(out)  # type: ignore[arg-type]
+    console = ConsoleReporter(out)  # type: ignore[arg-type]  # a TextIO look-alike
     try:
         for spec in specs:
             result = run_spec(spec, options, seed, console)
@@ -39,7 +38,7 @@ def run_contracts(options: RunOptions, *, stream: TextIO | None = None) -> RunRe
     return run
 
 
-def run_spec(spec: SpecUnderTest, options: RunOptions, seed: int, console: object) -> VersionResult:
+def run_spec(spec: SpecUnderTest, options: RunOptions, seed: int, console: ConsoleReporter) -> VersionResult:
     """Test one spec; cleanup of created entities runs even on failure or Ctrl-C."""
     from contracts.runner import checks
     from contracts.runner.cleanup import clean_up
@@ -73,13 +72,13 @@ def run_spec(spec: SpecUnderTest, options: RunOptions, seed: int, console: objec
         timeout=options.request_timeout,
         patterns=options.operation_patterns(),
     )
-    operations = [op for op in _operations(schema)]
-    console.version_started(spec.label, spec.source, target.description, len(operations))  # type: ignore[attr-defined]
+    operations = _operations(schema)
+    console.version_started(spec.label, spec.source, target.description, len(operations))
     for defect in defects:
-        console.spec_defect(defect.describe())  # type: ignore[attr-defined]
+        console.spec_defect(defect.describe())
     checks.activate(checks.ActiveRun(unknown_key=target.unknown_key))
     try:
-        completed = run_engine(schema, target, result, console.progress)  # type: ignore[attr-defined]
+        completed = run_engine(schema, target, result, console.progress)
         if completed and target.writes_allowed and options.workflows and "stateful" in options.phases:
             run_workflows(
                 schema,
@@ -90,7 +89,7 @@ def run_spec(spec: SpecUnderTest, options: RunOptions, seed: int, console: objec
                 run_prefix=run_prefix,
                 progress=console.progress,
                 patterns=options.operation_patterns(),
-            )  # type: ignore[attr-defined]
+            )
         if not completed:
             raise KeyboardInterrupt
     finally:
@@ -106,13 +105,13 @@ def run_spec(spec: SpecUnderTest, options: RunOptions, seed: int, console: objec
         )
     for label in operations:
         result.operation(label)
-    console.version_finished(result)  # type: ignore[attr-defined]
+    console.version_finished(result)
     return result
 
 
-def _operations(schema: object) -> list[str]:
+def _operations(schema: Any) -> list[str]:
     labels = []
-    for item in schema.get_all_operations():  # type: ignore[attr-defined]
+    for item in schema.get_all_operations():
         operation = item.ok() if hasattr(item, "ok") else item
         if operation is not None:
             labels.append(operation.label)
