@@ -16,7 +16,7 @@ from contracts.runner.safety import schemathesis_config_dict, select_operations
 from contracts.runner.target import Target
 
 ProgressHook = Callable[[str, Any], None]
-"""``(kind, payload)``: ``phase`` (name), ``scenario`` (status char), ``phase_done`` (name)."""
+"""``(kind, payload)``: ``phase`` (name), ``scenario`` ((status char, operation label or None)), ``phase_done``."""
 
 STATUS_CHARS = {
     Status.SUCCESS: ".",
@@ -73,7 +73,7 @@ def run_engine(
             progress("phase_done", event.phase.name.value)
         elif isinstance(event, events.ScenarioFinished):
             _fold_scenario(event, target, result, seen_failures)
-            progress("scenario", STATUS_CHARS.get(event.status, "?"))
+            progress("scenario", (STATUS_CHARS.get(event.status, "?"), event.label))
         elif isinstance(event, events.NonFatalError):
             message = f"{event.info.title}: {_first_line(event.info.message)}"
             if event.related_to_operation and event.label:

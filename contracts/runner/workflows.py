@@ -103,7 +103,7 @@ class _Workflow:
         case = operation.Case(**kwargs)
         response = case.call(app=self.target.app, headers={KEY_HEADER: KEY_PLACEHOLDER})
         self.result.operation(operation.label).cases += 1
-        self.progress("scenario", ".")
+        self.progress("scenario", (".", None))
         return case, response
 
     def fail(self, case: Any, response: Any, check: str, title: str, message: str) -> None:
@@ -121,7 +121,7 @@ class _Workflow:
                 phase="workflows",
             )
         )
-        self.progress("scenario", "F")
+        self.progress("scenario", ("F", case.operation.label))
 
     def passed(self, case: Any, check: str) -> None:
         self.result.operation(case.operation.label).record_check(check, True)

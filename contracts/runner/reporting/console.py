@@ -23,6 +23,7 @@ class ConsoleReporter:
         self.stream = stream
         self._phase: str | None = None
         self._column = 0
+        self._failing: list[str] = []
 
     def write(self, text: str = "") -> None:
         self.stream.write(text + "\n")
@@ -41,14 +42,20 @@ class ConsoleReporter:
             if title:
                 self.stream.write(f"   {title:<10} ")
                 self._column = 0
+                self._failing = []
         elif kind == "scenario" and self._phase:
+            char, label = payload
             if self._column and self._column % 60 == 0:
                 self.stream.write("\n" + " " * 14)
-            self.stream.write(str(payload))
+            self.stream.write(char)
             self._column += 1
+            if char in "FE" and label and label not in self._failing:
+                self._failing.append(label)
             self.stream.flush()
         elif kind == "phase_done" and self._phase:
             self.stream.write("\n")
+            for label in self._failing:
+                self.stream.write(f"{'':14}failed: {label}\n")
             self.stream.flush()
             self._phase = None
 
