@@ -26,6 +26,17 @@ def test_usage_errors_are_one_line_and_exit_2(cli, argv, message) -> None:
     assert len(result.err.strip().splitlines()) == 1
 
 
+def test_unknown_version_and_empty_store_are_usage_errors(cli, monkeypatch, tmp_path) -> None:
+    from tests.conftest import PROJECT_ROOT
+
+    monkeypatch.setenv("MADASTER_SPECS_DIR", str(PROJECT_ROOT / "specs"))
+    unknown = cli("test", "--version", "v9.9")
+    assert unknown.code == 2 and "v9.9" in unknown.err
+    monkeypatch.setenv("MADASTER_SPECS_DIR", str(tmp_path / "empty"))
+    empty = cli("test")
+    assert empty.code == 2 and "nothing to test" in empty.err
+
+
 def test_key_from_environment_never_printed(cli, monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("MADASTER_BASE_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("MADASTER_API_KEY", "env-secret-key-777")
