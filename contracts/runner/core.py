@@ -90,7 +90,7 @@ def run_spec(spec: SpecUnderTest, options: RunOptions, seed: int, console: Conso
                 progress=console.progress,
                 patterns=options.operation_patterns(),
             )
-        if not completed:
+        if not completed and not target.connection_lost:
             raise KeyboardInterrupt
     finally:
         checks.activate(None)

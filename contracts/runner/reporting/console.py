@@ -92,8 +92,9 @@ class ConsoleReporter:
                 self.write(f"     {line}")
         self.write()
         if run.interrupted:
-            self.write("interrupted: the results above are partial")
-        verdict = "all contracts hold" if run.passed else "contract failures found"
+            verdict = "interrupted: the results above are partial"
+        else:
+            verdict = "all contracts hold" if run.passed else "contract failures found"
         self.write(f"{verdict}; replay this run with --seed {run.seed}")
 
 
