@@ -311,9 +311,8 @@ def do_delete(call: Call) -> MockResponse:
         _check_scope(call, chain)
         call.store.delete(*chain[-1])
     else:
-        stateful = [r for r in chain]
-        if stateful:
-            _check_scope(call, stateful)
+        if chain:
+            _check_scope(call, chain)
         elif call.token is not None and call.token.scope != "account":
             raise Refusal(403, f"the API key '{call.token.name}' is limited to {call.token.scope}")
         trail = "/".join(call.path_values.get(p, "") for _, p in call.behaviour.refs)

@@ -29,8 +29,7 @@ class SpecRuntime:
         self.schemas = SchemaSet(doc)
         self.generator = Generator(self.schemas)
         self.operations: list[Operation] = compile_operations(doc, version, self.schemas)
-        resources.set_resolver(self._raw_resolve)
-        self.model = resources.derive(self.operations)
+        self.model = resources.derive(self.operations, self._raw_resolve)
         self.swagger = json.dumps(doc, ensure_ascii=False).encode("utf-8")
         self._converted: dict[tuple[int, bool], Any] = {}
         self._generated: OrderedDict[tuple[str, str], Any] = OrderedDict()
@@ -55,7 +54,7 @@ class SpecRuntime:
         return found
 
     def property_names(self, schema: Any) -> set[str]:
-        return resources._property_names(self._raw_resolve(schema))
+        return resources.property_names(schema, self._raw_resolve)
 
     def entity_schema(self, collection: str) -> dict[str, Any] | None:
         """The schema stored entities of ``collection`` follow: its item GET, else its create response."""
