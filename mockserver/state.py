@@ -1,0 +1,36 @@
+"""Where the mock keeps its entities: the interface shared by the memory and sqlite stores.
+
+The app derives collections (``building``, ``building/files``, ...) from the spec's
+paths; a store only knows collections, ids, parent links and JSON documents.
+Deleting an entity removes everything that hangs below it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+Ref = tuple[str, str]
+"""(collection, entity id)"""
+
+
+class StateStore(Protocol):
+    def get(self, collection: str, entity_id: str) -> dict[str, Any] | None:
+        """The stored entity, or None."""
+
+    def put(self, collection: str, entity_id: str, entity: dict[str, Any], parent: Ref | None = None) -> None:
+        """Create or replace an entity; ``parent`` links it for listing and cascading deletes."""
+
+    def delete(self, collection: str, entity_id: str) -> list[Ref]:
+        """Remove the entity and all its descendants; returns what was removed (empty if absent)."""
+
+    def list(self, collection: str, parent: Ref | None = None) -> list[dict[str, Any]]:
+        """Entities of a collection (only the children of ``parent`` when given), in creation order."""
+
+    def find(self, collection: str, field: str, value: Any) -> dict[str, Any] | None:
+        """The first entity whose top-level ``field`` equals ``value`` (external id lookups)."""
+
+    def parent_of(self, collection: str, entity_id: str) -> Ref | None:
+        """The parent link given at ``put`` time (token scopes walk up this chain)."""
+
+    def reset(self) -> None:
+        """Forget everything (the /__mock/reset admin endpoint)."""
