@@ -18,8 +18,15 @@ class Level(IntEnum):
     def label(self) -> str:
         return self.name.lower()
 
+    def __str__(self) -> str:  # "breaking", not "2", in f-strings and messages
+        return self.label
+
+    def __format__(self, spec: str) -> str:
+        return format(self.label, spec)
+
     @classmethod
     def parse(cls, text: str) -> Level:
+        """``"breaking"`` -> ``Level.BREAKING``; KeyError for anything else."""
         return cls[text.strip().upper()]
 
 
