@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from contracts.diff import diff_specs
-from contracts.diff.catalogue import all_rules, markdown_table, rules_by_id
+from contracts.diff.catalogue import all_rules, markdown_table, rules_by_id, with_table
+from tests.conftest import PROJECT_ROOT
 from tests.diff.builders import ITEM, ITEMS, JSON_TYPES, base_spec, mutated, op
 
 Edit = Callable[[dict[str, Any]], None]
@@ -302,3 +303,9 @@ def test_enum_change_inside_one_of_is_found_on_both_sides() -> None:
         "response.200.pet.oneOf[Cat].lives",
     ) in found
     assert all(c.level.label in ("breaking", "info") for c in report.changes)
+
+
+def test_docs_carry_the_current_rule_table() -> None:
+    docs = PROJECT_ROOT / "docs" / "diff.md"
+    text = docs.read_text(encoding="utf-8")
+    assert with_table(text) == text, "run: python -m contracts.diff.catalogue --update docs/diff.md"
