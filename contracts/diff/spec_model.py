@@ -49,6 +49,7 @@ class Operation:
     key: str
     operation_id: str | None
     deprecated: bool
+    sunset: str | None  # x-sunset: the date (YYYY-MM-DD) after which a deprecated operation may go
     parameters: dict[tuple[str, str], Parameter]
     request_body: Body | None
     responses: dict[str, Body]
@@ -151,6 +152,7 @@ class SpecNormaliser:
             key=key,
             operation_id=raw.get("operationId"),
             deprecated=raw.get("deprecated") is True,
+            sunset=str(raw["x-sunset"]) if raw.get("x-sunset") is not None else None,
             parameters=params,
             request_body=body,
             responses=responses,

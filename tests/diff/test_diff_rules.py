@@ -84,6 +84,10 @@ CASES: dict[str, tuple[Edit | None, Edit | None]] = {
     # operations
     "operation-removed": (None, _delete(["paths", ITEMS, "get"])),
     "deprecated-operation-removed": (None, _delete(["paths", ITEM, "delete"])),
+    "operation-removed-before-sunset": (
+        _set(["paths", ITEM, "delete", "x-sunset"], "2999-01-01"),
+        _delete(["paths", ITEM, "delete"]),
+    ),
     "operation-added": (_delete(["paths", ITEM, "delete"]), None),
     "operation-deprecated": (None, _set(["paths", ITEM, "get", "deprecated"], True)),
     "operation-undeprecated": (None, _delete(["paths", ITEM, "delete", "deprecated"])),
@@ -309,3 +313,9 @@ def test_docs_carry_the_current_rule_table() -> None:
     docs = PROJECT_ROOT / "docs" / "diff.md"
     text = docs.read_text(encoding="utf-8")
     assert with_table(text) == text, "run: python -m contracts.diff.catalogue --update docs/diff.md"
+
+
+def test_removal_after_the_sunset_date_is_info() -> None:
+    old = _spec(_set(["paths", ITEM, "delete", "x-sunset"], "2001-01-01"))
+    report = diff_specs(old, _spec(_delete(["paths", ITEM, "delete"])))
+    assert [(c.id, c.level.label) for c in report.changes] == [("deprecated-operation-removed", "info")]

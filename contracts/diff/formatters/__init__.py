@@ -38,3 +38,11 @@ def by_operation(changes: list) -> dict[str, list]:
     for change in changes:
         groups.setdefault(change.operation, []).append(change)
     return groups
+
+
+def media_note(change) -> str:  # noqa: ANN001 - a Change
+    """Media types worth printing: several, or a single one other than plain JSON."""
+    types = change.media_types
+    if not types or not change.location or types == ["application/json"]:
+        return ""
+    return ", ".join(types)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contracts.diff.formatters import RenderOptions, shown
+from contracts.diff.formatters import RenderOptions, media_note, shown
 from contracts.diff.model import Change, DiffReport, Level
 
 _HEADINGS = {Level.BREAKING: "Breaking changes", Level.WARNING: "Warnings", Level.INFO: "Other changes"}
@@ -20,8 +20,8 @@ def _table(changes: list[Change]) -> list[str]:
     lines = ["| operation | change | rule |", "|---|---|---|"]
     for c in changes:
         message = _cell(c.message)
-        if c.media_types and c.location:
-            message += f" <sub>{_cell(', '.join(c.media_types))}</sub>"
+        if media_note(c):
+            message += f" <sub>{_cell(media_note(c))}</sub>"
         if c.ignored:
             message = f"~~{message}~~ (ignored: {_cell(c.ignored_reason or '')})"
         lines.append(f"| `{_cell(c.operation or 'whole API')}` | {message} | `{c.id}` |")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contracts.diff.formatters import RenderOptions, by_operation, shown
+from contracts.diff.formatters import RenderOptions, by_operation, media_note, shown
 from contracts.diff.model import DiffReport, Level
 
 _COLOURS = {Level.BREAKING: "\033[1;31m", Level.WARNING: "\033[33m", Level.INFO: "\033[36m"}
@@ -30,8 +30,8 @@ def _render_one(report: DiffReport, options: RenderOptions) -> str:
         for change in group:
             level = _paint(f"{change.level.label:8}", _COLOURS[change.level], options)
             text = f"  {level} {change.message}"
-            if change.media_types and len(change.media_types) > 0 and change.location:
-                text += f" [{', '.join(change.media_types)}]"
+            if media_note(change):
+                text += f" [{media_note(change)}]"
             text += _paint(f"  ({change.id})", _DIM, options)
             if change.ignored:
                 text += _paint(f"  ignored: {change.ignored_reason}", _DIM, options)
