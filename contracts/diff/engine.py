@@ -8,6 +8,7 @@ from contracts.diff.checks import CHECK_MODULES
 from contracts.diff.checks.base import CheckContext
 from contracts.diff.model import Change, DiffReport
 from contracts.diff.spec_model import SpecModel, normalise
+from contracts.errors import SpecError
 
 
 def diff_specs(
@@ -22,10 +23,25 @@ def diff_specs(
 
     ``across`` matches operations whatever their ``/api/vX.Y`` prefix (v3.0 against v4.0).
     """
-    old_model = normalise(old, old_label, across=across)
-    new_model = normalise(new, new_label, across=across)
-    changes = diff_models(old_model, new_model)
+    old_model = _normalise(old, old_label, across)
+    new_model = _normalise(new, new_label, across)
+    try:
+        changes = diff_models(old_model, new_model)
+    except RecursionError:
+        raise SpecError(f"{old_label} / {new_label}", "schemas nested too deeply to compare") from None
     return DiffReport(changes, old=old_label, new=new_label, across=across)
+
+
+def _normalise(doc: dict[str, Any], label: str, across: bool) -> SpecModel:
+    """The model of one document; a structure OpenAPI does not allow is one SpecError, not a traceback."""
+    if not isinstance(doc, dict):
+        raise SpecError(label, f"expected a mapping at the top level, got {type(doc).__name__}")
+    try:
+        return normalise(doc, label, across=across)
+    except RecursionError:
+        raise SpecError(label, "schemas nested too deeply to compare") from None
+    except (AttributeError, TypeError, KeyError, ValueError) as exc:
+        raise SpecError(label, f"malformed OpenAPI structure ({type(exc).__name__}: {exc})") from None
 
 
 def diff_models(old: SpecModel, new: SpecModel) -> list[Change]:

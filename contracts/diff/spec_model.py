@@ -101,7 +101,7 @@ class SpecNormaliser:
             if not isinstance(item, dict):
                 raise SpecError(self.source, "a path item must be a mapping", f"paths.{path}")
             shape, names = path_key(str(path), self.across)
-            shared = item.get("parameters") or []
+            shared = self._list(item.get("parameters"), "'parameters'", f"paths.{path}.parameters")
             for method in METHODS:
                 raw_op = item.get(method)
                 if raw_op is None:
@@ -115,31 +115,48 @@ class SpecNormaliser:
         security, names = self._security(self.doc.get("security"))
         return SpecModel(operations, security if security is not None else frozenset(), names)
 
+    # -- shape checks -----------------------------------------------------------------------
+    def _mapping(self, node: Any, what: str, where: str) -> dict[str, Any]:
+        """``node`` (``$ref`` followed) when it is a mapping; None counts as empty."""
+        node = self.resolver.deref(node)
+        if node is None:
+            return {}
+        if not isinstance(node, dict):
+            raise SpecError(self.source, f"{what} must be a mapping, got {type(node).__name__}", where)
+        return node
+
+    def _list(self, node: Any, what: str, where: str) -> list[Any]:
+        if node is None:
+            return []
+        if not isinstance(node, list):
+            raise SpecError(self.source, f"{what} must be a list, got {type(node).__name__}", where)
+        return node
+
     # -- operations -------------------------------------------------------------------------
     def _operation(
         self, method: str, path: str, key: str, names: list[str], shared: list, raw: dict[str, Any]
     ) -> Operation:
         where = f"paths.{path}.{method}"
         params: dict[tuple[str, str], Parameter] = {}
-        for raw_param in [*shared, *(raw.get("parameters") or [])]:
+        own = self._list(raw.get("parameters"), "'parameters'", f"{where}.parameters")
+        for raw_param in [*shared, *own]:
             param = self._parameter(raw_param, where)
             if param.location == "header" and param.name.lower() in _IGNORED_HEADERS:
                 continue
             params[self._param_key(param, names)] = param
         body = None
         if raw.get("requestBody") is not None:
-            raw_body = self.resolver.deref(raw["requestBody"])
+            raw_body = self._mapping(raw["requestBody"], "'requestBody'", f"{where}.requestBody")
             body = Body(required=bool(raw_body.get("required")), content=self._content(raw_body, where))
         responses: dict[str, Body] = {}
-        for status, raw_response in (raw.get("responses") or {}).items():
-            response = self.resolver.deref(raw_response)
-            if not isinstance(response, dict):
-                raise SpecError(self.source, "a response must be a mapping", f"{where}.responses.{status}")
+        for status, raw_response in self._mapping(raw.get("responses"), "'responses'", where).items():
+            at = f"{where}.responses.{status}"
+            response = self._mapping(raw_response, "a response", at)
             headers = {}
-            for name, raw_header in (response.get("headers") or {}).items():
+            for name, raw_header in self._mapping(response.get("headers"), "'headers'", at).items():
                 if str(name).lower() == "content-type":
                     continue
-                header = self.resolver.deref(raw_header)
+                header = self._mapping(raw_header, "a header", f"{at}.headers.{name}")
                 schema = self._param_schema(header)
                 headers[str(name).lower()] = Parameter(
                     str(name), "header", bool(header.get("required")), bool(header.get("deprecated")), schema
@@ -190,9 +207,7 @@ class SpecNormaliser:
         return (param.location, param.name)
 
     def _content(self, node: dict[str, Any], where: str) -> dict[str, Schema | None]:
-        content = node.get("content") or {}
-        if not isinstance(content, dict):
-            raise SpecError(self.source, "'content' must be a mapping", where)
+        content = self._mapping(node.get("content"), "'content'", where)
         out: dict[str, Schema | None] = {}
         for media_type, media in content.items():
             schema = media.get("schema") if isinstance(media, dict) else None
@@ -201,7 +216,10 @@ class SpecNormaliser:
 
     # -- security ---------------------------------------------------------------------------
     def _schemes(self) -> dict[str, Any]:
-        raw = ((self.doc.get("components") or {}).get("securitySchemes")) or {}
+        components = self._mapping(self.doc.get("components"), "'components'", "components")
+        raw = self._mapping(
+            components.get("securitySchemes"), "'securitySchemes'", "components.securitySchemes"
+        )
         out: dict[str, Any] = {}
         for name, node in raw.items():
             scheme = self.resolver.deref(node)
@@ -234,10 +252,13 @@ class SpecNormaliser:
         alternatives = set()
         names: dict[Any, str] = {}
         for requirement in raw:
+            if requirement is not None and not isinstance(requirement, dict):
+                raise SpecError(self.source, "a security requirement must be a mapping", "security")
             items = []
             for name, scopes in (requirement or {}).items():
-                definition = self.schemes.get(str(name), ("unknown", str(name)))
-                scope_key = tuple(sorted(str(s) for s in scopes or []))
+                # an undeclared scheme is kept apart by name, so it still compares
+                definition = self.schemes.get(str(name), ("undeclared", "", str(name), "", "", ()))
+                scope_key = tuple(sorted(str(s) for s in scopes)) if isinstance(scopes, list) else ()
                 items.append((definition, scope_key))
                 names[definition] = str(name)
             alternatives.add(frozenset(items))

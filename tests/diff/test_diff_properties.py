@@ -211,3 +211,47 @@ def test_adding_an_operation_is_one_info_finding(spec: dict[str, Any]) -> None:
     new = copy.deepcopy(spec)
     new["paths"]["/api/v3.0/brand-new"] = {"get": {"responses": {"204": {"description": "none"}}}}
     _only(diff_specs(spec, new), "operation-added", Level.INFO)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=8,
+)
+PLACES = [
+    ["paths"],
+    ["paths", "/api/v3.0/items"],
+    ["paths", "/api/v3.0/items", "get"],
+    ["paths", "/api/v3.0/items", "get", "parameters"],
+    ["paths", "/api/v3.0/items", "get", "responses"],
+    ["paths", "/api/v3.0/items", "get", "responses", "200"],
+    ["paths", "/api/v3.0/items", "get", "responses", "200", "headers"],
+    ["paths", "/api/v3.0/items", "post", "requestBody"],
+    ["paths", "/api/v3.0/items", "post", "requestBody", "content"],
+    ["paths", "/api/v3.0/items", "post", "security"],
+    ["components", "schemas", "Item"],
+    ["components", "schemas", "Item", "properties"],
+    ["components", "schemas", "Item", "properties", "name"],
+    ["components", "schemas", "Item", "required"],
+    ["components", "schemas", "Item", "allOf"],
+    ["components", "securitySchemes"],
+    ["security"],
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(PLACES), JSON_VALUES)
+def test_malformed_documents_give_a_spec_error_never_a_traceback(place: list[str], junk: Any) -> None:
+    from contracts.errors import ContractsError
+    from tests.diff.builders import base_spec
+
+    broken = base_spec()
+    node = broken
+    for key in place[:-1]:
+        node = node[key]
+    node[place[-1]] = junk
+    try:
+        diff_specs(base_spec(), broken)
+        diff_specs(broken, base_spec())
+    except ContractsError:
+        pass
