@@ -48,7 +48,7 @@ def v3(build: int) -> str:
 def test_breaking_pair_exits_1_and_groups_text_by_operation(capsys) -> None:
     code, out, err = run_cli(capsys, v3(7980), v3(18991), "--color", "never")
     assert code == 1 and err == ""
-    assert "52 breaking" in out
+    assert "48 breaking" in out
     assert "\nGET /api/v3.0/database\n  breaking operation removed  (operation-removed)\n" in out
     assert "\033[" not in out
 
@@ -76,7 +76,7 @@ def test_json_format(capsys) -> None:
 def test_markdown_and_junit_formats(capsys, tmp_path: Path) -> None:
     code, out, _ = run_cli(capsys, v3(7980), v3(18991), "--format", "markdown")
     assert out.startswith("### API changes:")
-    assert "#### Breaking changes (52)" in out and "<details>" in out
+    assert "#### Breaking changes (48)" in out and "<details>" in out
     report = tmp_path / "diff.xml"
     code, out, _ = run_cli(capsys, v3(7980), v3(18991), "--format", "junit", "-o", str(report))
     assert code == 1 and out == ""
@@ -132,7 +132,7 @@ def test_store_references_previous_latest_and_build(capsys, store: Path) -> None
     assert code == 0
     assert (data["old"], data["new"]) == ("v3.0@28168", "v3.0@30855")
     code, out, _ = run_cli(capsys, "v3.0@7980", v3(18991), "--specs-dir", str(store), "--format", "json")
-    assert code == 1 and json.loads(out)["summary"]["breaking"] == 52
+    assert code == 1 and json.loads(out)["summary"]["breaking"] == 48
 
 
 @requires_shared
@@ -145,7 +145,7 @@ def test_history_walks_every_stored_build(capsys, store: Path) -> None:
         ("v3.0@18991", "v3.0@28168"),
         ("v3.0@28168", "v3.0@30855"),
     ]
-    assert data["summary"]["breaking"] == 52 + 25 + 0
+    assert data["summary"]["breaking"] == 48 + 25 + 0
     code, out, _ = run_cli(capsys, "--history", "v3.0", "--specs-dir", str(store), "--min-level", "breaking")
     assert out.count(" -> ") >= 3 and "info " not in out
 
@@ -252,3 +252,11 @@ def test_diff_does_not_import_heavy_libraries() -> None:
         check=False,
     )
     assert "HEAVY [] 0" in result.stderr, result.stderr
+
+
+@requires_shared
+def test_identical_files_say_no_changes_and_colour_is_optional(capsys) -> None:
+    code, out, _ = run_cli(capsys, v3(30855), v3(30855))
+    assert code == 0 and "0 breaking, 0 warning, 0 info" in out and "no changes" in out
+    code, out, _ = run_cli(capsys, v3(7980), v3(18991), "--color", "always", "--min-level", "breaking")
+    assert "\033[1;31mbreaking" in out

@@ -319,3 +319,8 @@ def test_removal_after_the_sunset_date_is_info() -> None:
     old = _spec(_set(["paths", ITEM, "delete", "x-sunset"], "2001-01-01"))
     report = diff_specs(old, _spec(_delete(["paths", ITEM, "delete"])))
     assert [(c.id, c.level.label) for c in report.changes] == [("deprecated-operation-removed", "info")]
+
+
+def test_nullability_of_a_path_parameter_is_not_a_change() -> None:
+    path_param = ["paths", ITEM, "parameters", 0, "schema", "nullable"]
+    assert diff_specs(_spec(_set(path_param, True)), base_spec()).changes == []

@@ -83,6 +83,9 @@ _ROOT: dict[str, tuple[Rule, str]] = {
 }
 
 
+_NEVER_NULL = {facts.NULLABLE_ADDED, facts.NULLABLE_REMOVED}
+
+
 def _describe(param: Parameter) -> str:
     return f"{param.location} parameter `{param.name}`"
 
@@ -127,6 +130,8 @@ def _compare(old: Parameter, new: Parameter, op: str, ctx: CheckContext) -> Iter
     changes = ctx.schema_changes(old.schema, new.schema, "request")
     nested = []
     for change in changes:
+        if new.location == "path" and not change.path and change.kind in _NEVER_NULL:
+            continue  # a path segment cannot be null: its "nullable" flag means nothing
         if change.path:
             nested.append(change)
         elif change.kind == facts.TYPE:
