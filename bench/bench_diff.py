@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,7 +45,7 @@ def label(path: Path) -> str:
     return f"{path.parent.name}@{path.stem.split('-')[1]}"
 
 
-def median_time(fn, repeat: int) -> float:  # noqa: ANN001
+def median_time(fn: Callable[[], object], repeat: int) -> float:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()

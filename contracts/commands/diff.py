@@ -11,6 +11,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from contracts.diff.sources import LoadedSpec
 
 LEVEL_CHOICES = ("breaking", "warning", "info")
 
@@ -94,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
 class _Side:
     """One side of a comparison with the label the report shows."""
 
-    def __init__(self, loaded) -> None:  # noqa: ANN001 - contracts.diff.sources.LoadedSpec
+    def __init__(self, loaded: LoadedSpec) -> None:
         from contracts.diff.sources import describe
 
         self.doc = loaded.doc

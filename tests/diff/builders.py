@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 JSON_TYPES = ["application/json", "text/json", "application/*+json"]
@@ -133,7 +134,8 @@ def base_spec() -> dict[str, Any]:
     }
 
 
-def mutated(change) -> dict[str, Any]:  # noqa: ANN001 - a function editing the spec in place
+def mutated(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    """The base spec after ``change`` edited it in place."""
     spec = copy.deepcopy(base_spec())
     change(spec)
     return spec

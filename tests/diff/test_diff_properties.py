@@ -10,7 +10,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contracts.diff import Level, diff_specs
+from contracts.diff import DiffReport, Level, diff_specs
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 NAMES = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8)
@@ -117,7 +117,7 @@ def test_a_spec_never_differs_from_itself(spec: dict[str, Any]) -> None:
     assert diff_specs(spec, reformatted).changes == []
 
 
-def _only(report, rule_id: str, level: Level) -> None:  # noqa: ANN001
+def _only(report: DiffReport, rule_id: str, level: Level) -> None:
     assert [(c.id, c.level) for c in report.changes] == [(rule_id, level)], [
         c.to_dict() for c in report.changes
     ]

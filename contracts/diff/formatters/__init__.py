@@ -6,7 +6,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from contracts.diff.model import DiffReport, Level
+from contracts.diff.model import Change, DiffReport, Level
 
 FORMATS = {
     "text": "contracts.diff.formatters.text",
@@ -28,19 +28,19 @@ def renderer(name: str) -> Callable[[list[DiffReport], RenderOptions], str]:
     return importlib.import_module(FORMATS[name]).render
 
 
-def shown(report: DiffReport, options: RenderOptions) -> list:
+def shown(report: DiffReport, options: RenderOptions) -> list[Change]:
     return [c for c in report.changes if c.level >= options.min_level]
 
 
-def by_operation(changes: list) -> dict[str, list]:
+def by_operation(changes: list[Change]) -> dict[str, list[Change]]:
     """Findings grouped by operation, keeping the report's order."""
-    groups: dict[str, list] = {}
+    groups: dict[str, list[Change]] = {}
     for change in changes:
         groups.setdefault(change.operation, []).append(change)
     return groups
 
 
-def media_note(change) -> str:  # noqa: ANN001 - a Change
+def media_note(change: Change) -> str:
     """Media types worth printing: several, or a single one other than plain JSON."""
     types = change.media_types
     if not types or not change.location or types == ["application/json"]:
