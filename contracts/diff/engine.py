@@ -6,6 +6,7 @@ from typing import Any
 
 from contracts.diff.checks import CHECK_MODULES
 from contracts.diff.checks.base import CheckContext
+from contracts.diff.fingerprint import assign_fingerprints
 from contracts.diff.model import Change, DiffReport
 from contracts.diff.spec_model import SpecModel, normalise
 from contracts.errors import SpecError
@@ -45,6 +46,7 @@ def _normalise(doc: dict[str, Any], label: str, across: bool) -> SpecModel:
 
 
 def diff_models(old: SpecModel, new: SpecModel) -> list[Change]:
+    assign_fingerprints([*old.schemas, *new.schemas])  # jointly, so they compare across the two
     ctx = CheckContext()
     ctx.spec_security = ((old.security, old.security_names), (new.security, new.security_names))
     raw: list[Change] = []

@@ -1,58 +1,33 @@
-"""Structural hashes of resolved schemas, so equal sub-trees are skipped without walking them.
+"""Structural fingerprints of resolved schemas, so equal sub-trees are skipped without walking them.
 
-Cycles are hashed by their distance back up the walk, which makes two recursive
-schemas of the same shape hash alike whatever their component names.
+Schemas can be recursive, so "equal" means bisimilar: the same local keywords and, property by
+property, children that are equal again. The fingerprints of both specs of a diff are computed
+together by partition refinement, which makes them comparable across the two documents, exact
+(whatever the component names or how a cycle is unrolled) and linear in practice.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from contracts.diff.schema import Schema
 
-_NO_BACKREF = 1 << 30
 
-
-def fingerprint(schema: Schema) -> int:
-    """A hash of everything the diff compares (not names, descriptions or examples)."""
-    if schema.fp is not None:
-        return schema.fp
-    return _walk(schema, {})[0]
-
-
-def _walk(s: Schema, stack: dict[int, int]) -> tuple[int, int]:
-    """Return (hash, shallowest ancestor depth referenced by a cycle inside this sub-tree)."""
-    if s.fp is not None:
-        return s.fp, _NO_BACKREF
-    depth = len(stack)
-    if id(s) in stack:
-        ancestor = stack[id(s)]
-        return hash(("cycle", depth - ancestor)), ancestor
-    stack[id(s)] = depth
-    lowest = _NO_BACKREF
-
-    def child(node: Schema | None) -> int:
-        nonlocal lowest
-        if node is None:
-            return 0
-        value, back = _walk(node, stack)
-        lowest = min(lowest, back)
-        return value
-
-    props = tuple(sorted((name, child(p)) for name, p in s.properties.items()))
-    additional = s.additional if not isinstance(s.additional, Schema) else ("schema", child(s.additional))
-    one_of = tuple(sorted(child(v) for v in s.one_of))
-    any_of = tuple(sorted(child(v) for v in s.any_of))
-    value = hash(
+def _local(s: Schema) -> int:
+    """Everything compared on the node itself (children only by their keys)."""
+    additional = s.additional if not isinstance(s.additional, Schema) else "schema"
+    return hash(
         (
             s.types,
             s.format,
             s.enum,
             s.nullable,
-            props,
+            tuple(sorted(s.properties)),
             s.required,
             additional,
-            child(s.items),
-            one_of,
-            any_of,
+            s.items is not None,
+            len(s.one_of),
+            len(s.any_of),
             s.minimum,
             s.maximum,
             s.exclusive_minimum,
@@ -72,8 +47,54 @@ def _walk(s: Schema, stack: dict[int, int]) -> tuple[int, int]:
             s.deprecated,
         )
     )
-    del stack[id(s)]
-    if lowest >= depth:  # no cycle leaves this sub-tree: the hash is context-free, keep it
-        s.fp = value
-        lowest = _NO_BACKREF
-    return value, lowest
+
+
+def _children(s: Schema) -> list[Schema]:
+    out = list(s.properties.values())
+    if s.items is not None:
+        out.append(s.items)
+    if isinstance(s.additional, Schema):
+        out.append(s.additional)
+    return out + s.one_of + s.any_of
+
+
+def reachable(roots: Iterable[Schema]) -> list[Schema]:
+    seen: dict[int, Schema] = {}
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if id(node) not in seen:
+            seen[id(node)] = node
+            stack.extend(_children(node))
+    return list(seen.values())
+
+
+def assign_fingerprints(roots: Iterable[Schema]) -> None:
+    """Set ``fp`` on every node reachable from ``roots``: equal ``fp`` <=> structurally equal."""
+    nodes = reachable(roots)
+    cls = {id(n): _local(n) for n in nodes}
+    classes = len(set(cls.values()))
+    for _ in range(len(nodes) + 1):
+        refined = {}
+        for n in nodes:
+            props = tuple(sorted((name, cls[id(p)]) for name, p in n.properties.items()))
+            additional = cls[id(n.additional)] if isinstance(n.additional, Schema) else 0
+            items = cls[id(n.items)] if n.items is not None else 0
+            one_of = tuple(sorted(cls[id(v)] for v in n.one_of))
+            any_of = tuple(sorted(cls[id(v)] for v in n.any_of))
+            refined[id(n)] = hash((cls[id(n)], props, items, additional, one_of, any_of))
+        count = len(set(refined.values()))
+        cls = refined
+        if count == classes:  # the partition is stable
+            break
+        classes = count
+    for n in nodes:
+        n.fp = cls[id(n)]
+
+
+def fingerprint(schema: Schema) -> int:
+    """The node's fingerprint (computed on the spot for nodes outside a diff)."""
+    if schema.fp is None:
+        assign_fingerprints([schema])
+    assert schema.fp is not None
+    return schema.fp

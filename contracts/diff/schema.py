@@ -118,6 +118,7 @@ class SchemaResolver:
         self.source = source
         self._by_ref: dict[str, Schema] = {}
         self._in_progress: set[str] = set()
+        self.created: list[Schema] = []  # every node built, for contracts.diff.fingerprint
 
     # -- references -------------------------------------------------------------------------
     def lookup(self, ref: Any) -> Any:
@@ -149,6 +150,7 @@ class SchemaResolver:
         if known is not None:
             return known
         schema = Schema()
+        self.created.append(schema)
         schema.name = ref.rsplit("/", 1)[-1]
         self._by_ref[ref] = schema
         self._in_progress.add(ref)
@@ -163,6 +165,7 @@ class SchemaResolver:
         if isinstance(node, dict) and "$ref" in node:
             return self.ref(node["$ref"])
         schema = Schema()
+        self.created.append(schema)
         self._fill(schema, node)
         return schema
 

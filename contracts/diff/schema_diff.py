@@ -52,13 +52,29 @@ def join(path: str, part: str) -> str:
     return f"{path}{part}" if part.startswith("[") else f"{path}.{part}"
 
 
+# How often one pair of nodes is expanded at different places of one schema. A shared component
+# is reported at each place it is used, but densely recursive schemas would unfold exponentially.
+MAX_EXPANSIONS = 4
+
+
+class _Walk:
+    """State of one diff: pairs on the current path (cycles) and expansions per pair (budget)."""
+
+    __slots__ = ("direction", "out", "on_path", "expanded")
+
+    def __init__(self, direction: str) -> None:
+        self.direction = direction
+        self.out: list[SchemaChange] = []
+        self.on_path: set[tuple[int, int]] = set()
+        self.expanded: dict[tuple[int, int], int] = {}
+
+
 def diff_schemas(old: Schema | None, new: Schema | None, direction: str) -> list[SchemaChange]:
     """Facts turning ``old`` into ``new``; ``direction`` is "request" or "response" (read/write-only)."""
-    out: list[SchemaChange] = []
-    if old is None or new is None:
-        return out
-    _diff(old, new, "", direction, out, set())
-    return out
+    walk = _Walk(direction)
+    if old is not None and new is not None:
+        _diff(old, new, "", walk)
+    return walk.out
 
 
 def _visible(schema: Schema, direction: str) -> dict[str, Schema]:
@@ -66,13 +82,18 @@ def _visible(schema: Schema, direction: str) -> dict[str, Schema]:
     return {name: p for name, p in schema.properties.items() if not getattr(p, hidden)}
 
 
-def _diff(old: Schema, new: Schema, path: str, direction: str, out: list[SchemaChange], seen: set) -> None:
+def _diff(old: Schema, new: Schema, path: str, walk: _Walk) -> None:
     if fingerprint(old) == fingerprint(new):
         return
     pair = (id(old), id(new))
-    if pair in seen:  # a recursive schema met itself again: already being compared further up
+    if pair in walk.on_path:  # a recursive schema met itself again: already being compared further up
         return
-    seen.add(pair)
+    count = walk.expanded.get(pair, 0)
+    if count >= MAX_EXPANSIONS:
+        return
+    walk.expanded[pair] = count + 1
+    walk.on_path.add(pair)
+    out = walk.out
     try:
         if _type_changed(old, new):
             out.append(SchemaChange(TYPE, path, f"{old.type_text()} -> {new.type_text()}", old=old, new=new))
@@ -83,14 +104,14 @@ def _diff(old: Schema, new: Schema, path: str, direction: str, out: list[SchemaC
         _diff_bounds(old, new, path, out)
         if old.default != new.default and old.default is not None and new.default is not None:
             out.append(SchemaChange(DEFAULT_CHANGED, path, f"{show(old.default)} -> {show(new.default)}"))
-        _diff_properties(old, new, path, direction, out, seen)
+        _diff_properties(old, new, path, walk)
         if old.items is not None and new.items is not None:
-            _diff(old.items, new.items, f"{path}[]", direction, out, seen)
-        _diff_additional(old, new, path, direction, out, seen)
-        _diff_variants(old, new, path, direction, out, seen, "oneOf")
-        _diff_variants(old, new, path, direction, out, seen, "anyOf")
+            _diff(old.items, new.items, f"{path}[]", walk)
+        _diff_additional(old, new, path, walk)
+        _diff_variants(old, new, path, walk, "oneOf")
+        _diff_variants(old, new, path, walk, "anyOf")
     finally:
-        seen.discard(pair)
+        walk.on_path.discard(pair)
 
 
 def _type_changed(old: Schema, new: Schema) -> bool:
@@ -181,10 +202,9 @@ def _diff_bounds(old: Schema, new: Schema, path: str, out: list[SchemaChange]) -
         out.append(SchemaChange(kind, path, f"uniqueItems {old.unique_items} -> {new.unique_items}".lower()))
 
 
-def _diff_properties(
-    old: Schema, new: Schema, path: str, direction: str, out: list[SchemaChange], seen: set
-) -> None:
-    old_props, new_props = _visible(old, direction), _visible(new, direction)
+def _diff_properties(old: Schema, new: Schema, path: str, walk: _Walk) -> None:
+    out = walk.out
+    old_props, new_props = _visible(old, walk.direction), _visible(new, walk.direction)
     if not old_props and not new_props:
         return
     for name, prop in old_props.items():
@@ -200,17 +220,16 @@ def _diff_properties(
             out.append(SchemaChange(PROPERTY_REQUIRED, here))
         elif name in old.required and name not in new.required:
             out.append(SchemaChange(PROPERTY_OPTIONAL, here))
-        _diff(prop, new_props[name], here, direction, out, seen)
+        _diff(prop, new_props[name], here, walk)
     for name in new_props:
         if name not in old_props:
             out.append(SchemaChange(PROPERTY_ADDED, join(path, name), required=name in new.required))
 
 
-def _diff_additional(
-    old: Schema, new: Schema, path: str, direction: str, out: list[SchemaChange], seen: set
-) -> None:
+def _diff_additional(old: Schema, new: Schema, path: str, walk: _Walk) -> None:
+    out = walk.out
     if isinstance(old.additional, Schema) and isinstance(new.additional, Schema):
-        _diff(old.additional, new.additional, join(path, "*"), direction, out, seen)
+        _diff(old.additional, new.additional, join(path, "*"), walk)
         return
     old_open, new_open = old.additional is not False, new.additional is not False
     if old_open and not new_open:
@@ -219,9 +238,8 @@ def _diff_additional(
         out.append(SchemaChange(ADDITIONAL_OPENED, path))
 
 
-def _diff_variants(
-    old: Schema, new: Schema, path: str, direction: str, out: list[SchemaChange], seen: set, keyword: str
-) -> None:
+def _diff_variants(old: Schema, new: Schema, path: str, walk: _Walk, keyword: str) -> None:
+    out = walk.out
     olds: list[Schema] = old.one_of if keyword == "oneOf" else old.any_of
     news: list[Schema] = new.one_of if keyword == "oneOf" else new.any_of
     if not olds and not news:
@@ -243,7 +261,7 @@ def _diff_variants(
                     right.remove((ni, nv))
                     break
     for _oi, ov, ni, nv in pairs:
-        _diff(ov, nv, join(path, f"{keyword}[{new.label(nv, ni)}]"), direction, out, seen)
+        _diff(ov, nv, join(path, f"{keyword}[{new.label(nv, ni)}]"), walk)
     for oi, ov in left:
         out.append(SchemaChange(VARIANT_REMOVED, join(path, f"{keyword}[{old.label(ov, oi)}]")))
     for ni, nv in right:

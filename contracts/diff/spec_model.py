@@ -66,6 +66,7 @@ class SpecModel:
     operations: dict[str, Operation]
     security: frozenset
     security_names: dict[Any, str]
+    schemas: list[Schema] = field(default_factory=list)  # every resolved schema node
 
 
 def path_key(path: str, across: bool) -> tuple[str, list[str]]:
@@ -113,7 +114,9 @@ class SpecNormaliser:
                     key = f"{method.upper()} {path}"
                 operations[key] = self._operation(method, str(path), key, names, shared, raw_op)
         security, names = self._security(self.doc.get("security"))
-        return SpecModel(operations, security if security is not None else frozenset(), names)
+        return SpecModel(
+            operations, security if security is not None else frozenset(), names, self.resolver.created
+        )
 
     # -- shape checks -----------------------------------------------------------------------
     def _mapping(self, node: Any, what: str, where: str) -> dict[str, Any]:

@@ -166,3 +166,44 @@ def test_report_summary_and_levels() -> None:
     assert f"{Level.BREAKING}" == "breaking" and str(Level.INFO) == "info"
     data = report.to_dict()
     assert data["old"] == "v3.0@1" and len(data["changes"]) == 3
+
+
+def test_a_cycle_unrolled_differently_is_the_same_schema() -> None:
+    def node(ref: str) -> dict[str, Any]:
+        return {"type": "object", "properties": {"v": {"type": "string"}, "next": {"$ref": ref}}}
+
+    self_loop = spec_with({"$ref": "#/components/schemas/A"}, {"A": node("#/components/schemas/A")})
+    two_step = spec_with(
+        {"$ref": "#/components/schemas/B"},
+        {"B": node("#/components/schemas/C"), "C": node("#/components/schemas/B")},
+    )
+    assert ids(self_loop, two_step) == []
+    changed = spec_with(
+        {"$ref": "#/components/schemas/B"},
+        {"B": node("#/components/schemas/C"), "C": {**node("#/components/schemas/B"), "required": ["v"]}},
+    )
+    assert [(c.id, c.location) for c in diff_specs(self_loop, changed).changes] == [
+        ("response-property-became-required", "response.200.next.v")
+    ]
+
+
+def test_densely_recursive_schemas_stay_bounded() -> None:
+    size = 25  # every schema refers to every other one: unfolding all paths would never end
+
+    def graph(v_type: str) -> dict[str, Any]:
+        out = {}
+        for i in range(size):
+            props: dict[str, Any] = {
+                f"p{j}": {"$ref": f"#/components/schemas/S{j}"} for j in range(size) if j != i
+            }
+            props["v"] = {"type": v_type if i == 1 else "string"}
+            out[f"S{i}"] = {"type": "object", "properties": props}
+        return out
+
+    report = diff_specs(
+        spec_with({"$ref": "#/components/schemas/S0"}, graph("string")),
+        spec_with({"$ref": "#/components/schemas/S0"}, graph("integer")),
+    )
+    assert report.changes and len(report.changes) <= 4
+    assert {c.id for c in report.changes} == {"response-property-type-changed"}
+    assert report.changes[0].location == "response.200.p1.v"
