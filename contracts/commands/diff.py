@@ -29,7 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar=("FROM", "TO"),
         help="migration report between two versions (latest build of each, or VERSION@BUILD)",
     )
-    parser.add_argument("--format", choices=("text", "json", "markdown", "junit"), default="text")
+    parser.add_argument(
+        "--format", choices=("text", "json", "markdown", "junit", "githubactions"), default="text"
+    )
     parser.add_argument(
         "--fail-on",
         choices=("breaking", "warning", "never"),

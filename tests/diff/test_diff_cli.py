@@ -260,3 +260,18 @@ def test_identical_files_say_no_changes_and_colour_is_optional(capsys) -> None:
     assert code == 0 and "0 breaking, 0 warning, 0 info" in out and "no changes" in out
     code, out, _ = run_cli(capsys, v3(7980), v3(18991), "--color", "always", "--min-level", "breaking")
     assert "\033[1;31mbreaking" in out
+
+
+@requires_shared
+def test_github_actions_annotations(capsys) -> None:
+    code, out, _ = run_cli(
+        capsys, str(real_build("v4.0", 17265)), str(real_build("v4.0", 28168)), "--format", "githubactions"
+    )
+    lines = out.splitlines()
+    assert code == 1
+    assert (
+        "::error title=operation-removed::GET /api/v4.0/commodity/{id}/lca/{isoCode}: operation removed"
+        in out
+    )
+    assert sum(line.startswith("::error ") for line in lines) == 1
+    assert sum(line.startswith("::warning ") for line in lines) == 13

@@ -13,6 +13,7 @@ FORMATS = {
     "json": "contracts.diff.formatters.json_format",
     "markdown": "contracts.diff.formatters.markdown",
     "junit": "contracts.diff.formatters.junit",
+    "githubactions": "contracts.diff.formatters.githubactions",
 }
 
 
