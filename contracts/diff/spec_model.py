@@ -78,6 +78,12 @@ def path_key(path: str, across: bool) -> tuple[str, list[str]]:
     return shape, names
 
 
+def status_key(status: Any) -> str:
+    """``200``, ``2XX`` or ``default`` whatever the spec's spelling (YAML may give an int)."""
+    text = str(status).strip()
+    return "default" if text.lower() == "default" else text.upper()
+
+
 def media_key(media_type: str) -> str:
     return media_type.split(";", 1)[0].strip().lower()
 
@@ -164,7 +170,7 @@ class SpecNormaliser:
                 headers[str(name).lower()] = Parameter(
                     str(name), "header", bool(header.get("required")), bool(header.get("deprecated")), schema
                 )
-            responses[str(status).upper()] = Body(content=self._content(response, where), headers=headers)
+            responses[status_key(status)] = Body(content=self._content(response, where), headers=headers)
         security, sec_names = self._security(raw.get("security")) if "security" in raw else (None, {})
         return Operation(
             method=method,

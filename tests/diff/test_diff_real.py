@@ -132,7 +132,7 @@ def test_v3_28168_to_30855_nothing_breaks() -> None:
     assert all(c.id == "response-property-enum-value-added" for c in warnings)
     assert all('"ImportFailed", "RefineFailed"' in c.message for c in warnings)
     defaults = [c for c in report.changes if c.id == "response-non-success-status-added"]
-    assert len(defaults) == 46 and all(c.location == "response.DEFAULT" for c in defaults)
+    assert len(defaults) == 46 and all(c.location == "response.default" for c in defaults)
     assert (
         "request-parameter-added",
         "GET /api/v3.0/building/{id}/availabledatabases",
