@@ -55,6 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--validate", action="store_true", help="fully validate both documents as OpenAPI first (slower)"
     )
+    parser.add_argument("--rules", action="store_true", help="list every rule id with its level and exit")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -65,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
     from contracts.diff.model import Level
     from contracts.errors import ContractsError
 
+    if args.rules:
+        return _print_rules(args.format)
     pairs = _pairs(args)
     ignores = load_ignore_file(args.ignore, set(rules_by_id())) if args.ignore else []
     reports = []
@@ -94,6 +97,26 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     if fail_on is not None and any(r.has_at_least(fail_on) for r in reports):
         return 1
+    return 0
+
+
+def _print_rules(fmt: str) -> int:
+    import json
+
+    from contracts.diff.catalogue import all_rules, markdown_table
+
+    rules = all_rules()
+    if fmt == "markdown":
+        sys.stdout.write(markdown_table())
+    elif fmt == "json":
+        data = [
+            {"id": r.id, "level": r.level.label, "group": r.group, "description": r.description}
+            for r in rules
+        ]
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+    else:
+        for r in rules:
+            sys.stdout.write(f"{r.id:44} {r.level.label:9} {r.description}\n")
     return 0
 
 

@@ -11,6 +11,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from contracts.cli import main
+from contracts.diff.catalogue import all_rules
 from contracts.store import SnapshotStore
 from tests.conftest import PROJECT_ROOT, real_build, requires_shared
 
@@ -275,3 +276,11 @@ def test_github_actions_annotations(capsys) -> None:
     )
     assert sum(line.startswith("::error ") for line in lines) == 1
     assert sum(line.startswith("::warning ") for line in lines) == 13
+
+
+def test_rules_listing(capsys) -> None:
+    code, out, _ = run_cli(capsys, "--rules", "--format", "json")
+    rules = json.loads(out)
+    assert code == 0
+    assert {"id": "operation-removed", "level": "breaking"}.items() <= rules[0].items()
+    assert [r["id"] for r in rules] == [r.id for r in all_rules()]
