@@ -15,6 +15,7 @@ import re
 import shutil
 import statistics
 import subprocess
+import tempfile
 import sys
 import time
 from collections.abc import Callable
@@ -102,9 +103,10 @@ def optic(old: Path, new: Path, repeat: int) -> tuple[float | None, str]:
     cmd = [str(OPTIC), "diff", str(old), str(new), "--check"]
     output = ""
     times = []
+    scratch = tempfile.mkdtemp(prefix="optic-")  # Optic leaves ci-run-details.json in its working folder
     for _ in range(repeat):
         start = time.perf_counter()
-        result = subprocess.run(cmd, cwd=ROOT / "bench", env=env, capture_output=True, text=True, timeout=300)
+        result = subprocess.run(cmd, cwd=scratch, env=env, capture_output=True, text=True, timeout=300)
         times.append(time.perf_counter() - start)
         output = result.stdout + result.stderr
     match = _CHECKS_RE.search(output)
