@@ -9,6 +9,15 @@ from tests.runner.broken_api import KEY, BrokenApi, serving
 
 pytest_plugins = ["pytester"]
 
+
+def plugin_args() -> list[str]:
+    """Load the plugin by name unless the installed package already registers it (pytest11)."""
+    from importlib.metadata import entry_points
+
+    installed = any(ep.value == "contracts.pytest_plugin" for ep in entry_points(group="pytest11"))
+    return ["-p", "no:cacheprovider"] + ([] if installed else ["-p", "contracts.pytest_plugin"])
+
+
 TEAM_TESTS = """
 import schemathesis
 
@@ -35,10 +44,7 @@ def test_plugin_runs_contracts_against_a_base_url(
     api = BrokenApi()
     with serving(api) as url:
         result = pytester.runpytest_inprocess(
-            "-p",
-            "contracts.pytest_plugin",
-            "-p",
-            "no:cacheprovider",
+            *plugin_args(),
             f"--madaster-base-url={url}",
             f"--madaster-spec={build_28168}",
             "--madaster-operation=^GET /api/v3.0/(account|system/materialfamilies)$",
@@ -55,8 +61,6 @@ def test_plugin_runs_contracts_against_a_base_url(
 
 def test_plugin_reports_bad_configuration_in_one_line(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_team="def test_it(madaster_contract_run):\n    pass\n")
-    result = pytester.runpytest_inprocess(
-        "-p", "contracts.pytest_plugin", "-p", "no:cacheprovider", "--madaster-base-url=http://127.0.0.1:9"
-    )
+    result = pytester.runpytest_inprocess(*plugin_args(), "--madaster-base-url=http://127.0.0.1:9")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*madaster-contracts: an API key is required*"])
