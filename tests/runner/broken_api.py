@@ -69,7 +69,9 @@ class BrokenApi:
         @app.get("/api/v3.0/account")
         def account() -> object:
             if "wrong_types" in broken:
-                return {"id": 42, "name": ["not", "a", "string"], "accountType": "General"}
+                # wrong types, and a server that echoes the caller's key (the runner must not repeat it)
+                echoed = f"called with {flask.request.headers.get('X-API-Key')}"
+                return {"id": 42, "name": ["not", "a", "string"], "accountType": "General", "note": echoed}
             return {"id": ACCOUNT_ID, "name": "Account", "accountType": "General"}
 
         @app.get("/api/v3.0/account/foldertypes")
