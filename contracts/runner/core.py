@@ -33,6 +33,9 @@ def run_contracts(options: RunOptions, *, stream: TextIO | None = None) -> RunRe
         run.interrupted = True
     console.summary(run)
     _write_reports(run, options, redactor)
+    for label, path in (("JUnit report", options.junit), ("Markdown report", options.report)):
+        if path:
+            console.write(f"{label}: {path}")
     if run.interrupted:
         raise KeyboardInterrupt
     return run
