@@ -75,6 +75,12 @@ SPEC: dict[str, Any] = {
             "delete": _op("204", params=["siteId", "id"]),
         },
         "/api/v9.1/site/{siteId}/shelves/{id}/lock": {"post": _op("202", params=["siteId", "id"])},
+        "/api/v9.1/health": {
+            "get": {
+                **_op("200", {"type": "object", "properties": {"up": {"type": "boolean"}}}),
+                "security": [],
+            }
+        },
         "/api/v9.1/crate": {"post": _op("201", _ref("Crate"), "CrateIn")},
         "/api/v9.1/crate/{id}": {"get": _op("200", _ref("Crate"), params=["id"])},
     },
@@ -158,6 +164,7 @@ def test_body_references_must_exist_and_link_the_parent(client) -> None:
 
 def test_routing_auth_and_validation_on_a_new_spec(client) -> None:
     assert client.get("/api/v9.1/site").status_code == 401
+    assert client.get("/api/v9.1/health").status_code == 200  # `security: []` opts out of the key
     assert client.delete("/api/v9.1/site", headers=KEY).headers["Allow"] == "GET, POST"
     bad = client.post("/api/v9.1/site", json={"name": ""}, headers=KEY)
     assert bad.status_code == 400 and bad.json["errors"][0]["location"] == "body.name"
