@@ -34,7 +34,9 @@ def parse_document(raw: bytes | str, source: str) -> dict[str, Any]:
         try:
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise SpecError(source, f"invalid JSON: {exc.msg}", f"line {exc.lineno} column {exc.colno}") from None
+            raise SpecError(
+                source, f"invalid JSON: {exc.msg}", f"line {exc.lineno} column {exc.colno}"
+            ) from None
     else:
         try:
             doc = yaml.load(text, Loader=_YamlLoader)
@@ -44,7 +46,9 @@ def parse_document(raw: bytes | str, source: str) -> dict[str, Any]:
             problem = getattr(exc, "problem", None) or str(exc)
             raise SpecError(source, f"invalid YAML: {problem}", where) from None
     if not isinstance(doc, dict):
-        raise SpecError(source, f"expected a mapping at the top level, got {type(doc).__name__}")
+        raise SpecError(
+            source, f"not an OpenAPI document: expected a mapping at the top level, got {type(doc).__name__}"
+        )
     return doc
 
 
@@ -56,14 +60,16 @@ def validate_openapi(doc: dict[str, Any], source: str) -> None:
             raise SpecError(source, "Swagger 2.0 is not supported; expected OpenAPI 3.0 or 3.1", "swagger")
         raise SpecError(source, "not an OpenAPI document (no 'openapi' field)")
     if not re.match(r"^3\.[01]\.\d+", version):
-        raise SpecError(source, f"unsupported OpenAPI version {version!r}; expected 3.0.x or 3.1.x", "openapi")
+        raise SpecError(
+            source, f"unsupported OpenAPI version {version!r}; expected 3.0.x or 3.1.x", "openapi"
+        )
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
     validator_cls = OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
     error = next(iter(validator_cls(doc).iter_errors()), None)
     if error is not None:
         path = "/".join(str(part) for part in getattr(error, "absolute_path", []) or [])
-        message = getattr(error, "message", str(error))
+        message = str(getattr(error, "message", None) or error).strip().splitlines()[0]
         raise SpecError(source, f"invalid OpenAPI: {message}", f"#/{path}")
 
 

@@ -111,7 +111,9 @@ def parse_tokens(data: Any, source: str) -> tuple[Token, ...]:
         seen.add(key)
         permission = entry.get("permission", "read")
         if permission not in PERMISSIONS:
-            raise TokensFileError(f"{where}: permission {permission!r} is not one of {', '.join(PERMISSIONS)}")
+            raise TokensFileError(
+                f"{where}: permission {permission!r} is not one of {', '.join(PERMISSIONS)}"
+            )
         scope = str(entry.get("scope", "account"))
         kind, _, scope_id = scope.partition(":")
         if scope != "account" and (kind not in SCOPE_KINDS or not scope_id):

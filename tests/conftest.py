@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SHARED_SPECS = Path(os.environ.get("MADASTER_SHARED_SPECS", PROJECT_ROOT.parent / "shared" / "madaster-specs"))
+SHARED_SPECS = Path(
+    os.environ.get("MADASTER_SHARED_SPECS", PROJECT_ROOT.parent / "shared" / "madaster-specs")
+)
 SKIP_REASON = f"real Madaster spec builds not found at {SHARED_SPECS} (set MADASTER_SHARED_SPECS)"
 
 
