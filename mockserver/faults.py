@@ -50,7 +50,9 @@ class RateLimit:
             raise ContractsError(f"--rate-limit {text!r}: expected N/SECONDS, e.g. 10/1 or 100/60")
         requests, seconds = int(match.group(1)), float(match.group(2))
         if requests < 1 or seconds <= 0:
-            raise ContractsError(f"--rate-limit {text!r}: N must be at least 1 and SECONDS above 0")
+            raise ContractsError(
+                f"--rate-limit {text!r}: expected N/SECONDS with N at least 1 and SECONDS above 0"
+            )
         return cls(requests, seconds)
 
     def __str__(self) -> str:
