@@ -1,0 +1,391 @@
+"""What an authenticated, validated request does: the state step of the pipeline.
+
+One function per derived kind (list, create, read, update, delete, lookup, generated, action).
+Stored entities are built from the request data over deterministic generated values and shaped
+with ``SpecRuntime.conform`` so every answer validates against the schema of its status code.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from mockserver.auth import in_scope
+from mockserver.operations import Operation
+from mockserver.problems import MockResponse, problem_response
+from mockserver.resources import ACCOUNT, Behaviour
+from mockserver.runtime import SpecRuntime
+from mockserver.state import Ref, StateStore
+from mockserver.tokens import Token
+
+DELETED = "~deleted/"
+
+
+class Refusal(Exception):
+    """A 4xx answer decided while handling (missing entity, out of scope, conflict)."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+@dataclass
+class Call:
+    """One request, as the state step sees it."""
+
+    runtime: SpecRuntime
+    store: StateStore
+    operation: Operation
+    behaviour: Behaviour
+    path_values: dict[str, str]
+    body: Any
+    token: Token | None
+    instance: str
+    raw_body: bytes = b""
+    id_source: Any = None  # a random.Random for deterministic ids (fixtures); None -> uuid4
+
+
+def handle(call: Call) -> MockResponse:
+    try:
+        handler = HANDLERS[call.behaviour.kind]
+        return handler(call)
+    except Refusal as refusal:
+        return problem_response(
+            refusal.status,
+            refusal.detail,
+            call.instance,
+            operation=call.operation,
+            conform=lambda body, schema: call.runtime.conform(body, schema, "problem"),
+        )
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def _json(call: Call, value: Any, status: int | None = None) -> MockResponse:
+    success = call.operation.success()
+    code = status or int(success.status)
+    if success.schema is None or value is None:
+        return MockResponse(code)
+    media = success.media_type or "application/json"
+    body = json.dumps(value, ensure_ascii=False).encode("utf-8")
+    return MockResponse(code, body, [("Content-Type", f"{media}; charset=utf-8")])
+
+
+def _respond_entity(call: Call, entity: Any) -> MockResponse:
+    success = call.operation.success()
+    if success.schema is None:
+        return MockResponse(int(success.status))
+    shaped = call.runtime.conform(copy.deepcopy(entity), success.schema, call.operation.label)
+    return _json(call, shaped)
+
+
+def _addressed(call: Call) -> tuple[list[Ref], dict[str, Any] | None]:
+    """Check every entity the path names exists (and under its parent); the deepest stored one."""
+    rt, store = call.runtime, call.store
+    chain: list[Ref] = []
+    deepest: dict[str, Any] | None = None
+    previous: Ref | None = None
+    trail: list[str] = []
+    for collection, param in call.behaviour.refs:
+        value = call.path_values.get(param, "")
+        trail.append(value)
+        if collection in rt.model.stateful:
+            entity = store.get(collection, value)
+            if entity is None:
+                raise Refusal(404, f"no {collection} with id '{value}'")
+            expected_parent = rt.model.parents.get(collection)
+            if (
+                previous is not None
+                and expected_parent == previous[0]
+                and store.parent_of(collection, value) != previous
+            ):
+                raise Refusal(404, f"no {collection} with id '{value}' under {previous[0]} '{previous[1]}'")
+            previous = (collection, value)
+            chain.append(previous)
+            deepest = entity
+        elif store.get(DELETED + collection, "/".join(trail)) is not None:
+            raise Refusal(404, f"{collection} '{value}' was deleted")
+    return chain, deepest
+
+
+def _check_scope(call: Call, chain: list[Ref]) -> None:
+    token = call.token
+    if token is None or token.scope == "account":
+        return
+    if not chain or not in_scope(token, chain, call.store.parent_of):
+        raise Refusal(403, f"the API key '{token.name}' is limited to {token.scope}")
+
+
+def _body_parents(call: Call, collection: str, body: Any) -> tuple[Ref | None, list[Ref]]:
+    """Parents named in the body (``folderId``): each must exist; the one to link under, if any."""
+    fields = call.runtime.model.body_parents.get(collection, {})
+    if not fields or not isinstance(body, dict):
+        return None, []
+    link: Ref | None = None
+    named: list[Ref] = []
+    for field, targets in fields.items():
+        value = body.get(field)
+        if value is None:
+            continue
+        if ACCOUNT in targets and value == call.runtime.account_id:
+            continue
+        found = next((t for t in targets if t != ACCOUNT and call.store.get(t, str(value)) is not None), None)
+        if found is None:
+            raise Refusal(404, f"{field} '{value}' names no existing {' or '.join(targets)}")
+        named.append((found, str(value)))
+        if link is None:
+            link = (found, str(value))
+    return link, named
+
+
+def _overlay(entity: dict[str, Any], body: Any, names: set[str]) -> None:
+    if isinstance(body, dict):
+        for key, value in body.items():
+            if key in names:
+                entity[key] = copy.deepcopy(value)
+
+
+def _parent_fields(call: Call, entity: dict[str, Any], names: set[str], chain: list[Ref]) -> None:
+    """Fill ``buildingId``-like fields from the entities the path names."""
+    for collection, value in chain:
+        words = collection.split("/")
+        singular = [w[:-1] if w.endswith("s") else w for w in words]
+        candidates = {f"{singular[-1]}Id", words[-1] + "Id", _camel(singular) + "Id", _camel(words) + "Id"}
+        for name in candidates & names:
+            entity[name] = value
+
+
+def _camel(words: list[str]) -> str:
+    return words[0] + "".join(w[:1].upper() + w[1:] for w in words[1:])
+
+
+def _new_key(call: Call, collection: str, body: Any) -> str:
+    rt = call.runtime
+    key_field = rt.key_fields.get(collection)
+    wanted = body.get(key_field) if isinstance(body, dict) and key_field else None
+    if isinstance(wanted, str) and wanted and _key_ok(rt, collection, wanted):
+        if call.store.get(collection, wanted) is not None:
+            raise Refusal(409, f"{collection} '{wanted}' already exists")
+        return wanted
+    if call.id_source is not None:
+        return str(uuid.UUID(int=call.id_source.getrandbits(128), version=4))
+    return str(uuid.uuid4())
+
+
+def _key_ok(rt: SpecRuntime, collection: str, value: str) -> bool:
+    """Whether a client-given key would route (a uuid where the item path wants one)."""
+    param = rt.model.id_params.get(collection)
+    for op in rt.model.entity_ops.values():
+        for p in op.parameters:
+            if p.location == "path" and p.name == param:
+                return rt.schemas.validator(p.schema, response=False).is_valid(value)
+    return "/" not in value
+
+
+def _store_entity(
+    call: Call, collection: str, key: str, entity: dict[str, Any], parent: Ref | None
+) -> dict[str, Any]:
+    rt = call.runtime
+    schema = rt.entity_schema(collection)
+    if schema is not None:
+        entity = rt.conform(entity, schema, collection, key)
+    key_field = rt.key_fields.get(collection)
+    if key_field and isinstance(entity, dict):
+        entity[key_field] = key
+    call.store.put(collection, key, entity, parent)
+    return entity
+
+
+# -- kinds -----------------------------------------------------------------------------------
+def do_list(call: Call) -> MockResponse:
+    chain, _ = _addressed(call)
+    collection = call.behaviour.collection or ""
+    parent = chain[-1] if chain else None
+    token = call.token
+    if chain:
+        _check_scope(call, chain)
+    entities = call.store.list(collection, parent)
+    if token is not None and token.scope != "account" and not chain:
+        key_field = call.runtime.key_fields.get(collection) or "id"
+        entities = [
+            e
+            for e in entities
+            if in_scope(token, [(collection, str(e.get(key_field)))], call.store.parent_of)
+        ]
+    success = call.operation.success()
+    if success.schema is None:
+        return MockResponse(int(success.status))
+    rt = call.runtime
+    validator = rt.schemas.validator(success.schema, response=True)
+    if validator.is_valid(entities):
+        return _json(call, entities)
+    return _json(call, _shape_list(call, entities, success.schema))
+
+
+def _shape_list(call: Call, entities: list[Any], schema: dict[str, Any]) -> Any:
+    rt = call.runtime
+    resolved = rt._raw_resolve(schema)
+    if resolved.get("type") == "array" and isinstance(resolved.get("items"), dict):
+        return [rt.conform(e, resolved["items"], call.operation.label, i) for i, e in enumerate(entities)]
+    return rt.conform(entities, schema, call.operation.label)
+
+
+def do_create(call: Call) -> MockResponse:
+    rt = call.runtime
+    chain, _ = _addressed(call)
+    collection = call.behaviour.collection or ""
+    body_parent, named = _body_parents(call, collection, call.body)
+    parent = chain[-1] if chain else body_parent
+    if call.token is not None and call.token.scope != "account":
+        _check_scope(call, chain + named)
+    key = _new_key(call, collection, call.body)
+    schema = rt.entity_schema(collection) or call.operation.success().schema or {}
+    names = rt.property_names(schema)
+    entity = copy.deepcopy(rt.generate(schema, collection, key)) if schema else {}
+    if not isinstance(entity, dict):
+        entity = {}
+    _overlay(entity, call.body, names)
+    _parent_fields(call, entity, names, chain)
+    entity = _store_entity(call, collection, key, entity, parent)
+    for deleted in call.store.list(DELETED + collection, parent):
+        call.store.delete(DELETED + collection, str(deleted.get("key")))
+    return _respond_entity(call, entity)
+
+
+def do_read(call: Call) -> MockResponse:
+    chain, entity = _addressed(call)
+    _check_scope(call, chain)
+    return _respond_entity(call, entity)
+
+
+def do_update(call: Call) -> MockResponse:
+    rt = call.runtime
+    collection = call.behaviour.collection or ""
+    chain, entity = _addressed(call)
+    if call.behaviour.id_in_body:
+        key_field = rt.key_fields.get(collection) or "id"
+        key = call.body.get(key_field) if isinstance(call.body, dict) else None
+        if not isinstance(key, str) or not key:
+            raise Refusal(404, f"the body names no {collection} ({key_field} is missing)")
+        entity = call.store.get(collection, key)
+        if entity is None:
+            raise Refusal(404, f"no {collection} with id '{key}'")
+        parent = call.store.parent_of(collection, key)
+        chain = [*chain, (collection, key)]
+    else:
+        key = chain[-1][1]
+        parent = call.store.parent_of(collection, key)
+    body_parent, named = _body_parents(call, collection, call.body)
+    _check_scope(call, chain + named)
+    if body_parent is not None and (parent is None or parent[0] == body_parent[0]):
+        parent = body_parent
+    assert entity is not None
+    schema = rt.entity_schema(collection) or {}
+    names = rt.property_names(schema)
+    key_field = rt.key_fields.get(collection)
+    _overlay(entity, call.body, names)
+    if key_field:
+        entity[key_field] = key
+    _parent_fields(call, entity, names, chain[:-1])
+    entity = _store_entity(call, collection, key, entity, parent)
+    return _respond_entity(call, entity)
+
+
+def do_delete(call: Call) -> MockResponse:
+    chain, _ = _addressed(call)
+    collection = call.behaviour.collection or ""
+    if collection in call.runtime.model.stateful:
+        _check_scope(call, chain)
+        call.store.delete(*chain[-1])
+    else:
+        stateful = [r for r in chain]
+        if stateful:
+            _check_scope(call, stateful)
+        elif call.token is not None and call.token.scope != "account":
+            raise Refusal(403, f"the API key '{call.token.name}' is limited to {call.token.scope}")
+        trail = "/".join(call.path_values.get(p, "") for _, p in call.behaviour.refs)
+        parent = chain[-1] if chain else None
+        call.store.put(DELETED + collection, trail, {"key": trail}, parent)
+    return _generated_answer(call, None)
+
+
+def do_lookup(call: Call) -> MockResponse:
+    chain, _ = _addressed(call)
+    collection = call.behaviour.collection or ""
+    value = call.path_values.get(call.operation.segments[-1][1:-1], "")
+    if chain:
+        found = next(
+            (e for e in call.store.list(collection, chain[-1]) if e.get("externalId") == value), None
+        )
+    else:
+        found = call.store.find(collection, "externalId", value)
+    if found is None:
+        raise Refusal(404, f"no {collection} with externalId '{value}'")
+    key_field = call.runtime.key_fields.get(collection) or "id"
+    _check_scope(call, [(collection, str(found.get(key_field)))])
+    return _respond_entity(call, found)
+
+
+def do_generated(call: Call) -> MockResponse:
+    chain, entity = _addressed(call)
+    if chain:
+        _check_scope(call, chain)
+    return _generated_answer(call, entity)
+
+
+def do_action(call: Call) -> MockResponse:
+    rt = call.runtime
+    chain, entity = _addressed(call)
+    if chain:
+        _check_scope(call, chain)
+    elif call.token is not None and call.token.scope != "account":
+        raise Refusal(403, f"the API key '{call.token.name}' is limited to {call.token.scope}")
+    effects = rt.model.hooks.action_effects.get(call.behaviour.action or "")
+    if effects and chain and entity is not None:
+        collection, key = chain[-1]
+        changed = copy.deepcopy(entity)
+        for field, value in effects.items():
+            try:
+                changed[field] = value.format(**call.path_values) if isinstance(value, str) else value
+            except (KeyError, IndexError, ValueError):
+                continue
+        if call.behaviour.action == "upload" and call.raw_body:
+            changed["fileSize"] = len(call.raw_body)
+        schema = rt.entity_schema(collection) or {}
+        names = rt.property_names(schema)
+        for field in list(changed):
+            if field not in entity and field not in names:
+                del changed[field]
+        entity = _store_entity(call, collection, key, changed, call.store.parent_of(collection, key))
+    return _generated_answer(call, entity)
+
+
+def _generated_answer(call: Call, entity: dict[str, Any] | None) -> MockResponse:
+    success = call.operation.success()
+    if success.schema is None:
+        return MockResponse(int(success.status))
+    rt = call.runtime
+    value = rt.generated_response(call.operation, success.status, call.path_values)
+    if isinstance(value, dict) and entity:
+        names = rt.property_names(success.schema)
+        shared = {k: v for k, v in entity.items() if k in names and k != "id"}
+        if shared:
+            value = rt.conform(
+                {**copy.deepcopy(value), **copy.deepcopy(shared)}, success.schema, call.operation.label
+            )
+    return _json(call, value)
+
+
+HANDLERS = {
+    "list": do_list,
+    "create": do_create,
+    "read": do_read,
+    "update": do_update,
+    "delete": do_delete,
+    "lookup": do_lookup,
+    "generated": do_generated,
+    "action": do_action,
+}

@@ -1,0 +1,218 @@
+"""Deterministic values generated from (converted) JSON schemas, then repaired until they validate.
+
+Generation picks the simplest value a schema allows (first enum member, a uuid from the seeded
+random source, a number inside the bounds, every declared property). Schemas that combine
+``allOf`` with ``additionalProperties: false`` (v4.0 commodities) can make the merged shape
+impossible, so ``oneOf``/``anyOf`` branches are tried in turn against the real validator and
+``conform`` drops or regenerates whatever still fails.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from mockserver.schemas import SchemaSet
+
+MAX_DEPTH = 6
+_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+class ImpossibleSchema(Exception):
+    """No value the generator can build satisfies the schema."""
+
+
+class Generator:
+    """Builds schema-valid values for one spec; ``rng`` makes every value reproducible."""
+
+    def __init__(self, schemas: SchemaSet) -> None:
+        self.schemas = schemas
+
+    def value(self, schema: Any, rng: random.Random, depth: int = 0) -> Any:
+        schema = self.schemas.resolve(schema)
+        if not isinstance(schema, dict) or not schema:
+            return {} if depth == 0 else "value"
+        if "enum" in schema:
+            options = [v for v in schema["enum"] if v is not None] or schema["enum"]
+            return options[0] if depth > 0 else rng.choice(options)
+        if "const" in schema:
+            return schema["const"]
+        for key in ("oneOf", "anyOf"):
+            if key in schema:
+                return self._first_valid(schema, schema[key], rng, depth)
+        if "allOf" in schema:
+            return self._all_of(schema, rng, depth)
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            kind = next((k for k in kind if k != "null"), "null")
+        if kind is None:
+            kind = "object" if "properties" in schema else "string"
+        return getattr(self, f"_{kind}", self._string)(schema, rng, depth)
+
+    def _first_valid(self, schema: dict, branches: list, rng: random.Random, depth: int) -> Any:
+        validator = self.schemas.converted_validator(schema, response=True)
+        candidates = [b for b in branches if self.schemas.resolve(b).get("type") != "null"]
+        candidates += [b for b in branches if b not in candidates]
+        for branch in candidates:
+            candidate = self.value(branch, rng, depth)
+            if validator.is_valid(candidate):
+                return candidate
+            repaired = self.conform(candidate, schema, rng, depth=depth)
+            if validator.is_valid(repaired):
+                return repaired
+        return None
+
+    def _all_of(self, schema: dict, rng: random.Random, depth: int) -> Any:
+        merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
+        for part in schema["allOf"]:
+            part = self.schemas.resolve(part)
+            if not isinstance(part, dict):
+                continue
+            if "allOf" in part:
+                part = {**{k: v for k, v in part.items() if k != "allOf"}, **_flatten(self, part)}
+            for key, value in part.items():
+                if key == "properties":
+                    merged["properties"] = {**value, **merged.get("properties", {})}
+                elif key == "required":
+                    merged["required"] = sorted({*merged.get("required", []), *value})
+                elif key == "additionalProperties":
+                    continue
+                else:
+                    merged.setdefault(key, value)
+        return self.value(merged, rng, depth)
+
+    def _object(self, schema: dict, rng: random.Random, depth: int) -> dict:
+        properties = schema.get("properties") or {}
+        required = set(schema.get("required") or [])
+        out: dict[str, Any] = {}
+        for name, sub in properties.items():
+            if depth >= MAX_DEPTH and name not in required:
+                continue
+            out[name] = self.value(sub, rng, depth + 1)
+        extra = schema.get("additionalProperties")
+        if not properties and isinstance(extra, dict) and extra and depth < MAX_DEPTH:
+            out["key"] = self.value(extra, rng, depth + 1)
+        return out
+
+    def _array(self, schema: dict, rng: random.Random, depth: int) -> list:
+        count = max(int(schema.get("minItems", 0)), 1 if depth < MAX_DEPTH - 2 else 0)
+        count = min(count, int(schema.get("maxItems", count)))
+        items = schema.get("items") or {}
+        values = [self.value(items, rng, depth + 1) for _ in range(count)]
+        if schema.get("uniqueItems"):
+            unique: list = []
+            for value in values:
+                if value not in unique:
+                    unique.append(value)
+            values = unique
+        return values
+
+    def _string(self, schema: dict, rng: random.Random, depth: int) -> str:
+        fmt = schema.get("format")
+        if fmt == "uuid":
+            return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        if fmt == "date-time":
+            return (_EPOCH + timedelta(minutes=rng.randrange(500_000))).isoformat().replace("+00:00", "Z")
+        if fmt == "date":
+            return (_EPOCH + timedelta(days=rng.randrange(3000))).date().isoformat()
+        if fmt == "email":
+            return f"user{rng.randrange(1000)}@example.com"
+        if fmt in ("uri", "url"):
+            return f"https://example.com/{rng.randrange(10_000)}"
+        if fmt == "byte":
+            return "bW9jaw=="
+        text = f"mock-{rng.randrange(100_000)}"
+        low, high = int(schema.get("minLength", 0)), schema.get("maxLength")
+        if len(text) < low:
+            text = text + "x" * (low - len(text))
+        if high is not None:
+            text = text[: int(high)]
+        return text
+
+    def _integer(self, schema: dict, rng: random.Random, depth: int) -> int:
+        low, high = _bounds(schema, 0, 100)
+        value = rng.randint(int(low), int(max(low, high)))
+        step = schema.get("multipleOf")
+        return value - value % int(step) if isinstance(step, int) and step else value
+
+    def _number(self, schema: dict, rng: random.Random, depth: int) -> float:
+        low, high = _bounds(schema, 0, 100)
+        return round(low + (max(low, high) - low) * rng.random(), 2) if high > low else float(low)
+
+    def _boolean(self, schema: dict, rng: random.Random, depth: int) -> bool:
+        return rng.random() < 0.5
+
+    def _null(self, schema: dict, rng: random.Random, depth: int) -> None:
+        return None
+
+    def conform(self, value: Any, schema: Any, rng: random.Random, *, depth: int = 0, rounds: int = 6) -> Any:
+        """``value`` changed as little as possible until it validates against ``schema``.
+
+        Failing object members are dropped when optional and regenerated otherwise; a value that
+        still fails after a few rounds is replaced by a freshly generated one.
+        """
+        validator = self.schemas.converted_validator(schema, response=True)
+        for _ in range(rounds):
+            errors = list(validator.iter_errors(value))
+            if not errors:
+                return value
+            changed = False
+            for error in errors:
+                path = list(error.instance_path)
+                if not path:
+                    continue
+                changed |= _drop_path(value, path)
+            if not changed:
+                break
+        fresh = self.value(schema, rng, depth)
+        return fresh
+
+
+def _flatten(generator: Generator, schema: dict) -> dict:
+    merged: dict[str, Any] = {}
+    for part in schema.get("allOf", []):
+        part = generator.schemas.resolve(part)
+        for key, value in part.items():
+            if key == "properties":
+                merged["properties"] = {**merged.get("properties", {}), **value}
+            elif key != "additionalProperties":
+                merged.setdefault(key, value)
+    return merged
+
+
+def _bounds(schema: dict, low_default: float, high_default: float) -> tuple[float, float]:
+    low = schema.get("minimum", schema.get("exclusiveMinimum"))
+    high = schema.get("maximum", schema.get("exclusiveMaximum"))
+    if "exclusiveMinimum" in schema and "minimum" not in schema:
+        low = low + 1
+    if "exclusiveMaximum" in schema and "maximum" not in schema:
+        high = high - 1
+    if low is None and high is None:
+        return low_default, high_default
+    if (low is None or low <= low_default) and (high is None or high >= high_default):
+        return low_default, high_default
+    if low is None:
+        low = min(low_default, high)
+    if high is None:
+        high = max(high_default, low) if low < high_default else low + 100
+    return low, min(high, low + 1000)
+
+
+def _drop_path(value: Any, path: list) -> bool:
+    """Remove the member an error points at (the first step under an object); True if removed."""
+    target = value
+    for step in path[:-1]:
+        try:
+            target = target[step]
+        except (KeyError, IndexError, TypeError):
+            return False
+    last = path[-1]
+    if isinstance(target, dict) and last in target:
+        del target[last]
+        return True
+    if isinstance(target, list) and isinstance(last, int) and last < len(target):
+        del target[last]
+        return True
+    return False

@@ -1,0 +1,87 @@
+"""In-process state store: the default for ``create_app`` and ``--store memory``.
+
+One lock guards everything, so concurrent requests served by several waitress threads see
+consistent parent links and cascades. Entities are deep-copied in and out so a caller that
+mutates a returned dict cannot change what is stored.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from typing import Any
+
+from mockserver.state import Ref
+
+
+class MemoryStore:
+    """Thread-safe implementation of :class:`mockserver.state.StateStore` kept in dicts."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._entities: dict[str, dict[str, dict[str, Any]]] = {}
+        self._parents: dict[Ref, Ref | None] = {}
+        self._children: dict[Ref, dict[Ref, None]] = {}
+
+    def get(self, collection: str, entity_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            entity = self._entities.get(collection, {}).get(entity_id)
+            return copy.deepcopy(entity) if entity is not None else None
+
+    def put(self, collection: str, entity_id: str, entity: dict[str, Any], parent: Ref | None = None) -> None:
+        ref = (collection, entity_id)
+        with self._lock:
+            self._entities.setdefault(collection, {})[entity_id] = copy.deepcopy(entity)
+            old_parent = self._parents.get(ref)
+            if ref in self._parents and old_parent == parent:
+                return
+            if old_parent is not None:
+                self._children.get(old_parent, {}).pop(ref, None)
+            self._parents[ref] = parent
+            if parent is not None:
+                self._children.setdefault(parent, {})[ref] = None
+
+    def delete(self, collection: str, entity_id: str) -> list[Ref]:
+        root = (collection, entity_id)
+        with self._lock:
+            if entity_id not in self._entities.get(collection, {}):
+                return []
+            removed: list[Ref] = []
+            pending = [root]
+            while pending:
+                ref = pending.pop()
+                removed.append(ref)
+                pending.extend(self._children.pop(ref, {}))
+                self._entities.get(ref[0], {}).pop(ref[1], None)
+                parent = self._parents.pop(ref, None)
+                if parent is not None and ref == root:
+                    self._children.get(parent, {}).pop(ref, None)
+            return removed
+
+    def list(self, collection: str, parent: Ref | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            entities = self._entities.get(collection, {})
+            if parent is None:
+                return [copy.deepcopy(entity) for entity in entities.values()]
+            return [
+                copy.deepcopy(entities[ref[1]])
+                for ref in self._children.get(parent, {})
+                if ref[0] == collection and ref[1] in entities
+            ]
+
+    def find(self, collection: str, field: str, value: Any) -> dict[str, Any] | None:
+        with self._lock:
+            for entity in self._entities.get(collection, {}).values():
+                if entity.get(field) == value:
+                    return copy.deepcopy(entity)
+            return None
+
+    def parent_of(self, collection: str, entity_id: str) -> Ref | None:
+        with self._lock:
+            return self._parents.get((collection, entity_id))
+
+    def reset(self) -> None:
+        with self._lock:
+            self._entities.clear()
+            self._parents.clear()
+            self._children.clear()

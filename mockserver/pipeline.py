@@ -1,0 +1,279 @@
+"""The request pipeline as a plain WSGI callable: route -> auth -> validate -> state -> response.
+
+It sits in front of the Flask app (``app.wsgi_app``) and answers everything under ``/api/``
+itself, so the hot path is a few dict lookups, one Rust schema validation and one ``json.dumps``;
+Flask still serves the index page and the admin endpoints.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+from urllib.parse import parse_qs, unquote_to_bytes
+
+from mockserver.auth import AuthFailure, authenticate
+from mockserver.behaviour import Call, handle
+from mockserver.problems import MockResponse, problem_response, title_for
+from mockserver.router import Router
+from mockserver.runtime import SpecRuntime
+from mockserver.schemas import Problem
+from mockserver.state import StateStore
+from mockserver.tokens import Token
+from mockserver.validation import MAX_BODY, validate_request
+
+_PREFER_CODE = re.compile(r"(?:^|[;,\s])code\s*=\s*\"?(\d{3})")
+LOG_SIZE = 1000
+Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class RequestLog:
+    """The last requests (method, path, status, masked key), for ``/__mock/requests``."""
+
+    def __init__(self, size: int = LOG_SIZE) -> None:
+        self._entries: deque[dict[str, Any]] = deque(maxlen=size)
+        self._lock = threading.Lock()
+
+    def add(self, entry: dict[str, Any]) -> None:
+        with self._lock:
+            self._entries.append(entry)
+
+    def entries(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def mask_key(key: str | None, tokens: Sequence[Token]) -> str | None:
+    if not key:
+        return None
+    for token in tokens:
+        if token.key == key:
+            return token.masked()
+    return "****"
+
+
+class MockPipeline:
+    def __init__(
+        self,
+        fallback: Wsgi,
+        runtimes: dict[str, SpecRuntime],
+        tokens: Sequence[Token],
+        store: StateStore,
+        log: RequestLog,
+    ) -> None:
+        self.fallback = fallback
+        self.runtimes = runtimes
+        self.tokens = tuple(tokens)
+        self.store = store
+        self.log = log
+        self.router = Router({v: rt.operations for v, rt in runtimes.items()})
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO") or "/"
+        if not path.startswith("/api/"):
+            return self.fallback(environ, start_response)
+        started = time.perf_counter()
+        try:
+            response = self.dispatch(environ)
+        except Exception as exc:  # a bug must still answer, never drop the connection
+            response = problem_response(500, f"internal mock error: {type(exc).__name__}", path)
+        key = environ.get("HTTP_X_API_KEY")
+        self.log.add(
+            {
+                "time": time.time(),
+                "method": environ.get("REQUEST_METHOD", ""),
+                "path": path,
+                "query": environ.get("QUERY_STRING", ""),
+                "status": response.status,
+                "key": mask_key(key, self.tokens),
+                "ms": round((time.perf_counter() - started) * 1000, 3),
+            }
+        )
+        headers = [*response.headers, ("Content-Length", str(len(response.body)))]
+        start_response(f"{response.status} {title_for(response.status)}", headers)
+        if environ.get("REQUEST_METHOD") == "HEAD":
+            return [b""]
+        return [response.body]
+
+    def dispatch(self, environ: dict[str, Any]) -> MockResponse:
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        segments, instance = _split_path(environ)
+        if segments is None:
+            return problem_response(400, "the request path is not valid UTF-8", instance)
+        if len(segments) == 3 and segments[2] == "swagger.json" and segments[1] in self.runtimes:
+            return MockResponse(
+                200, self.runtimes[segments[1]].swagger, [("Content-Type", "application/json; charset=utf-8")]
+            )
+        match = self.router.match(method, segments)
+        if match.operation is None:
+            if match.status == 405:
+                if method == "OPTIONS":
+                    return MockResponse(204, b"", [("Allow", ", ".join(match.allow or []))])
+                return problem_response(
+                    405,
+                    f"{method} is not declared for this path; allowed: {', '.join(match.allow or [])}",
+                    instance,
+                    headers=[("Allow", ", ".join(match.allow or []))],
+                )
+            if match.version is not None and match.version not in self.runtimes:
+                served = ", ".join(self.runtimes)
+                return problem_response(
+                    404, f"API version {match.version} is not served; served: {served}", instance
+                )
+            return problem_response(404, f"no operation at {instance}", instance)
+        operation = match.operation
+        runtime = self.runtimes[operation.version]
+
+        def conform(body: Any, schema: Any) -> Any:
+            return runtime.conform(body, schema, "problem")
+
+        token = None
+        if operation.secured:
+            try:
+                token = authenticate(self.tokens, environ.get("HTTP_X_API_KEY"), method)
+            except AuthFailure as failure:
+                return problem_response(
+                    failure.status, failure.detail, instance, operation=operation, conform=conform
+                )
+        raw_body, too_big = _read_body(environ)
+        if too_big:
+            return problem_response(
+                413, f"the body is larger than {MAX_BODY} bytes", instance, operation=operation
+            )
+        validated = validate_request(
+            operation,
+            runtime.schemas,
+            match.path_values or {},
+            parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True),
+            _headers(environ),
+            environ.get("CONTENT_TYPE", ""),
+            raw_body,
+        )
+        if validated.problems:
+            return problem_response(
+                validated.status,
+                _summary(validated.problems),
+                instance,
+                problems=validated.problems,
+                operation=operation,
+                conform=conform,
+            )
+        forced = _prefer_code(environ.get("HTTP_PREFER"))
+        behaviour = runtime.model.behaviours[id(operation)]
+        if forced is not None and forced != int(operation.success().status):
+            return _forced(runtime, operation, forced, match.path_values or {}, instance, conform)
+        call = Call(
+            runtime=runtime,
+            store=self.store,
+            operation=operation,
+            behaviour=behaviour,
+            path_values=match.path_values or {},
+            body=validated.body,
+            token=token,
+            instance=instance,
+            raw_body=raw_body,
+        )
+        return handle(call)
+
+
+def _split_path(environ: dict[str, Any]) -> tuple[list[str] | None, str]:
+    """Decoded path segments; taken from the raw URI when the server gives it so %2F stays inside one."""
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if raw:
+        raw_path = raw.split("?", 1)[0]
+        if "://" in raw_path:
+            raw_path = "/" + raw_path.split("://", 1)[1].split("/", 1)[-1]
+        parts = raw_path.strip("/").split("/")
+        try:
+            segments = [unquote_to_bytes(p).decode("utf-8") for p in parts]
+        except UnicodeDecodeError:
+            return None, raw_path
+        return segments, raw_path
+    path = environ.get("PATH_INFO") or "/"
+    try:
+        decoded = path.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return None, path
+    return decoded.strip("/").split("/"), decoded
+
+
+def _read_body(environ: dict[str, Any]) -> tuple[bytes, bool]:
+    stream = environ.get("wsgi.input")
+    if stream is None:
+        return b"", False
+    length_text = environ.get("CONTENT_LENGTH") or ""
+    try:
+        length = int(length_text) if length_text else None
+    except ValueError:
+        length = None
+    if length is None:
+        if not environ.get("wsgi.input_terminated"):
+            return b"", False
+        data = stream.read(MAX_BODY + 1)
+        return (data, False) if len(data) <= MAX_BODY else (b"", True)
+    if length > MAX_BODY:
+        return b"", True
+    return (stream.read(length) if length > 0 else b""), False
+
+
+def _headers(environ: dict[str, Any]) -> dict[str, str]:
+    out = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
+    if environ.get("CONTENT_TYPE"):
+        out["content-type"] = environ["CONTENT_TYPE"]
+    return out
+
+
+def _summary(problems: list[Problem]) -> str:
+    shown = "; ".join(f"{p.location}: {p.message}" for p in problems[:5])
+    more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+    return f"{len(problems)} problem(s) in the request: {shown}{more}"
+
+
+def _prefer_code(header: str | None) -> int | None:
+    if not header:
+        return None
+    match = _PREFER_CODE.search(header)
+    return int(match.group(1)) if match else None
+
+
+def _forced(
+    runtime: SpecRuntime,
+    operation: Any,
+    status: int,
+    values: dict[str, str],
+    instance: str,
+    conform: Callable[[Any, Any], Any],
+) -> MockResponse:
+    """``Prefer: code=N``: any status the operation declares, with a body valid for it."""
+    declared = operation.response_for(status)
+    if declared is None:
+        codes = ", ".join(operation.responses)
+        return problem_response(
+            400,
+            f"Prefer asks for status {status}, which this operation does not declare ({codes})",
+            instance,
+            operation=operation,
+            conform=conform,
+        )
+    if status >= 400:
+        return problem_response(
+            status,
+            f"status {status} forced by the Prefer header",
+            instance,
+            operation=operation,
+            conform=conform,
+        )
+    import json
+
+    if declared.schema is None:
+        return MockResponse(status)
+    body = runtime.generated_response(operation, declared.status, values)
+    media = declared.media_type or "application/json"
+    return MockResponse(status, json.dumps(body).encode(), [("Content-Type", f"{media}; charset=utf-8")])

@@ -1,0 +1,106 @@
+"""Everything the mock precomputes for one spec: schemas, validators, operations, derived model.
+
+Built once by ``create_app``; requests only look things up here. Generated responses are cached
+per (operation, path values), so fixtures and system lists cost one dict lookup after the first hit.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from mockserver import resources
+from mockserver.generate import Generator
+from mockserver.operations import Operation, compile_operations
+from mockserver.schemas import SchemaSet, convert
+
+CACHE_SIZE = 4096
+
+
+class SpecRuntime:
+    def __init__(self, doc: dict[str, Any], version: str, build: str | None, seed: int) -> None:
+        self.doc = doc
+        self.version = version
+        self.build = build
+        self.seed = seed
+        self.schemas = SchemaSet(doc)
+        self.generator = Generator(self.schemas)
+        self.operations: list[Operation] = compile_operations(doc, version, self.schemas)
+        resources.set_resolver(self._raw_resolve)
+        self.model = resources.derive(self.operations)
+        self.swagger = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+        self._converted: dict[tuple[int, bool], Any] = {}
+        self._generated: OrderedDict[tuple[str, str], Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self.key_fields = {c: self._key_field(c) for c in self.model.stateful}
+        self.account_id = self._account_id()
+
+    # -- schemas -------------------------------------------------------------------------
+    def _raw_resolve(self, schema: Any) -> Any:
+        while isinstance(schema, dict) and "$ref" in schema:
+            schema = self.schemas.raw_components.get(str(schema["$ref"]).rsplit("/", 1)[-1], {})
+        return schema
+
+    def converted(self, schema: dict[str, Any], response: bool = True) -> Any:
+        key = (id(schema), response)
+        found = self._converted.get(key)
+        if found is None:
+            found = convert(schema, response=response)
+            self._converted[key] = found
+            self.schemas._keep.append(schema)
+        return found
+
+    def property_names(self, schema: Any) -> set[str]:
+        return resources._property_names(self._raw_resolve(schema))
+
+    def entity_schema(self, collection: str) -> dict[str, Any] | None:
+        """The schema stored entities of ``collection`` follow: its item GET, else its create response."""
+        op = self.model.entity_ops.get(collection)
+        return op.success().schema if op is not None else None
+
+    def _key_field(self, collection: str) -> str | None:
+        param = self.model.id_params.get(collection, "id")
+        names = self.property_names(self.entity_schema(collection) or {})
+        if param in names:
+            return param
+        return "id" if "id" in names else None
+
+    # -- generated values ------------------------------------------------------------------
+    def rng(self, *parts: Any) -> random.Random:
+        return random.Random("|".join([str(self.seed), *map(str, parts)]))
+
+    def generate(self, schema: dict[str, Any], *parts: Any) -> Any:
+        return self.generator.value(self.converted(schema), self.rng(*parts))
+
+    def conform(self, value: Any, schema: dict[str, Any], *parts: Any) -> Any:
+        """``value`` if it validates against the (response) schema, else the closest valid value."""
+        validator = self.schemas.validator(schema, response=True)
+        if validator.is_valid(value):
+            return value
+        return self.generator.conform(value, self.converted(schema), self.rng("conform", *parts))
+
+    def generated_response(self, op: Operation, status: str, values: dict[str, str]) -> Any:
+        """The deterministic body for a generated (not stored) response, cached."""
+        key = (f"{op.method} {op.template} {status}", json.dumps(values, sort_keys=True))
+        with self._lock:
+            if key in self._generated:
+                self._generated.move_to_end(key)
+                return self._generated[key]
+        spec = op.responses.get(status)
+        value = self.generate(spec.schema, *key) if spec is not None and spec.schema is not None else None
+        with self._lock:
+            self._generated[key] = value
+            while len(self._generated) > CACHE_SIZE:
+                self._generated.popitem(last=False)
+        return value
+
+    def _account_id(self) -> str | None:
+        for op in self.operations:
+            if op.method == "GET" and op.segments[2:] == ["account"]:
+                body = self.generated_response(op, op.success().status, {})
+                if isinstance(body, dict) and isinstance(body.get("id"), str):
+                    return body["id"]
+        return None

@@ -1,0 +1,134 @@
+"""OpenAPI 3.0 schemas turned into JSON Schema, and validators compiled once per schema.
+
+The conversion mirrors what schemathesis checks against: ``nullable`` becomes ``anyOf [.., null]``,
+integer formats (int32/int64) become real bounds, boolean ``exclusiveMinimum`` is upgraded, and
+component ``$ref``\\s point into a shared ``definitions`` block. Validators are compiled lazily and
+cached, so the per-request cost is one ``iter_errors`` call in Rust (jsonschema_rs).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema_rs
+
+INTEGER_BOUNDS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+_DROP = {"nullable", "discriminator", "example", "examples", "xml", "externalDocs", "deprecated"}
+
+
+def convert(schema: Any, *, response: bool = False) -> Any:
+    """One OpenAPI 3.0 schema as draft-7 JSON Schema (component refs -> ``#/definitions/``)."""
+    if isinstance(schema, list):
+        return [convert(item, response=response) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if "$ref" in schema:
+        ref = str(schema["$ref"]).replace("#/components/schemas/", "#/definitions/")
+        out: dict[str, Any] = {"$ref": ref}
+    else:
+        out = {}
+        for key, value in schema.items():
+            if key in _DROP or key.startswith("x-"):
+                continue
+            if key in ("properties", "patternProperties", "definitions"):
+                out[key] = {name: convert(sub, response=response) for name, sub in value.items()}
+            elif key in ("items", "additionalProperties", "not", "allOf", "anyOf", "oneOf"):
+                out[key] = convert(value, response=response)
+            else:
+                out[key] = value
+        _upgrade_exclusive_bounds(out)
+        if out.get("type") == "integer" and schema.get("format") in INTEGER_BOUNDS:
+            low, high = INTEGER_BOUNDS[schema["format"]]
+            out["minimum"] = max(out.get("minimum", low), low)
+            out["maximum"] = min(out.get("maximum", high), high)
+    if schema.get("nullable") is True:
+        enum = out.get("enum")
+        if response or not isinstance(enum, list) or None in enum:
+            if isinstance(enum, list) and None not in enum:
+                out["enum"] = [*enum, None]
+            return {"anyOf": [out, {"type": "null"}]}
+    return out
+
+
+def _upgrade_exclusive_bounds(schema: dict[str, Any]) -> None:
+    for flag, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        if isinstance(schema.get(flag), bool) and schema.pop(flag) and bound in schema:
+            schema[flag] = schema.pop(bound)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation problem: where (``body.name``, ``query.skip``, ``path.id``) and what."""
+
+    location: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"location": self.location, "message": self.message}
+
+
+class SchemaSet:
+    """The converted component schemas of one spec and a cache of compiled validators."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        components = (doc.get("components") or {}).get("schemas") or {}
+        self.raw_components: dict[str, Any] = components
+        self.definitions = {
+            False: {name: convert(s, response=False) for name, s in components.items()},
+            True: {name: convert(s, response=True) for name, s in components.items()},
+        }
+        self._cache: dict[tuple[int, bool], Any] = {}
+        self._keep: list[Any] = []
+        self._lock = threading.Lock()
+
+    def validator(self, schema: dict[str, Any], *, response: bool) -> Any:
+        """A compiled validator for an OpenAPI schema object (cached by identity)."""
+        key = (id(schema), response)
+        found = self._cache.get(key)
+        if found is not None:
+            return found
+        with self._lock:
+            found = self._cache.get(key)
+            if found is None:
+                wrapped = {
+                    "definitions": self.definitions[response],
+                    "allOf": [convert(schema, response=response)],
+                }
+                found = jsonschema_rs.Draft7Validator(wrapped, validate_formats=True)
+                self._cache[key] = found
+                self._keep.append(schema)  # keep ids stable for the cache's lifetime
+        return found
+
+    def converted_validator(self, converted: dict[str, Any], *, response: bool) -> Any:
+        """A validator for a schema that is already JSON Schema (generator sub-schemas)."""
+        key = (id(converted), response)
+        found = self._cache.get(key)
+        if found is None:
+            with self._lock:
+                wrapped = {"definitions": self.definitions[response], "allOf": [converted]}
+                found = jsonschema_rs.Draft7Validator(wrapped, validate_formats=True)
+                self._cache[key] = found
+                self._keep.append(converted)
+        return found
+
+    def resolve(self, schema: Any, *, response: bool = True) -> Any:
+        """Follow a converted ``#/definitions/X`` reference (one level)."""
+        while isinstance(schema, dict) and "$ref" in schema:
+            name = schema["$ref"].rsplit("/", 1)[-1]
+            schema = self.definitions[response].get(name, {})
+        return schema
+
+
+def problems(validator: Any, instance: Any, location: str) -> list[Problem]:
+    """Every validation error as a Problem whose location is a dotted path under ``location``."""
+    found = []
+    for error in validator.iter_errors(instance):
+        path = ".".join(str(part) for part in error.instance_path)
+        found.append(Problem(f"{location}.{path}" if path else location, _short(error.message)))
+    return found
+
+
+def _short(message: str, limit: int = 300) -> str:
+    return message if len(message) <= limit else message[: limit - 1] + "…"
