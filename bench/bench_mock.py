@@ -127,8 +127,8 @@ def wrk(url: str, method: str, body: dict | None, duration: int, connections: in
         os.unlink(script.name)
     result = {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "p50": _millis(re.search(r"50%\s+(\S+)", out).group(1)),
-        "p99": _millis(re.search(r"99%\s+(\S+)", out).group(1)),
+        "p50": _millis(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)),
+        "p99": _millis(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)),
         "non2xx": float(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)) else 0.0,
         "errors": float(sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))),
     }
@@ -176,6 +176,9 @@ def our_ids(base: str) -> tuple[str, str]:
     return buildings[0]["id"], folders[0]["id"]
 
 
+_IDLE_LEAF = re.compile(r"(^|\.)(wait|acquire|poll|select|sleep|_wait_for_tstate_lock) ")
+
+
 def profile_summary(raw_path: Path, top: int = 25) -> str:
     """Self and inclusive sample shares per function from a py-spy raw (collapsed stacks) file."""
     own: collections.Counter[str] = collections.Counter()
@@ -186,10 +189,8 @@ def profile_summary(raw_path: Path, top: int = 25) -> str:
         if not stack or not count.isdigit():
             continue
         frames = [re.sub(r" \((.*?)/([^/]+\.py):\d+\)", r" (\2)", f) for f in stack.split(";")]
-        if any("wasyncore" in f or "poll" in f.split(" ")[0] for f in frames[-1:]):
-            continue  # the idle event loop
-        if any("handler_thread" in f for f in frames) and frames[-1].startswith(("wait ", "acquire")):
-            continue  # idle worker threads
+        if _IDLE_LEAF.search(frames[-1]):
+            continue  # a thread waiting for work or for the GIL-free poll: not where time is spent
         n = int(count)
         total += n
         own[frames[-1]] += n
@@ -198,7 +199,8 @@ def profile_summary(raw_path: Path, top: int = 25) -> str:
     lines = [f"busy samples: {total}", "self time:"]
     lines += [f"  {100 * n / total:5.1f}%  {f}" for f, n in own.most_common(top)]
     lines.append("inclusive time (app frames):")
-    app_frames = [(f, n) for f, n in inclusive.most_common() if "(" in f and not f.startswith("<module>")]
+    plumbing = ("threading.py", "runpy", "(cli.py", "(__main__.py", "<module>", "handler_thread")
+    app_frames = [(f, n) for f, n in inclusive.most_common() if not any(p in f for p in plumbing)]
     lines += [f"  {100 * n / total:5.1f}%  {f}" for f, n in app_frames[:top]]
     return "\n".join(lines)
 
@@ -240,7 +242,7 @@ def main() -> int:
         if args.profile:
             profiler = subprocess.Popen(
                 [
-                    "py-spy",
+                    shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy"),
                     "record",
                     "--pid",
                     str(mock.pid),

@@ -86,13 +86,14 @@ def load_specs(spec_files: list[Path], specs_dir: Path | None) -> list[ServedSpe
 
 
 def _specs_from_files(spec_files: list[Path]) -> list[ServedSpec]:
-    from contracts.spec_loader import api_version, build_label, load_spec_file
+    from contracts.spec_loader import api_version, build_label, load_spec_file, validate_openapi
 
     served: dict[str, ServedSpec] = {}
     for path in spec_files:
-        doc = load_spec_file(path)
+        doc = load_spec_file(path, validate=False)  # create_app validates it, naming the file
         version = api_version(doc)
         if version is None:
+            validate_openapi(doc, str(path))  # an invalid document gets the more useful message
             raise SpecError(
                 str(path), "cannot tell the API version: no /api/vX.Y/ path and no info.version like v3.0"
             )

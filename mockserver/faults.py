@@ -87,13 +87,24 @@ class _TokenBuckets:
 
 
 def _problem(
-    start_response: Callable[..., Any], status: int, title: str, detail: str, extra=()
+    environ: dict[str, Any],
+    start_response: Callable[..., Any],
+    status: int,
+    title: str,
+    detail: str,
+    extra=(),
 ) -> list[bytes]:
     body = json.dumps(
-        {"type": f"https://httpstatuses.io/{status}", "title": title, "status": status, "detail": detail}
+        {
+            "type": f"https://httpstatuses.io/{status}",
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "instance": environ.get("PATH_INFO") or "/",
+        }
     ).encode()
     headers = [
-        ("Content-Type", "application/json"),  # what the specs declare for ProblemDetails
+        ("Content-Type", "application/json; charset=utf-8"),  # as the specs declare for ProblemDetails
         ("Content-Length", str(len(body))),
         *extra,
     ]
@@ -152,6 +163,7 @@ class FaultInjector:
             if wait > 0:
                 retry_after = max(1, math.ceil(wait))
                 return _problem(
+                    environ,
                     start_response,
                     429,
                     "Too Many Requests",
@@ -163,6 +175,7 @@ class FaultInjector:
                 failed = self._random.random() < self.error_rate
             if failed:
                 return _problem(
+                    environ,
                     start_response,
                     503,
                     "Service Unavailable",

@@ -52,7 +52,7 @@ def test_error_rate_is_close_to_the_share_and_repeatable_with_the_seed() -> None
 def test_error_rate_answers_problem_details_with_retry_after() -> None:
     response = Client(FaultInjector(ok_app, error_rate=1.0)).get("/api/v3.0/building")
     assert response.status_code == 503
-    assert response.headers["Content-Type"] == "application/json"
+    assert response.headers["Content-Type"] == "application/json; charset=utf-8"
     assert response.headers["Retry-After"] == "1"
     body = response.json
     assert body["status"] == 503 and body["title"] == "Service Unavailable"
