@@ -74,3 +74,23 @@ def test_200_concurrent_creates_with_sqlite_survive_a_restart(tmp_path: Path) ->
         after = requests.get(f"{restarted.base_url}/api/v3.0/building", headers=READ, timeout=30).json()
         assert [b["id"] for b in after] == [b["id"] for b in before]
         assert restarted.stop()[0] == 0
+
+
+def test_two_processes_share_one_sqlite_store(tmp_path: Path) -> None:
+    spec = str(real_build("v3.0", 30855))
+    store = f"sqlite:{tmp_path / 'shared.db'}"
+    with (
+        mock_process("--spec", spec, "--store", store) as first,
+        mock_process("--spec", spec, "--store", store) as second,
+    ):
+        body = building_body(first.base_url, "shared")
+        created = requests.post(f"{first.base_url}/api/v3.0/building", json=body, headers=WRITE, timeout=10)
+        assert created.status_code == 201
+        url = f"/api/v3.0/building/{created.json()['id']}"
+        assert requests.get(second.base_url + url, headers=READ, timeout=10).json()["name"] == "shared"
+        assert requests.delete(second.base_url + url, headers=WRITE, timeout=10).status_code in (200, 204)
+        assert requests.get(first.base_url + url, headers=READ, timeout=10).status_code == 404
+        first_list = requests.get(f"{first.base_url}/api/v3.0/building", headers=READ, timeout=10).json()
+        second_list = requests.get(f"{second.base_url}/api/v3.0/building", headers=READ, timeout=10).json()
+        assert first_list == second_list
+        assert first.stop()[0] == 0 and second.stop()[0] == 0
