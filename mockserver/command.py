@@ -75,7 +75,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-admin", dest="admin", action="store_false", help="turn off the /__mock/ admin endpoints"
     )
-    parser.add_argument("--threads", type=int, default=None, help="waitress worker threads (default: 8)")
+    parser.add_argument("--threads", type=int, default=None, help="waitress worker threads (default: 16)")
 
 
 def load_specs(spec_files: list[Path], specs_dir: Path | None) -> list[ServedSpec]:
