@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import random
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -170,19 +171,23 @@ def _new_key(call: Call, collection: str, body: Any) -> str:
         if call.store.get(collection, wanted) is not None:
             raise Refusal(409, f"{collection} '{wanted}' already exists")
         return wanted
-    if call.id_source is not None:
-        return str(uuid.UUID(int=call.id_source.getrandbits(128), version=4))
-    return str(uuid.uuid4())
+    source = call.id_source or random.Random(uuid.uuid4().int)
+    schema = rt.key_schemas.get(collection)
+    if schema is not None and rt._raw_resolve(schema).get("format") != "uuid":
+        converted = rt.converted(schema, response=False)
+        for _ in range(20):  # short keys (2-letter iso codes) may collide
+            candidate = str(rt.generator.value(converted, source))
+            if call.store.get(collection, candidate) is None:
+                return candidate
+    return str(uuid.UUID(int=source.getrandbits(128), version=4))
 
 
 def _key_ok(rt: SpecRuntime, collection: str, value: str) -> bool:
     """Whether a client-given key would route (a uuid where the item path wants one)."""
-    param = rt.model.id_params.get(collection)
-    for op in rt.model.entity_ops.values():
-        for p in op.parameters:
-            if p.location == "path" and p.name == param:
-                return rt.schemas.validator(p.schema, response=False).is_valid(value)
-    return "/" not in value
+    schema = rt.key_schemas.get(collection)
+    if schema is None:
+        return "/" not in value
+    return rt.schemas.validator(schema, response=False).is_valid(value)
 
 
 def _store_entity(

@@ -105,7 +105,7 @@ def _body(runtime: SpecRuntime, store: StateStore, op: Any, collection: str, ind
         return body
     for field, targets in runtime.model.body_parents.get(collection, {}).items():
         choices: list[str] = []
-        for target in targets:
+        for target in sorted(targets, key=lambda t: t != ACCOUNT):  # the account first: a tree
             if target == ACCOUNT and runtime.account_id:
                 choices.append(runtime.account_id)
             elif target != ACCOUNT:

@@ -123,8 +123,10 @@ class Generator:
             return f"https://example.com/{rng.randrange(10_000)}"
         if fmt == "byte":
             return "bW9jaw=="
-        text = f"mock-{rng.randrange(100_000)}"
         low, high = int(schema.get("minLength", 0)), schema.get("maxLength")
+        if "pattern" in schema:
+            return _matching(str(schema["pattern"]), low, high, rng)
+        text = f"mock-{rng.randrange(100_000)}"
         if len(text) < low:
             text = text + "x" * (low - len(text))
         if high is not None:
@@ -154,6 +156,9 @@ class Generator:
         still fails after a few rounds is replaced by a freshly generated one.
         """
         validator = self.schemas.converted_validator(schema, response=True)
+        if validator.is_valid(value):
+            return value
+        value = self.project(value, schema)
         for _ in range(rounds):
             errors = list(validator.iter_errors(value))
             if not errors:
@@ -168,6 +173,69 @@ class Generator:
                 break
         fresh = self.value(schema, rng, depth)
         return fresh
+
+    def project(self, value: Any, schema: Any, depth: int = 0) -> Any:
+        """``value`` limited to what ``schema`` declares where it forbids anything else.
+
+        A stored entity answered through a narrower schema (a list of ``CommodityInfo``) keeps
+        the fields that schema knows; ``oneOf`` picks the first branch the projection satisfies.
+        """
+        schema = self.schemas.resolve(schema)
+        if not isinstance(schema, dict) or depth > MAX_DEPTH * 2:
+            return value
+        for key in ("oneOf", "anyOf"):
+            if key in schema:
+                validator = self.schemas.converted_validator(schema, response=True)
+                for branch in schema[key]:
+                    candidate = self.project(_copy(value), branch, depth + 1)
+                    if validator.is_valid(candidate):
+                        return candidate
+                return value
+        parts = [schema, *(self.schemas.resolve(p) for p in schema.get("allOf") or [])]
+        if isinstance(value, dict):
+            properties: dict[str, Any] = {}
+            closed = False
+            for part in parts:
+                if isinstance(part, dict):
+                    properties.update(part.get("properties") or {})
+                    closed |= part.get("additionalProperties") is False
+            if closed and properties:
+                value = {k: v for k, v in value.items() if k in properties}
+            for name, sub in properties.items():
+                if name in value:
+                    value[name] = self.project(value[name], sub, depth + 1)
+        elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+            value = [self.project(item, schema["items"], depth + 1) for item in value]
+        return value
+
+
+def _copy(value: Any) -> Any:
+    import copy
+
+    return copy.deepcopy(value)
+
+
+def _matching(pattern: str, low: int, high: Any, rng: random.Random) -> str:
+    """A string of the allowed length matching ``pattern``, from a few simple alphabets."""
+    import re
+    import string
+
+    length = max(low, min(int(high) if high is not None else 8, 8))
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        return "x" * length
+    for alphabet in (
+        string.ascii_lowercase,
+        string.ascii_uppercase,
+        string.digits,
+        string.ascii_letters + "0123456789",
+    ):
+        for _ in range(5):
+            text = "".join(rng.choice(alphabet) for _ in range(length))
+            if compiled.search(text):
+                return text
+    return "x" * length
 
 
 def _flatten(generator: Generator, schema: dict) -> dict:

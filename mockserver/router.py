@@ -1,8 +1,8 @@
 """Request path -> operation, from the spec's path templates compiled once at start-up.
 
 Templates are indexed by segment count; among the templates whose literal segments match, the
-one with literals furthest to the left wins (``/building/external/{externalId}`` beats
-``/building/{id}/...``). A path that matches only with another method gives 405 with ``Allow``.
+one with literals furthest to the left owns the path (``/building/external/{externalId}`` beats
+``/building/{id}/...``); a method it does not declare gives 405 with ``Allow``.
 """
 
 from __future__ import annotations
@@ -68,13 +68,12 @@ class Router:
         candidates = [t for t in self._index[version].get(len(segments), ()) if _fits(t, segments)]
         if not candidates:
             return Match(status=404, version=version)
-        for template in candidates:
-            operation = template.methods.get(method)
-            if operation is not None:
-                values = {n: segments[i] for i, n in enumerate(template.names) if n is not None}
-                return Match(operation=operation, path_values=values, version=version)
-        allowed = sorted({m for t in candidates[:1] for m in t.methods})
-        return Match(status=405, allow=allowed, version=version)
+        best = candidates[0]  # the most specific template owns the path, whatever the method
+        operation = best.methods.get(method)
+        if operation is not None:
+            values = {n: segments[i] for i, n in enumerate(best.names) if n is not None}
+            return Match(operation=operation, path_values=values, version=version)
+        return Match(status=405, allow=sorted(best.methods), version=version)
 
     def templates(self, version: str) -> list[Any]:
         return [t for group in self._index.get(version, {}).values() for t in group]

@@ -36,6 +36,7 @@ class SpecRuntime:
         self._generated: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self._lock = threading.Lock()
         self.key_fields = {c: self._key_field(c) for c in self.model.stateful}
+        self.key_schemas = self._key_schemas()
         self.account_id = self._account_id()
 
     # -- schemas -------------------------------------------------------------------------
@@ -67,6 +68,19 @@ class SpecRuntime:
         if param in names:
             return param
         return "id" if "id" in names else None
+
+    def _key_schemas(self) -> dict[str, dict[str, Any]]:
+        """The path parameter schema that addresses one entity of each stateful collection."""
+        out: dict[str, dict[str, Any]] = {}
+        for op in self.operations:
+            refs = self.model.behaviours[id(op)].refs
+            if refs and refs[-1][0] in self.model.stateful and op.segments[-1] == "{" + refs[-1][1] + "}":
+                param = next(
+                    (p for p in op.parameters if p.location == "path" and p.name == refs[-1][1]), None
+                )
+                if param is not None:
+                    out.setdefault(refs[-1][0], param.schema)
+        return out
 
     # -- generated values ------------------------------------------------------------------
     def rng(self, *parts: Any) -> random.Random:

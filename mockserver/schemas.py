@@ -19,7 +19,10 @@ _DROP = {"nullable", "discriminator", "example", "examples", "xml", "externalDoc
 
 
 def convert(schema: Any, *, response: bool = False) -> Any:
-    """One OpenAPI 3.0 schema as draft-7 JSON Schema (component refs -> ``#/definitions/``)."""
+    """One OpenAPI 3.0 schema as JSON Schema; component refs point to ``#/definitions/``.
+
+    Validated as draft 2020-12, where ``uuid`` is a checked format (draft 7 ignores it).
+    """
     if isinstance(schema, list):
         return [convert(item, response=response) for item in schema]
     if not isinstance(schema, dict):
@@ -96,7 +99,7 @@ class SchemaSet:
                     "definitions": self.definitions[response],
                     "allOf": [convert(schema, response=response)],
                 }
-                found = jsonschema_rs.Draft7Validator(wrapped, validate_formats=True)
+                found = jsonschema_rs.Draft202012Validator(wrapped, validate_formats=True)
                 self._cache[key] = found
                 self._keep.append(schema)  # keep ids stable for the cache's lifetime
         return found
@@ -108,7 +111,7 @@ class SchemaSet:
         if found is None:
             with self._lock:
                 wrapped = {"definitions": self.definitions[response], "allOf": [converted]}
-                found = jsonschema_rs.Draft7Validator(wrapped, validate_formats=True)
+                found = jsonschema_rs.Draft202012Validator(wrapped, validate_formats=True)
                 self._cache[key] = found
                 self._keep.append(converted)
         return found
