@@ -253,6 +253,7 @@ def main() -> int:
                     "--rate",
                     "200",
                     "--nonblocking",
+                    "--gil",
                 ],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,

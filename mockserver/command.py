@@ -171,9 +171,14 @@ def build_app(args: argparse.Namespace) -> MockSetup:
 
     from mockserver import create_app
 
-    app = create_app(
-        [s.doc for s in specs], tokens=list(tokens), store=store, seed=args.seed, admin=args.admin
-    )
+    sources = [s.source for s in specs]  # paths: create_app's errors then name the file
+    try:
+        app = create_app(sources, tokens=list(tokens), store=store, seed=args.seed, admin=args.admin)
+    except ContractsError:
+        raise
+    except Exception as exc:  # a spec the mock cannot handle: one line, not a traceback
+        detail = f"{type(exc).__name__}: {exc}"
+        raise ContractsError(f"cannot build the mock from {', '.join(sources)}: {detail}") from exc
     faults.app = app
     return MockSetup(faults if faults.active else app, specs, tokens, args.tokens is None, faults, store)
 

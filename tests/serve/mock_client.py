@@ -64,9 +64,15 @@ def mock_process(*args: str, timeout: float = 30) -> Iterator[MockProcess]:
     try:
         while base_url is None:
             try:
-                line = lines.get(timeout=max(0.01, deadline - time.monotonic()))
+                line = lines.get(timeout=0.1)
             except queue.Empty:
-                raise AssertionError(f"the mock printed no URL within {timeout} s") from None
+                if process.poll() is not None:
+                    raise AssertionError(
+                        f"the mock exited with {process.returncode}: {process.stderr.read()}"
+                    ) from None
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"the mock printed no URL within {timeout} s") from None
+                continue
             output.append(line)
             match = _URL_RE.search(line)
             if match:
