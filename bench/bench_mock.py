@@ -200,6 +200,8 @@ def profile_summary(raw_path: Path, top: int = 25) -> str:
 def start_profiler(pid: int, raw_profile: Path) -> subprocess.Popen:
     """py-spy on the mock, only samples holding the GIL (time waiting for it is not work)."""
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    if not Path(py_spy).exists():
+        sys.exit("py-spy is needed for --profile: pip install py-spy")
     cmd = [py_spy, "record", "--pid", str(pid), "--format", "raw", "-o", str(raw_profile)]
     cmd += ["--rate", "200", "--nonblocking", "--gil"]
     profiler = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
