@@ -81,6 +81,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def load_specs(spec_files: list[Path], specs_dir: Path | None) -> list[ServedSpec]:
     """The specs to serve: the ``--spec`` files, else the newest snapshot of each stored version."""
     if spec_files:
+        if specs_dir is not None:
+            raise ContractsError("give either --spec files or --specs-dir, not both")
         return _specs_from_files(spec_files)
     return _specs_from_store(specs_dir)
 

@@ -62,6 +62,11 @@ def test_two_files_of_one_version(capsys) -> None:
     assert_one_clear_line(code, err, "two specs for v3.0", "build-28168.json", "build-30855.json")
 
 
+def test_spec_files_and_a_specs_dir_exclude_each_other(capsys, tmp_path: Path, spec_v3: Path) -> None:
+    code, err = run_mock(capsys, "--spec", str(spec_v3), "--specs-dir", str(tmp_path))
+    assert_one_clear_line(code, err, "either --spec files or --specs-dir")
+
+
 def test_empty_specs_dir(capsys, tmp_path: Path) -> None:
     assert_one_clear_line(*run_mock(capsys, "--specs-dir", str(tmp_path)), "no spec snapshots", str(tmp_path))
 
