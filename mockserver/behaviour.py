@@ -13,6 +13,7 @@ import random
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from mockserver.auth import in_scope
 from mockserver.operations import Operation
@@ -257,7 +258,11 @@ def do_create(call: Call) -> MockResponse:
     entity = _store_entity(call, collection, key, entity, parent)
     for deleted in call.store.list(DELETED + collection, parent):
         call.store.delete(DELETED + collection, str(deleted.get("key")))
-    return _respond_entity(call, entity)
+    response = _respond_entity(call, entity)
+    item = rt.model.entity_ops.get(collection)
+    if item is not None and item.method == "GET" and item.segments[:-1] == call.operation.segments:
+        response.headers.append(("Location", f"{call.instance.rstrip('/')}/{quote(key, safe='')}"))
+    return response
 
 
 def do_read(call: Call) -> MockResponse:

@@ -1,13 +1,14 @@
 """In-process state store: the default for ``create_app`` and ``--store memory``.
 
 One lock guards everything, so concurrent requests served by several waitress threads see
-consistent parent links and cascades. Entities are deep-copied in and out so a caller that
-mutates a returned dict cannot change what is stored.
+consistent parent links and cascades. Entities are kept as JSON text: a caller that mutates a
+returned dict cannot change what is stored, and ``json.loads`` copies several times faster than
+``copy.deepcopy`` (this is the hot path of every GET).
 """
 
 from __future__ import annotations
 
-import copy
+import json
 import threading
 from typing import Any
 
@@ -19,19 +20,20 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
-        self._entities: dict[str, dict[str, dict[str, Any]]] = {}
+        self._entities: dict[str, dict[str, str]] = {}
         self._parents: dict[Ref, Ref | None] = {}
         self._children: dict[Ref, dict[Ref, None]] = {}
 
     def get(self, collection: str, entity_id: str) -> dict[str, Any] | None:
         with self._lock:
             entity = self._entities.get(collection, {}).get(entity_id)
-            return copy.deepcopy(entity) if entity is not None else None
+        return json.loads(entity) if entity is not None else None
 
     def put(self, collection: str, entity_id: str, entity: dict[str, Any], parent: Ref | None = None) -> None:
         ref = (collection, entity_id)
+        text = json.dumps(entity, ensure_ascii=False)
         with self._lock:
-            self._entities.setdefault(collection, {})[entity_id] = copy.deepcopy(entity)
+            self._entities.setdefault(collection, {})[entity_id] = text
             old_parent = self._parents.get(ref)
             if ref in self._parents and old_parent == parent:
                 return
@@ -62,19 +64,20 @@ class MemoryStore:
         with self._lock:
             entities = self._entities.get(collection, {})
             if parent is None:
-                return [copy.deepcopy(entity) for entity in entities.values()]
-            return [
-                copy.deepcopy(entities[ref[1]])
-                for ref in self._children.get(parent, {})
-                if ref[0] == collection and ref[1] in entities
-            ]
+                texts = list(entities.values())
+            else:
+                children = self._children.get(parent, {})
+                texts = [entities[ref[1]] for ref in children if ref[0] == collection and ref[1] in entities]
+        return json.loads("[" + ",".join(texts) + "]")
 
     def find(self, collection: str, field: str, value: Any) -> dict[str, Any] | None:
         with self._lock:
-            for entity in self._entities.get(collection, {}).values():
-                if entity.get(field) == value:
-                    return copy.deepcopy(entity)
-            return None
+            texts = list(self._entities.get(collection, {}).values())
+        for text in texts:
+            entity = json.loads(text)
+            if entity.get(field) == value:
+                return entity
+        return None
 
     def parent_of(self, collection: str, entity_id: str) -> Ref | None:
         with self._lock:

@@ -68,6 +68,12 @@ class Operation:
 
     def success(self) -> ResponseSpec:
         """The declared 2xx response the operation answers with when all goes well."""
+        found = self.__dict__.get("_success")
+        if found is None:
+            found = self.__dict__["_success"] = self._find_success()
+        return found
+
+    def _find_success(self) -> ResponseSpec:
         codes = sorted(code for code in self.responses if code.startswith("2") and code[1:].isdigit())
         if codes:
             return self.responses[codes[0]]

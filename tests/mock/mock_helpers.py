@@ -37,6 +37,7 @@ class Finding:
     operation: str
     check: str
     message: str
+    status: int | None = None
 
     def __str__(self) -> str:
         return f"{self.operation}: {self.check}: {self.message}"
@@ -51,7 +52,7 @@ def run_schemathesis(
     checks: tuple[str, ...] = CHECKS,
     seed: int = 1,
 ) -> list[Finding]:
-    """Run the schemathesis engine against the app (WSGI, in-process); every failed check."""
+    """Run the schemathesis engine against the app (served on loopback); every failed check."""
     import schemathesis
     from schemathesis.engine import events, from_schema
 
@@ -80,12 +81,15 @@ def run_schemathesis(
 def _collect(event: Any, findings: list[Finding], events: Any) -> None:
     if True:
         if isinstance(event, events.ScenarioFinished):
-            for case_checks in event.recorder.checks.values():
+            for case_id, case_checks in event.recorder.checks.items():
+                node = event.recorder.cases.get(case_id)
+                label = node.value.operation.label if node is not None else event.recorder.label
                 for check in case_checks:
                     if check.failure_info is not None:
                         failure = check.failure_info.failure
                         text = f"{failure.title}: {failure.message}"[:1500]
-                        findings.append(Finding(event.recorder.label, check.name, text))
+                        status = getattr(failure, "status_code", None)
+                        findings.append(Finding(label, check.name, text, status))
         elif isinstance(event, events.NonFatalError):
             findings.append(Finding(event.label, "error", str(event.info.message)[:500]))
         elif isinstance(event, events.FatalError):

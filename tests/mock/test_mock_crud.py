@@ -31,6 +31,7 @@ def _new_building(app, client, **overrides):
     body = body_for(app, "v3.0", "POST", "/building", folderId=folder, **overrides)
     response = client.post(f"{V3}/building", json=body, headers=WRITE)
     assert response.status_code == 201, response.json
+    assert response.headers["Location"] == f"{V3}/building/{response.json['id']}"
     return response.json
 
 

@@ -1,0 +1,56 @@
+"""schemathesis (positive and negative data, all phases) against the mock on every real build.
+
+The checks listed in ``mock_helpers.CHECKS`` must report nothing. One exception is the spec's
+own doing: an operation that declares no error response at all (build 7980 declares only its
+success codes) cannot answer a wrong request or a missing key with a documented status, so a
+4xx there is reported by status_code_conformance and accepted here (and only there).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mockserver import create_app
+from tests.conftest import real_builds
+from tests.mock.conftest import ALL_SPECS, SPEC_IDS, load
+from tests.mock.mock_helpers import run_schemathesis
+
+
+def _declares_no_error(app, label: str) -> bool:
+    for runtime in app.extensions["mockserver"]["runtimes"].values():
+        for op in runtime.operations:
+            if op.label == label:
+                return not any(code == "default" or code[0] in "45" for code in op.responses)
+    return False
+
+
+def _newest() -> set:
+    newest: dict[str, object] = {}
+    for path in real_builds():
+        newest[path.parent.name] = path  # real_builds() is oldest first within a version
+    return set(newest.values())
+
+
+NEWEST = _newest()
+
+
+@pytest.mark.parametrize("path", ALL_SPECS, ids=SPEC_IDS)
+def test_schemathesis_reports_nothing(path, spec_cache) -> None:
+    """Every phase on the newest build of each version and on specs/; coverage (negative data,
+    undeclared methods) and fuzzing on the older builds, to keep the suite short."""
+    app = create_app([load(path, spec_cache)])
+    version = next(iter(app.extensions["mockserver"]["runtimes"]))
+    older = path in real_builds() and path not in NEWEST
+    phases = ("coverage", "fuzzing") if older else ("examples", "coverage", "fuzzing", "stateful")
+    findings = run_schemathesis(app, version, max_examples=3, phases=phases)
+    unexpected = [
+        f
+        for f in findings
+        if not (
+            f.check == "status_code_conformance"
+            and f.status is not None
+            and 400 <= f.status < 500
+            and _declares_no_error(app, f.operation)
+        )
+    ]
+    assert not unexpected, "\n".join(str(f) for f in unexpected[:15])
