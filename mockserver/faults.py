@@ -76,7 +76,8 @@ class _TokenBuckets:
             tokens, stamp = self._buckets.pop(key, (self.capacity, now))
             tokens = min(self.capacity, tokens + (now - stamp) * self.refill_per_second)
             wait = 0.0
-            if tokens >= 1.0:
+            if tokens >= 1.0 - 1e-9:  # float refill of exactly one token may land a hair below 1
+                tokens = max(tokens, 1.0)
                 tokens -= 1.0
             else:
                 wait = (1.0 - tokens) / self.refill_per_second

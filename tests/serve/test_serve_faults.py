@@ -126,3 +126,53 @@ def test_rate_limit_syntax_is_parsed(requests: int, seconds: int, unit: str) -> 
 def test_bad_rate_limit_syntax_is_one_clear_error(text: str) -> None:
     with pytest.raises(ContractsError, match="--rate-limit"):
         RateLimit.parse(text)
+
+
+@given(
+    requests_per_window=st.integers(1, 20),
+    seconds=st.floats(0.5, 30),
+    gaps=st.lists(st.floats(0, 5), min_size=1, max_size=80),
+)
+def test_token_bucket_never_allows_more_than_the_burst_plus_the_refill(
+    requests_per_window, seconds, gaps
+) -> None:
+    clock = FakeClock()
+    limit = RateLimit(requests_per_window, seconds)
+    app = FaultInjector(ok_app, rate_limit=limit, clock=clock)
+    client = Client(app)
+    allowed: list[float] = []
+    for gap in gaps:
+        clock.now += gap
+        response = client.get("/api/v3.0/building", headers={"X-API-Key": "k"})
+        if response.status_code == 200:
+            allowed.append(clock.now)
+        else:
+            assert response.status_code == 429 and int(response.headers["Retry-After"]) >= 1
+    rate = requests_per_window / seconds
+    for i, start in enumerate(allowed):
+        in_window = [t for t in allowed[i:] if t - start <= seconds]
+        assert len(in_window) <= requests_per_window + rate * seconds + 1e-9
+
+
+@given(requests_per_window=st.integers(1, 20), seconds=st.floats(0.5, 30), count=st.integers(1, 60))
+def test_requests_spaced_by_the_refill_time_are_never_limited(requests_per_window, seconds, count) -> None:
+    clock = FakeClock()
+    app = FaultInjector(ok_app, rate_limit=RateLimit(requests_per_window, seconds), clock=clock)
+    client = Client(app)
+    for _ in range(count):
+        assert client.get("/api/v3.0/building", headers={"X-API-Key": "k"}).status_code == 200
+        clock.now += seconds / requests_per_window
+
+
+@given(seconds_waited=st.floats(0, 100))
+def test_a_client_that_waits_retry_after_is_let_through(seconds_waited) -> None:
+    clock = FakeClock()
+    app = FaultInjector(ok_app, rate_limit=RateLimit(2, 7), clock=clock)
+    client = Client(app)
+    headers = {"X-API-Key": "k"}
+    assert [client.get("/x", headers=headers).status_code for _ in range(2)] == [200, 200]
+    clock.now += seconds_waited
+    response = client.get("/x", headers=headers)
+    if response.status_code == 429:
+        clock.now += int(response.headers["Retry-After"])
+        assert client.get("/x", headers=headers).status_code == 200
