@@ -221,6 +221,7 @@ def start_servers(
     cmd = [sys.executable, "-m", "contracts", "mock", "--spec", str(SPEC), "--port", str(port)]
     if args.threads:
         cmd += ["--threads", str(args.threads)]
+    cmd += ["--store", args.store]
     procs["mock"], startup["mock"] = start(cmd, f"{bases['mock']}/api/v3.0/account")
     if not args.skip_prism:
         port = free_port()
@@ -239,6 +240,7 @@ def main() -> int:
         "--repeat", type=int, default=2, help="runs per scenario and server; the best is kept"
     )
     parser.add_argument("--threads", type=int, default=None, help="waitress threads of the mock")
+    parser.add_argument("--store", default="memory", help="the mock's --store (memory or sqlite:PATH)")
     parser.add_argument("--profile", action="store_true", help="sample the mock with py-spy during its runs")
     parser.add_argument("--skip-prism", action="store_true")
     args = parser.parse_args()
