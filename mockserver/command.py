@@ -191,25 +191,26 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     setup = build_app(args)
     threads = args.threads or DEFAULT_THREADS
+    server = None
     try:
         server = MockServer(setup.app, args.host, args.port, threads=threads)
-        print(
-            format_banner(
-                base_url=server.base_url,
-                specs=[(s.version, s.build, len(s.doc.get("paths") or {}), s.source) for s in setup.specs],
-                tokens=setup.tokens,
-                tokens_in_clear=setup.builtin_tokens,
-                store=args.store,
-                seed=args.seed,
-                admin=args.admin,
-                faults=setup.faults.describe(),
-                threads=threads,
-                startup_seconds=time.perf_counter() - started,
-            ),
-            flush=True,
+        banner = format_banner(
+            base_url=server.base_url,
+            specs=[(s.version, s.build, len(s.doc.get("paths") or {}), s.source) for s in setup.specs],
+            tokens=setup.tokens,
+            tokens_in_clear=setup.builtin_tokens,
+            store=args.store,
+            seed=args.seed,
+            admin=args.admin,
+            faults=setup.faults.describe(),
+            threads=threads,
+            startup_seconds=time.perf_counter() - started,
         )
+        print(banner, flush=True)
         server.serve_until_signal()
     finally:
+        if server is not None:
+            server.stop()  # no-op after a clean stop; frees the port if printing failed
         if setup.store is not None:
             setup.store.close()
     print("madaster-contracts mock: stopped", file=sys.stderr, flush=True)

@@ -67,6 +67,7 @@ class MockServer:
         self._map: dict[int, Any] = getattr(self._server, "map", None) or self._server._map
         self._stop_requested = threading.Event()
         self._stopped = threading.Event()
+        self._started = threading.Event()
         self.threads = threads
 
     @property
@@ -93,6 +94,7 @@ class MockServer:
         from waitress import wasyncore
 
         adj = self._server.adj
+        self._started.set()
         try:
             while not self._stop_requested.is_set() and self._map:
                 wasyncore.loop(
@@ -104,7 +106,8 @@ class MockServer:
             self._stopped.set()
 
     def request_stop(self) -> None:
-        """Ask the loop to stop and wake it up; safe in a signal handler (no locks taken)."""
+        """Ask the loop to stop and wake it up; safe in a signal handler (the loop thread never
+        holds the event's lock, and pulling the trigger without a thunk takes no lock)."""
         from waitress.trigger import trigger
 
         self._stop_requested.set()
@@ -116,6 +119,12 @@ class MockServer:
     def stop(self, timeout: float = 10.0) -> None:
         """Stop and wait until the loop and the worker threads are done."""
         self.request_stop()
+        if not self._started.is_set():  # never served: just release the port and the threads
+            from waitress import wasyncore
+
+            self._server.task_dispatcher.shutdown(timeout=0)
+            wasyncore.close_all(self._map, ignore_all=True)
+            self._stopped.set()
         self._stopped.wait(timeout)
 
     def serve_until_signal(self) -> None:

@@ -96,3 +96,12 @@ def test_banner_shows_builtin_tokens_in_clear_and_file_tokens_masked() -> None:
     from_file = format_banner(tokens=(secret,), tokens_in_clear=False, **{**common, "admin": False})
     assert "super-secret-key-123" not in from_file and secret.masked() in from_file
     assert "building:abc" in from_file and "Admin: off" in from_file
+
+
+def test_a_server_that_never_served_stops_at_once_and_frees_its_port() -> None:
+    server = MockServer(echo_app)
+    port = server.port
+    started = time.perf_counter()
+    server.stop()
+    assert time.perf_counter() - started < 1
+    MockServer(echo_app, "127.0.0.1", port).stop()  # the port is free again
