@@ -39,6 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--specs-dir",
         type=Path,
+        metavar="DIR",
         help="snapshot store to serve from (default: $MADASTER_SPECS_DIR or ./specs)",
     )
     parser.add_argument(
@@ -55,7 +56,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--store", default="memory", metavar="memory|sqlite:PATH", help=STORE_HELP)
     parser.add_argument(
-        "--seed", type=int, default=0, help="seed of the fixture data and the random faults (default: 0)"
+        "--seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed of the fixture data and the random faults (default: 0)",
     )
     parser.add_argument(
         "--latency", type=float, default=0.0, metavar="MS", help="add MS milliseconds to every answer"
@@ -75,7 +80,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-admin", dest="admin", action="store_false", help="turn off the /__mock/ admin endpoints"
     )
-    parser.add_argument("--threads", type=int, default=None, help="waitress worker threads (default: 16)")
+    parser.add_argument(
+        "--threads", type=int, default=None, metavar="N", help="waitress worker threads (default: 16)"
+    )
 
 
 def load_specs(spec_files: list[Path], specs_dir: Path | None) -> list[ServedSpec]:
