@@ -59,7 +59,7 @@ class Generator:
             candidate = self.value(branch, rng, depth)
             if validator.is_valid(candidate):
                 return candidate
-            repaired = self.conform(candidate, schema, rng, depth=depth)
+            repaired = self.conform(candidate, schema, rng, depth=depth, regenerate=False)
             if validator.is_valid(repaired):
                 return repaired
         return None
@@ -74,7 +74,11 @@ class Generator:
                 part = {**{k: v for k, v in part.items() if k != "allOf"}, **_flatten(self, part)}
             for key, value in part.items():
                 if key == "properties":
-                    merged["properties"] = {**value, **merged.get("properties", {})}
+                    known = merged["properties"] = dict(
+                        merged.get("properties") or {}
+                    )  # never the schema's own
+                    for name, sub in value.items():
+                        known[name] = {"allOf": [known[name], sub]} if name in known else sub
                 elif key == "required":
                     merged["required"] = sorted({*merged.get("required", []), *value})
                 elif key == "additionalProperties":
@@ -149,7 +153,16 @@ class Generator:
     def _null(self, schema: dict, rng: random.Random, depth: int) -> None:
         return None
 
-    def conform(self, value: Any, schema: Any, rng: random.Random, *, depth: int = 0, rounds: int = 6) -> Any:
+    def conform(
+        self,
+        value: Any,
+        schema: Any,
+        rng: random.Random,
+        *,
+        depth: int = 0,
+        rounds: int = 6,
+        regenerate: bool = True,
+    ) -> Any:
         """``value`` changed as little as possible until it validates against ``schema``.
 
         Failing object members are dropped when optional and regenerated otherwise; a value that
@@ -171,8 +184,7 @@ class Generator:
                 changed |= _drop_path(value, path)
             if not changed:
                 break
-        fresh = self.value(schema, rng, depth)
-        return fresh
+        return self.value(schema, rng, depth) if regenerate else value
 
     def project(self, value: Any, schema: Any, depth: int = 0) -> Any:
         """``value`` limited to what ``schema`` declares where it forbids anything else.
