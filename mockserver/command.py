@@ -131,8 +131,19 @@ def _specs_from_store(specs_dir: Path | None) -> list[ServedSpec]:
     served = []
     for version in versions:
         snapshot = store.latest(version)
-        served.append(ServedSpec(version, snapshot.build, str(snapshot.path), snapshot.load()))
+        served.append(
+            ServedSpec(version, snapshot.build or snapshot.name, str(snapshot.path), snapshot.load())
+        )
     return sorted(served, key=lambda s: _version_key(s.version))
+
+
+def _shown(source: str) -> str:
+    """A spec's path as the user would type it: relative to the working folder when inside it."""
+    path = Path(source)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return source
 
 
 def _version_key(version: str) -> tuple[int, ...]:
@@ -203,7 +214,9 @@ def run(args: argparse.Namespace) -> int:
         server = MockServer(setup.app, args.host, args.port, threads=threads)
         banner = format_banner(
             base_url=server.base_url,
-            specs=[(s.version, s.build, len(s.doc.get("paths") or {}), s.source) for s in setup.specs],
+            specs=[
+                (s.version, s.build, len(s.doc.get("paths") or {}), _shown(s.source)) for s in setup.specs
+            ],
             tokens=setup.tokens,
             tokens_in_clear=setup.builtin_tokens,
             store=args.store,

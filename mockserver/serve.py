@@ -185,7 +185,7 @@ def format_banner(
     ]
     lines.append("Versions:")
     for version, build, path_count, source in specs:
-        build_text = f"build {build}" if build else "no build number"
+        build_text = (f"build {build}" if build.isdigit() else build) if build else "no build number"
         lines.append(f"  {version}  {build_text}, {path_count} paths  {base_url}/api/{version}/  ({source})")
     kind = "built-in dev tokens" if tokens_in_clear else "from the tokens file, keys masked"
     lines.append(f"Tokens (header X-API-Key, {kind}):")

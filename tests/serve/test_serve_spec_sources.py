@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import requests
 
 from contracts.store import SnapshotStore
 from mockserver.command import load_specs
-from tests.conftest import real_build
+from tests.conftest import PROJECT_ROOT, real_build
 from tests.serve.mock_client import READ, mock_process
 
 
@@ -43,3 +44,17 @@ def test_without_spec_files_the_default_snapshot_store_is_served(tmp_path: Path,
     assert code == 0
     assert "v3.0  build 30855" in out and "v4.0  build 28168" in out
     assert str(tmp_path / "specs" / "v3.0") in out
+
+
+def test_the_projects_own_snapshot_store_is_the_default(monkeypatch) -> None:
+    monkeypatch.delenv("MADASTER_SPECS_DIR", raising=False)
+    versions = SnapshotStore(PROJECT_ROOT / "specs").versions()
+    if not versions:
+        pytest.skip("the project has no specs/ snapshots")
+    with mock_process() as mock:
+        for version in versions:
+            assert requests.get(f"{mock.base_url}/api/{version}/swagger.json", timeout=10).status_code == 200
+        code, out, _ = mock.stop()
+    assert code == 0
+    for version in versions:
+        assert f"specs/{version}/" in out
