@@ -1,7 +1,7 @@
 """Time `madaster-contracts diff` on every consecutive pair of the real builds, side by side with Optic.
 
 Run from the project root:  python bench/bench_diff.py [--repeat N] [--no-optic]
-Optic (npm @useoptic/optic) is installed with `cd bench && npm install` (see bench/package.json).
+Optic (npm @useoptic/optic) is installed with `cd bench/optic && npm install` (see bench/optic/package.json).
 Figures: in-process (parse both files + diff), the diff alone, the whole CLI call in a fresh
 process, and Optic's `optic diff OLD NEW --check` on the same files; plus how many findings each
 tool calls breaking.
@@ -28,7 +28,7 @@ from contracts.diff import diff_specs  # noqa: E402
 from contracts.spec_loader import load_spec_file  # noqa: E402
 
 SHARED = Path(os.environ.get("MADASTER_SHARED_SPECS", ROOT.parent / "shared" / "madaster-specs"))
-OPTIC = ROOT / "bench" / "node_modules" / ".bin" / "optic"
+OPTIC = ROOT / "bench" / "optic" / "node_modules" / ".bin" / "optic"
 
 
 def pairs() -> list[tuple[Path, Path]]:
@@ -90,7 +90,7 @@ def optic_unavailable() -> str | None:
     if shutil.which("node") is None:
         return "node is not installed"
     if not OPTIC.exists():
-        return f"{OPTIC} not found: run `cd bench && npm install` (needs npm registry access)"
+        return f"{OPTIC} not found: run `cd bench/optic && npm install` (needs npm registry access)"
     return None
 
 

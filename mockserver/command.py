@@ -1,15 +1,237 @@
-"""Placeholder for the mock server sub-command (not built yet)."""
+"""``madaster-contracts mock``: serve every API version offline on waitress.
+
+Specs come from the snapshot store (newest build of each version) or exactly from ``--spec`` files.
+Every bad input (spec, tokens file, store, rate limit, port) is one line on stderr and exit 2.
+Flask and waitress are imported only when the command runs, so other sub-commands start fast.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from contracts.errors import ContractsError
+from contracts.errors import ContractsError, SpecError
+
+STORE_HELP = (
+    "where created entities live: 'memory' (default, lost on exit) or 'sqlite:PATH' (kept across restarts)"
+)
+
+
+@dataclass(frozen=True)
+class ServedSpec:
+    """One version the mock serves, and where its spec came from (for the banner)."""
+
+    version: str
+    build: str | None
+    source: str
+    doc: dict[str, Any]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("args", nargs="*")
+    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)")
+    parser.add_argument(
+        "--port", type=int, default=8080, help="port to listen on, 0 for any free port (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--specs-dir",
+        type=Path,
+        metavar="DIR",
+        help="snapshot store to serve from (default: $MADASTER_SPECS_DIR or ./specs)",
+    )
+    parser.add_argument(
+        "--spec",
+        dest="spec_files",
+        metavar="FILE",
+        action="append",
+        type=Path,
+        default=[],
+        help="serve exactly this spec file (JSON or YAML, repeatable, one per version) instead of the store",
+    )
+    parser.add_argument(
+        "--tokens", type=Path, metavar="FILE", help="YAML tokens file (default: built-in dev tokens)"
+    )
+    parser.add_argument("--store", default="memory", metavar="memory|sqlite:PATH", help=STORE_HELP)
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed of the fixture data and the random faults (default: 0)",
+    )
+    parser.add_argument(
+        "--latency", type=float, default=0.0, metavar="MS", help="add MS milliseconds to every answer"
+    )
+    parser.add_argument(
+        "--error-rate",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="answer 503 to a share P (0..1) of requests",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        metavar="N/SECONDS",
+        help="answer 429 with Retry-After beyond N requests per SECONDS, per API key (e.g. 10/1)",
+    )
+    parser.add_argument(
+        "--no-admin", dest="admin", action="store_false", help="turn off the /__mock/ admin endpoints"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=None, metavar="N", help="waitress worker threads (default: 16)"
+    )
+
+
+def load_specs(spec_files: list[Path], specs_dir: Path | None) -> list[ServedSpec]:
+    """The specs to serve: the ``--spec`` files, else the newest snapshot of each stored version."""
+    if spec_files:
+        if specs_dir is not None:
+            raise ContractsError("give either --spec files or --specs-dir, not both")
+        return _specs_from_files(spec_files)
+    return _specs_from_store(specs_dir)
+
+
+def _specs_from_files(spec_files: list[Path]) -> list[ServedSpec]:
+    from contracts.spec_loader import api_version, build_label, load_spec_file, validate_openapi
+
+    served: dict[str, ServedSpec] = {}
+    for path in spec_files:
+        doc = load_spec_file(path, validate=False)  # create_app validates it, naming the file
+        version = api_version(doc)
+        if version is None:
+            validate_openapi(doc, str(path))  # an invalid document gets the more useful message
+            raise SpecError(
+                str(path), "cannot tell the API version: no /api/vX.Y/ path and no info.version like v3.0"
+            )
+        if version in served:
+            raise ContractsError(
+                f"two specs for {version}: {served[version].source} and {path}; "
+                "give one --spec file per version"
+            )
+        served[version] = ServedSpec(version, build_label(doc), str(path), doc)
+    return sorted(served.values(), key=lambda s: _version_key(s.version))
+
+
+def _specs_from_store(specs_dir: Path | None) -> list[ServedSpec]:
+    from contracts.store import SnapshotStore, default_specs_dir
+
+    root = Path(specs_dir) if specs_dir is not None else default_specs_dir()
+    if specs_dir is not None and not root.is_dir():
+        raise ContractsError(f"--specs-dir {root}: no such folder")
+    store = SnapshotStore(root)
+    versions = store.versions()
+    if not versions:
+        raise ContractsError(
+            f"no spec snapshots in {root}: capture one with "
+            "'madaster-contracts snapshot capture' or pass --spec FILE"
+        )
+    served = []
+    for version in versions:
+        snapshot = store.latest(version)
+        served.append(
+            ServedSpec(version, snapshot.build or snapshot.name, str(snapshot.path), snapshot.load())
+        )
+    return sorted(served, key=lambda s: _version_key(s.version))
+
+
+def _shown(source: str) -> str:
+    """A spec's path as the user would type it: relative to the working folder when inside it."""
+    path = Path(source)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return source
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.lstrip("v").split(".") if part.isdigit())
+
+
+def open_store(value: str) -> Any:
+    """``memory`` -> None (the app's own in-memory store); ``sqlite:PATH`` -> a SqliteStore."""
+    if value == "memory":
+        return None
+    kind, sep, path = value.partition(":")
+    if kind == "sqlite" and sep and path.strip():
+        from mockserver.sqlite_store import SqliteStore
+
+        return SqliteStore(Path(path).expanduser())
+    raise ContractsError(f"--store {value!r}: expected 'memory' or 'sqlite:PATH', e.g. sqlite:mock-state.db")
+
+
+@dataclass
+class MockSetup:
+    """Everything the command serves, built before the port is taken."""
+
+    app: Any
+    specs: list[ServedSpec]
+    tokens: tuple[Any, ...]
+    builtin_tokens: bool
+    faults: Any
+    store: Any
+
+
+def build_app(args: argparse.Namespace) -> MockSetup:
+    """Check every input, then build the app (wrapped in the fault middleware when a fault is on)."""
+    from mockserver.faults import FaultInjector, RateLimit
+    from mockserver.tokens import DEFAULT_TOKENS, load_tokens_file
+
+    rate_limit = RateLimit.parse(args.rate_limit) if args.rate_limit is not None else None
+    if args.threads is not None and not 1 <= args.threads <= 256:
+        raise ContractsError(f"--threads {args.threads}: must be between 1 and 256")
+    tokens = tuple(load_tokens_file(args.tokens)) if args.tokens else DEFAULT_TOKENS
+    specs = load_specs(args.spec_files, args.specs_dir)
+    faults = FaultInjector(
+        None, latency_ms=args.latency, error_rate=args.error_rate, rate_limit=rate_limit, seed=args.seed
+    )
+    store = open_store(args.store)
+
+    from mockserver import create_app
+
+    sources = [s.source for s in specs]  # paths: create_app's errors then name the file
+    try:
+        app = create_app(sources, tokens=list(tokens), store=store, seed=args.seed, admin=args.admin)
+    except ContractsError:
+        raise
+    except Exception as exc:  # a spec the mock cannot handle: one line, not a traceback
+        detail = f"{type(exc).__name__}: {exc}"
+        raise ContractsError(f"cannot build the mock from {', '.join(sources)}: {detail}") from exc
+    faults.app = app
+    return MockSetup(faults if faults.active else app, specs, tokens, args.tokens is None, faults, store)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise ContractsError("the mock server sub-command is not available yet")
+    from mockserver.serve import DEFAULT_THREADS, MockServer, format_banner
+
+    started = time.perf_counter()
+    setup = build_app(args)
+    threads = args.threads or DEFAULT_THREADS
+    server = None
+    try:
+        server = MockServer(setup.app, args.host, args.port, threads=threads)
+        banner = format_banner(
+            base_url=server.base_url,
+            specs=[
+                (s.version, s.build, len(s.doc.get("paths") or {}), _shown(s.source)) for s in setup.specs
+            ],
+            tokens=setup.tokens,
+            tokens_in_clear=setup.builtin_tokens,
+            store=args.store,
+            seed=args.seed,
+            admin=args.admin,
+            faults=setup.faults.describe(),
+            threads=threads,
+            startup_seconds=time.perf_counter() - started,
+        )
+        print(banner, flush=True)
+        server.serve_until_signal()
+    finally:
+        if server is not None:
+            server.stop()  # no-op after a clean stop; frees the port if printing failed
+        if setup.store is not None:
+            setup.store.close()
+    print("madaster-contracts mock: stopped", file=sys.stderr, flush=True)
+    return 0
