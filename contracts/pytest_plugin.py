@@ -151,3 +151,42 @@ def _as_usage_error(call: Any) -> Any:
         return call()
     except ContractsError as exc:
         pytest.fail(f"madaster-contracts: {exc}", pytrace=False)
+
+
+def _configured_key(config: pytest.Config) -> str | None:
+    return config.getoption("madaster_api_key", None) or os.environ.get("MADASTER_API_KEY") or None
+
+
+_REPORT_KEY: dict[str, str | None] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _REPORT_KEY["key"] = _configured_key(config)
+
+
+def _redact_report(report: pytest.TestReport) -> None:
+    """Keep the key out of failure reports, also those of a team's own schemathesis tests.
+
+    A server that echoes the key (in a body or a header) would otherwise put it in the terminal
+    and in JUnit files through the failure text and the captured output.
+    """
+    key = _REPORT_KEY.get("key")
+    if not key:
+        return
+    from contracts.runner.redact import Redactor
+
+    redact = Redactor(key)
+    if report.longrepr is not None and key in str(report.longrepr):
+        report.longrepr = redact(str(report.longrepr))
+    report.sections = [(name, redact(content)) for name, content in report.sections]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _redact_report(report)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_exception_interact(node: Any, call: Any, report: pytest.TestReport) -> None:
+    """schemathesis rewrites the failure text of its own tests here, after the report was logged."""
+    _redact_report(report)
