@@ -80,7 +80,7 @@ def _respond_entity(call: Call, entity: Any) -> MockResponse:
     success = call.operation.success()
     if success.schema is None:
         return MockResponse(int(success.status))
-    shaped = call.runtime.conform(copy.deepcopy(entity), success.schema, call.operation.label)
+    shaped = call.runtime.conform(entity, success.schema, call.operation.label)
     return _json(call, shaped)
 
 
@@ -136,7 +136,8 @@ def _body_parents(call: Call, collection: str, body: Any) -> tuple[Ref | None, l
             continue
         found = next((t for t in targets if t != ACCOUNT and call.store.get(t, str(value)) is not None), None)
         if found is None:
-            raise Refusal(404, f"{field} '{value}' names no existing {' or '.join(targets)}")
+            # 400, not 404: the addressed resource exists, the request names a bad reference
+            raise Refusal(400, f"{field} '{value}' names no existing {' or '.join(targets)}")
         named.append((found, str(value)))
         if link is None:
             link = (found, str(value))
@@ -147,11 +148,16 @@ def _overlay(entity: dict[str, Any], body: Any, names: set[str]) -> None:
     if isinstance(body, dict):
         for key, value in body.items():
             if key in names:
-                entity[key] = copy.deepcopy(value)
+                entity[key] = value  # the body was parsed for this request alone
 
 
 def _parent_fields(call: Call, entity: dict[str, Any], names: set[str], chain: list[Ref]) -> None:
-    """Fill ``buildingId``-like fields from the entities the path names."""
+    """Fill ``buildingId``-like fields from the entities the path names.
+
+    A field the body uses as a reference of its own (a child's ``commodityId`` under
+    ``/commodity/{id}/children``) keeps the body's value.
+    """
+    names = names - set(call.runtime.model.body_parents.get(call.behaviour.collection or "", {}))
     for collection, value in chain:
         words = collection.split("/")
         singular = [w[:-1] if w.endswith("s") else w for w in words]
@@ -250,7 +256,7 @@ def do_create(call: Call) -> MockResponse:
     key = _new_key(call, collection, call.body)
     schema = rt.entity_schema(collection) or call.operation.success().schema or {}
     names = rt.property_names(schema)
-    entity = copy.deepcopy(rt.generate(schema, collection, key)) if schema else {}
+    entity = rt.entity_template(collection, schema) if schema else {}
     if not isinstance(entity, dict):
         entity = {}
     _overlay(entity, call.body, names)
@@ -279,7 +285,7 @@ def do_update(call: Call) -> MockResponse:
         key_field = rt.key_fields.get(collection) or "id"
         key = call.body.get(key_field) if isinstance(call.body, dict) else None
         if not isinstance(key, str) or not key:
-            raise Refusal(404, f"the body names no {collection} ({key_field} is missing)")
+            raise Refusal(400, f"the body names no {collection} ({key_field} is missing)")
         entity = call.store.get(collection, key)
         if entity is None:
             raise Refusal(404, f"no {collection} with id '{key}'")
@@ -352,6 +358,8 @@ def do_action(call: Call) -> MockResponse:
         _check_scope(call, chain)
     elif call.token is not None and call.token.scope != "account":
         raise Refusal(403, f"the API key '{call.token.name}' is limited to {call.token.scope}")
+    if call.behaviour.action in rt.model.hooks.clear_actions and chain:
+        _clear(call, chain[-1])
     effects = rt.model.hooks.action_effects.get(call.behaviour.action or "")
     if effects and chain and entity is not None:
         collection, key = chain[-1]
@@ -370,6 +378,15 @@ def do_action(call: Call) -> MockResponse:
                 del changed[field]
         entity = _store_entity(call, collection, key, changed, call.store.parent_of(collection, key))
     return _generated_answer(call, entity)
+
+
+def _clear(call: Call, owner: Ref) -> None:
+    """``DELETE .../children/clear``: remove every entity of the sibling collection under ``owner``."""
+    target = (call.behaviour.collection or "").rsplit("/", 1)[0]
+    key_field = call.runtime.key_fields.get(target)
+    if target in call.runtime.model.stateful and key_field:
+        for entity in call.store.list(target, owner):
+            call.store.delete(target, str(entity.get(key_field)))
 
 
 def _generated_answer(call: Call, entity: dict[str, Any] | None) -> MockResponse:

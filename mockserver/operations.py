@@ -126,7 +126,9 @@ def compile_operations(doc: dict[str, Any], version: str, schemas: SchemaSet) ->
 
 def _requires_key(security: Any) -> bool:
     """Whether the operation needs a key: some requirement is declared and none is the empty ``{}``."""
-    return isinstance(security, list) and bool(security) and all(bool(requirement) for requirement in security)
+    return (
+        isinstance(security, list) and bool(security) and all(bool(requirement) for requirement in security)
+    )
 
 
 def _resolve(doc: dict[str, Any], obj: Any) -> Any:

@@ -81,16 +81,16 @@ def test_children_live_under_parents_and_go_with_them(v3) -> None:
     assert runtime is not None
 
 
-def test_missing_parents_are_404(v3) -> None:
+def test_missing_parents_in_the_path_are_404_in_the_body_400(v3) -> None:
     client = v3.test_client()
     missing = str(uuid.uuid4())
     body = body_for(v3, "v3.0", "POST", "/building", folderId=missing)
     response = client.post(f"{V3}/building", json=body, headers=WRITE)
-    assert response.status_code == 404 and missing in response.json["detail"]
+    assert response.status_code == 400 and missing in response.json["detail"]
     file_body = body_for(v3, "v3.0", "POST", "/building/{buildingId}/files")
     assert client.post(f"{V3}/building/{missing}/files", json=file_body, headers=WRITE).status_code == 404
     folder = body_for(v3, "v3.0", "POST", "/folder", parentId=missing)
-    assert client.post(f"{V3}/folder", json=folder, headers=WRITE).status_code == 404
+    assert client.post(f"{V3}/folder", json=folder, headers=WRITE).status_code == 400
 
 
 def test_folder_tree_hangs_under_the_account(v3) -> None:
@@ -175,3 +175,30 @@ def test_what_is_stored_is_what_comes_back(v3, name: str, external: str) -> None
 
     found = client.get(f"{V3}/building/external/{quote(external, safe='')}", headers=WRITE)
     assert found.status_code == 200 and found.json["externalId"] == external
+
+
+def test_v4_bill_of_materials_children(v4) -> None:
+    client = v4.test_client()
+    databases = [d["id"] for d in client.get(f"{V4}/database", headers=WRITE).json]
+    listed = [c for d in databases for c in client.get(f"{V4}/database/{d}/commodities", headers=WRITE).json]
+    parent, child = listed[0]["id"], listed[1]["id"]
+    before = client.get(f"{V4}/commodity/{parent}/children", headers=WRITE).json
+    added = client.post(
+        f"{V4}/commodity/{parent}/children/quantity",
+        json={"commodityId": child, "quantity": 2},
+        headers=WRITE,
+    )
+    assert added.status_code == 202
+    children = client.get(f"{V4}/commodity/{parent}/children", headers=WRITE).json
+    new = [c for c in children if c not in before]
+    assert len(new) == 1 and new[0]["commodityId"] == child and new[0]["quantity"] == 2
+    url = f"{V4}/commodity/{parent}/children/{new[0]['id']}"
+    assert client.delete(url, headers=WRITE).status_code == 202
+    assert client.delete(url, headers=WRITE).status_code == 404
+    missing = {"commodityId": str(uuid.uuid4()), "quantity": 1}
+    assert (
+        client.post(f"{V4}/commodity/{parent}/children/weight", json=missing, headers=WRITE).status_code
+        == 404
+    )
+    assert client.delete(f"{V4}/commodity/{parent}/children/clear", headers=WRITE).status_code == 202
+    assert client.get(f"{V4}/commodity/{parent}/children", headers=WRITE).json == []
