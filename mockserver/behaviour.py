@@ -121,6 +121,15 @@ def _check_scope(call: Call, chain: list[Ref]) -> None:
         raise Refusal(403, f"the API key '{token.name}' is limited to {token.scope}")
 
 
+def _bad_reference_status(call: Call) -> int:
+    """A body naming a missing entity: 404 where the operation documents it (v4.0), else 400.
+
+    Without a declared 404, the addressed resource exists and the request is wrong; a 404
+    would read as "the resource you address is gone" (schemathesis's use-after-create check).
+    """
+    return 404 if "404" in call.operation.responses else 400
+
+
 def _body_parents(call: Call, collection: str, body: Any) -> tuple[Ref | None, list[Ref]]:
     """Parents named in the body (``folderId``): each must exist; the one to link under, if any."""
     fields = call.runtime.model.body_parents.get(collection, {})
@@ -136,8 +145,9 @@ def _body_parents(call: Call, collection: str, body: Any) -> tuple[Ref | None, l
             continue
         found = next((t for t in targets if t != ACCOUNT and call.store.get(t, str(value)) is not None), None)
         if found is None:
-            # 400, not 404: the addressed resource exists, the request names a bad reference
-            raise Refusal(400, f"{field} '{value}' names no existing {' or '.join(targets)}")
+            raise Refusal(
+                _bad_reference_status(call), f"{field} '{value}' names no existing {' or '.join(targets)}"
+            )
         named.append((found, str(value)))
         if link is None:
             link = (found, str(value))
@@ -369,7 +379,7 @@ def do_action(call: Call) -> MockResponse:
                 changed[field] = value.format(**call.path_values) if isinstance(value, str) else value
             except (KeyError, IndexError, ValueError):
                 continue
-        if call.behaviour.action == "upload" and call.raw_body:
+        if call.behaviour.action == "upload" and call.body is not None:
             changed["fileSize"] = len(call.raw_body)
         schema = rt.entity_schema(collection) or {}
         names = rt.property_names(schema)

@@ -81,7 +81,7 @@ def test_children_live_under_parents_and_go_with_them(v3) -> None:
     assert runtime is not None
 
 
-def test_missing_parents_in_the_path_are_404_in_the_body_400(v3) -> None:
+def test_missing_parents_in_the_path_are_404_in_an_undocumented_body_400(v3) -> None:
     client = v3.test_client()
     missing = str(uuid.uuid4())
     body = body_for(v3, "v3.0", "POST", "/building", folderId=missing)
@@ -128,6 +128,18 @@ def test_actions_change_what_the_api_shows(v3) -> None:
     status = client.get(f"{V3}/building/{building}/files/{file_id}/status", headers=WRITE).json
     assert status["status"] == "Refining"
     assert client.post(f"{V3}/building/{building}/process", headers=WRITE).status_code == 202
+
+
+def test_an_empty_upload_is_an_empty_payload_not_a_missing_body(v3) -> None:
+    client = v3.test_client()
+    building = _new_building(v3, client)["id"]
+    file_body = body_for(v3, "v3.0", "POST", "/building/{buildingId}/files", preferredDatabaseIds=[])
+    file_id = client.post(f"{V3}/building/{building}/files", json=file_body, headers=WRITE).json["id"]
+    url = f"{V3}/building/{building}/files/{file_id}/upload/empty.ifc"
+    empty = client.post(url, data=b"", headers={**WRITE, "Content-Type": "application/octet-stream"})
+    assert empty.status_code in (201, 202)
+    stored = client.get(f"{V3}/building/{building}/files/{file_id}", headers=WRITE).json
+    assert stored["fileSize"] == 0
 
 
 def test_v4_commodities_carry_ids_in_the_body(v4) -> None:
