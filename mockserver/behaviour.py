@@ -121,15 +121,6 @@ def _check_scope(call: Call, chain: list[Ref]) -> None:
         raise Refusal(403, f"the API key '{token.name}' is limited to {token.scope}")
 
 
-def _bad_reference_status(call: Call) -> int:
-    """A body naming a missing entity: 404 where the operation documents it (v4.0), else 400.
-
-    Without a declared 404, the addressed resource exists and the request is wrong; a 404
-    would read as "the resource you address is gone" (schemathesis's use-after-create check).
-    """
-    return 404 if "404" in call.operation.responses else 400
-
-
 def _body_parents(call: Call, collection: str, body: Any) -> tuple[Ref | None, list[Ref]]:
     """Parents named in the body (``folderId``): each must exist; the one to link under, if any."""
     fields = call.runtime.model.body_parents.get(collection, {})
@@ -145,9 +136,7 @@ def _body_parents(call: Call, collection: str, body: Any) -> tuple[Ref | None, l
             continue
         found = next((t for t in targets if t != ACCOUNT and call.store.get(t, str(value)) is not None), None)
         if found is None:
-            raise Refusal(
-                _bad_reference_status(call), f"{field} '{value}' names no existing {' or '.join(targets)}"
-            )
+            raise Refusal(404, f"{field} '{value}' names no existing {' or '.join(targets)}")
         named.append((found, str(value)))
         if link is None:
             link = (found, str(value))
@@ -295,7 +284,7 @@ def do_update(call: Call) -> MockResponse:
         key_field = rt.key_fields.get(collection) or "id"
         key = call.body.get(key_field) if isinstance(call.body, dict) else None
         if not isinstance(key, str) or not key:
-            raise Refusal(400, f"the body names no {collection} ({key_field} is missing)")
+            raise Refusal(404, f"the body names no {collection} ({key_field} is missing)")
         entity = call.store.get(collection, key)
         if entity is None:
             raise Refusal(404, f"no {collection} with id '{key}'")
