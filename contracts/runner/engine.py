@@ -132,8 +132,9 @@ def _fold_scenario(
 def availability_attributable(case: Any, recorder: Any) -> bool:
     """Can a 404 be blamed on the resource the previous POST created (schemathesis's check)?
 
-    Not when the body names other entities (``commodityId``, ``folderId``, v4.0's ``id`` in
-    ``PUT /database``): a generated reference to an entity that does not exist is a 404 too.
+    Not when the body names entities (``commodityId``, ``folderId``, the ``id`` of a match in
+    ``PUT /commodity/{id}/matches``), or its schema declares such fields: a generated or absent
+    reference to an entity that does not exist is a 404 too.
     Not when no path parameter addresses the resource (the check's "every parameter came from
     the link" then holds vacuously). And not after any successful DELETE in the scenario:
     deleting a parent deletes its children (a folder its buildings, a database its
@@ -142,7 +143,7 @@ def availability_attributable(case: Any, recorder: Any) -> bool:
     if not case.path_parameters:
         return False
     body = case.body if isinstance(case.body, dict) else {}
-    if any(isinstance(key, str) and (key == "id" or key.endswith("Id")) for key in body):
+    if any(_is_reference(key) for key in body) or any(_is_reference(n) for n in _body_fields(case.operation)):
         return False
     for prior in recorder.find_all_cases():
         if prior.id == case.id or prior.operation.method.upper() != "DELETE":
@@ -151,6 +152,23 @@ def availability_attributable(case: Any, recorder: Any) -> bool:
         if response is not None and 200 <= response.status_code < 300:
             return False
     return True
+
+
+def _is_reference(name: Any) -> bool:
+    return isinstance(name, str) and (name == "id" or name.endswith("Id"))
+
+
+def _body_fields(operation: Any) -> set[str]:
+    """Property names the operation's request body declares (an absent ``id`` is a lookup too)."""
+    from contracts.runner.checks import _property_names, _resolve
+
+    raw = operation.schema.raw_schema
+    definition = operation.definition.raw if hasattr(operation.definition, "raw") else operation.definition
+    body = _resolve(raw, definition.get("requestBody") or {})
+    names: set[str] = set()
+    for media in (body.get("content") or {}).values():
+        names |= _property_names(raw, _resolve(raw, (media or {}).get("schema") or {}))
+    return names
 
 
 def path_parameters_valid(case: Any) -> bool:

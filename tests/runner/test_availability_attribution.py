@@ -26,8 +26,20 @@ class FakeRecorder:
         self.statuses[case_id] = status
 
 
-def case(path_parameters: dict | None = None, body: Any = None, case_id: str = "c") -> Any:
-    return SimpleNamespace(id=case_id, path_parameters=path_parameters, body=body)
+def operation(body_properties: tuple[str, ...] = ()) -> Any:
+    """An operation whose request body schema (behind a $ref) declares these properties."""
+    raw = {"components": {"schemas": {"Body": {"properties": {name: {} for name in body_properties}}}}}
+    ref = {"$ref": "#/components/schemas/Body"}
+    definition = (
+        {"requestBody": {"content": {"application/json": {"schema": ref}}}} if body_properties else {}
+    )
+    return SimpleNamespace(schema=SimpleNamespace(raw_schema=raw), definition=SimpleNamespace(raw=definition))
+
+
+def case(path_parameters: dict | None = None, body: Any = None, case_id: str = "c", fields=()) -> Any:
+    return SimpleNamespace(
+        id=case_id, path_parameters=path_parameters, body=body, operation=operation(fields)
+    )
 
 
 def test_a_plain_read_of_the_created_resource_is_attributable() -> None:
@@ -43,6 +55,11 @@ def test_body_references_make_the_404_ambiguous() -> None:
         case({"id": "1"}, body={"commodityId": "2", "quantity": 1}), recorder
     )
     assert not availability_attributable(case({"id": "1"}, body={"id": "2"}), recorder)
+
+
+def test_a_body_schema_with_references_makes_the_404_ambiguous_even_when_they_are_absent() -> None:
+    assert not availability_attributable(case({"id": "1"}, body={}, fields=("id", "rules")), FakeRecorder())
+    assert availability_attributable(case({"id": "1"}, body={}, fields=("name", "rules")), FakeRecorder())
 
 
 def test_no_path_parameter_means_nothing_addresses_the_created_resource() -> None:
