@@ -52,8 +52,8 @@ def parse_document(raw: bytes | str, source: str) -> dict[str, Any]:
     return doc
 
 
-def validate_openapi(doc: dict[str, Any], source: str) -> None:
-    """Raise SpecError unless ``doc`` is a valid OpenAPI 3.0 or 3.1 document."""
+def check_openapi_version(doc: dict[str, Any], source: str) -> str:
+    """The document's ``openapi`` version; SpecError unless it is 3.0.x or 3.1.x (cheap, no validation)."""
     version = doc.get("openapi")
     if not isinstance(version, str):
         if "swagger" in doc:
@@ -63,6 +63,12 @@ def validate_openapi(doc: dict[str, Any], source: str) -> None:
         raise SpecError(
             source, f"unsupported OpenAPI version {version!r}; expected 3.0.x or 3.1.x", "openapi"
         )
+    return version
+
+
+def validate_openapi(doc: dict[str, Any], source: str) -> None:
+    """Raise SpecError unless ``doc`` is a valid OpenAPI 3.0 or 3.1 document."""
+    version = check_openapi_version(doc, source)
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
     validator_cls = OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator

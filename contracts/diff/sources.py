@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from contracts.errors import ContractsError, SpecError
-from contracts.spec_loader import api_version, build_label, load_spec_file
+from contracts.spec_loader import api_version, build_label, check_openapi_version, load_spec_file
 
 _REF_RE = re.compile(r"^v\d+(?:\.\d+)?(?:@[^/\\]*)?$")
 
@@ -26,15 +26,7 @@ def looks_like_ref(text: str) -> bool:
 
 def check_openapi(doc: dict[str, Any], source: str) -> None:
     """The cheap checks the diff needs (full validation is opt-in with --validate: it costs seconds)."""
-    version = doc.get("openapi")
-    if not isinstance(version, str):
-        if "swagger" in doc:
-            raise SpecError(source, "Swagger 2.0 is not supported; expected OpenAPI 3.0 or 3.1", "swagger")
-        raise SpecError(source, "not an OpenAPI document (no 'openapi' field)")
-    if not re.match(r"^3\.[01]\.\d+", version):
-        raise SpecError(
-            source, f"unsupported OpenAPI version {version!r}; expected 3.0.x or 3.1.x", "openapi"
-        )
+    check_openapi_version(doc, source)
     if not isinstance(doc.get("paths", {}), dict):
         raise SpecError(source, "'paths' must be a mapping", "paths")
 
