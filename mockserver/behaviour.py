@@ -80,7 +80,7 @@ def _respond_entity(call: Call, entity: Any) -> MockResponse:
     success = call.operation.success()
     if success.schema is None:
         return MockResponse(int(success.status))
-    shaped = call.runtime.conform(copy.deepcopy(entity), success.schema, call.operation.label)
+    shaped = call.runtime.conform(entity, success.schema, call.operation.label)
     return _json(call, shaped)
 
 
@@ -147,7 +147,7 @@ def _overlay(entity: dict[str, Any], body: Any, names: set[str]) -> None:
     if isinstance(body, dict):
         for key, value in body.items():
             if key in names:
-                entity[key] = copy.deepcopy(value)
+                entity[key] = value  # the body was parsed for this request alone
 
 
 def _parent_fields(call: Call, entity: dict[str, Any], names: set[str], chain: list[Ref]) -> None:
@@ -250,7 +250,7 @@ def do_create(call: Call) -> MockResponse:
     key = _new_key(call, collection, call.body)
     schema = rt.entity_schema(collection) or call.operation.success().schema or {}
     names = rt.property_names(schema)
-    entity = copy.deepcopy(rt.generate(schema, collection, key)) if schema else {}
+    entity = rt.entity_template(collection, schema) if schema else {}
     if not isinstance(entity, dict):
         entity = {}
     _overlay(entity, call.body, names)
@@ -311,9 +311,8 @@ def do_delete(call: Call) -> MockResponse:
         _check_scope(call, chain)
         call.store.delete(*chain[-1])
     else:
-        stateful = [r for r in chain]
-        if stateful:
-            _check_scope(call, stateful)
+        if chain:
+            _check_scope(call, chain)
         elif call.token is not None and call.token.scope != "account":
             raise Refusal(403, f"the API key '{call.token.name}' is limited to {call.token.scope}")
         trail = "/".join(call.path_values.get(p, "") for _, p in call.behaviour.refs)

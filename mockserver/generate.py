@@ -228,26 +228,29 @@ def _copy(value: Any) -> Any:
 
 
 def _matching(pattern: str, low: int, high: Any, rng: random.Random) -> str:
-    """A string of the allowed length matching ``pattern``, from a few simple alphabets."""
+    """A string of an allowed length matching ``pattern``, tried over a few simple alphabets."""
     import re
     import string
 
-    length = max(low, min(int(high) if high is not None else 8, 8))
+    top = min(int(high) if high is not None else 12, 12)
     try:
         compiled = re.compile(pattern)
     except re.error:
-        return "x" * length
-    for alphabet in (
+        return "x" * max(low, 1)
+    alphabets = (
         string.ascii_lowercase,
         string.ascii_uppercase,
         string.digits,
-        string.ascii_letters + "0123456789",
-    ):
-        for _ in range(5):
-            text = "".join(rng.choice(alphabet) for _ in range(length))
-            if compiled.search(text):
-                return text
-    return "x" * length
+        string.ascii_letters + string.digits,
+    )
+    preferred = max(low, min(top, 8))
+    for length in [preferred, *range(max(low, 0), top + 1)]:
+        for alphabet in alphabets:
+            for _ in range(3):
+                text = "".join(rng.choice(alphabet) for _ in range(length))
+                if compiled.search(text):
+                    return text
+    return "x" * max(low, 1)
 
 
 def _flatten(generator: Generator, schema: dict) -> dict:

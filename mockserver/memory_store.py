@@ -62,7 +62,9 @@ class MemoryStore:
 
     def list(self, collection: str, parent: Ref | None = None) -> list[dict[str, Any]]:
         with self._lock:
-            entities = self._entities.get(collection, {})
+            entities = self._entities.get(collection)
+            if not entities:
+                return []
             if parent is None:
                 texts = list(entities.values())
             else:

@@ -117,11 +117,18 @@ def compile_operations(doc: dict[str, Any], version: str, schemas: SchemaSet) ->
                     parameters=[_parameter(p, schemas) for p in params.values()],
                     body=_body(doc, op.get("requestBody")),
                     responses=_responses(doc, op.get("responses") or {}),
-                    secured=bool(security) and any(bool(s) or s == {} for s in security) and security != [{}],
+                    secured=_requires_key(security),
                     segments=template.strip("/").split("/"),
                 )
             )
     return operations
+
+
+def _requires_key(security: Any) -> bool:
+    """Whether the operation needs a key: some requirement is declared and none is the empty ``{}``."""
+    return (
+        isinstance(security, list) and bool(security) and all(bool(requirement) for requirement in security)
+    )
 
 
 def _resolve(doc: dict[str, Any], obj: Any) -> Any:

@@ -7,6 +7,7 @@ Flask still serves the index page and the admin endpoints.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -145,7 +146,11 @@ class MockPipeline:
         raw_body, too_big = _read_body(environ)
         if too_big:
             return problem_response(
-                413, f"the body is larger than {MAX_BODY} bytes", instance, operation=operation
+                413,
+                f"the body is larger than {MAX_BODY} bytes",
+                instance,
+                operation=operation,
+                conform=conform,
             )
         validated = validate_request(
             operation,
@@ -270,8 +275,6 @@ def _forced(
             operation=operation,
             conform=conform,
         )
-    import json
-
     if declared.schema is None:
         return MockResponse(status)
     body = runtime.generated_response(operation, declared.status, values)

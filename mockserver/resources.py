@@ -13,12 +13,14 @@ a generated sub-resource or an action on the entity its path names.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.operations import Operation
 
 ACCOUNT = "account"
+Resolver = Callable[[Any], Any]
 
 
 @dataclass
@@ -98,7 +100,8 @@ def _join(base: str, literals: list[str]) -> str:
     return "/".join(filter(None, [base, *literals]))
 
 
-def derive(operations: list[Operation], hooks: Hooks | None = None) -> Model:
+def derive(operations: list[Operation], resolve: Resolver, hooks: Hooks | None = None) -> Model:
+    """The model of one spec; ``resolve`` follows component ``$ref``s of that spec."""
     hooks = hooks or Hooks()
     top_level = {
         op.segments[2] for op in operations if len(op.segments) > 2 and not op.segments[2].startswith("{")
@@ -151,7 +154,7 @@ def derive(operations: list[Operation], hooks: Hooks | None = None) -> Model:
             elif op.method == "POST":
                 behaviours[id(op)] = Behaviour("create", collection, refs)
                 entity_ops.setdefault(collection, op)
-            elif op.method == "PUT" and _body_has_id(op):
+            elif op.method == "PUT" and _body_has_id(op, resolve):
                 behaviours[id(op)] = Behaviour("update", collection, refs, id_in_body=True)
             else:
                 behaviours[id(op)] = Behaviour("action", collection, refs, action=literals[-1])
@@ -163,7 +166,7 @@ def derive(operations: list[Operation], hooks: Hooks | None = None) -> Model:
             behaviours[id(op)] = Behaviour("action", collection, refs, action=literals[-1])
     for collection in stateful:
         parents.setdefault(collection, None)
-    body_parents = _body_parents(operations, behaviours, stateful, top_level, hooks)
+    body_parents = _body_parents(operations, behaviours, stateful, top_level, hooks, resolve)
     id_params = {c: addressable[c] for c in stateful}
     return Model(
         stateful, behaviours, parents, top_level, id_params, body_parents, hooks, entity_ops, list_ops
@@ -190,32 +193,23 @@ def _json_body(op: Operation) -> bool:
     return op.body is not None and any("json" in media for media in op.body.media)
 
 
-def _body_has_id(op: Operation) -> bool:
+def _body_has_id(op: Operation, resolve: Resolver) -> bool:
     if op.body is None:
         return False
-    return any("id" in _property_names(schema) for schema in op.body.media.values())
+    return any("id" in property_names(schema, resolve) for schema in op.body.media.values())
 
 
-def _property_names(schema: Any, depth: int = 0) -> set[str]:
-    """Top-level property names of a raw schema (refs are followed by the caller's resolver)."""
-    if not isinstance(schema, dict) or depth > 4:
+def property_names(schema: Any, resolve: Resolver, depth: int = 0) -> set[str]:
+    """Top-level property names of a raw schema, through ``$ref``, ``allOf``, ``oneOf`` and ``anyOf``."""
+    if not isinstance(schema, dict) or depth > 6:
         return set()
+    if "$ref" in schema:
+        return property_names(resolve(schema), resolve, depth + 1)
     names = set((schema.get("properties") or {}).keys())
     for key in ("allOf", "oneOf", "anyOf"):
         for part in schema.get(key) or []:
-            names |= _property_names(_RESOLVE(part) if _RESOLVE else part, depth + 1)
-    if "$ref" in schema and _RESOLVE:
-        names |= _property_names(_RESOLVE(schema), depth + 1)
+            names |= property_names(part, resolve, depth + 1)
     return names
-
-
-_RESOLVE: Any = None
-
-
-def set_resolver(resolver: Any) -> None:
-    """Let schema walks here follow component refs (set by the app for the spec being compiled)."""
-    global _RESOLVE
-    _RESOLVE = resolver
 
 
 def _body_parents(
@@ -224,6 +218,7 @@ def _body_parents(
     stateful: set[str],
     top_level: set[str],
     hooks: Hooks,
+    resolve: Resolver,
 ) -> dict[str, dict[str, tuple[str, ...]]]:
     """Create bodies' ``<collection>Id`` fields that name a parent entity (``folderId``, ``databaseId``)."""
     out: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -233,7 +228,7 @@ def _body_parents(
             continue
         fields: dict[str, tuple[str, ...]] = dict(hooks.parent_fields.get(behaviour.collection, {}))
         for schema in op.body.media.values() if op.body else []:
-            for name in _property_names(schema):
+            for name in property_names(schema, resolve):
                 stem = name[:-2].lower() if name.endswith("Id") else ""
                 if stem and stem in stateful and stem in top_level and stem != behaviour.collection:
                     fields.setdefault(name, (stem,))

@@ -6,6 +6,7 @@ per (operation, path values), so fixtures and system lists cost one dict lookup 
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import threading
@@ -29,12 +30,12 @@ class SpecRuntime:
         self.schemas = SchemaSet(doc)
         self.generator = Generator(self.schemas)
         self.operations: list[Operation] = compile_operations(doc, version, self.schemas)
-        resources.set_resolver(self._raw_resolve)
-        self.model = resources.derive(self.operations)
+        self.model = resources.derive(self.operations, self._raw_resolve)
         self.swagger = json.dumps(doc, ensure_ascii=False).encode("utf-8")
         self._converted: dict[tuple[int, bool], Any] = {}
         self._generated: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._templates: dict[str, str] = {}
         self.key_fields = {c: self._key_field(c) for c in self.model.stateful}
         self.key_schemas = self._key_schemas()
         self.account_id = self._account_id()
@@ -55,7 +56,7 @@ class SpecRuntime:
         return found
 
     def property_names(self, schema: Any) -> set[str]:
-        return resources._property_names(self._raw_resolve(schema))
+        return resources.property_names(schema, self._raw_resolve)
 
     def entity_schema(self, collection: str) -> dict[str, Any] | None:
         """The schema stored entities of ``collection`` follow: its item GET, else its create response."""
@@ -94,7 +95,21 @@ class SpecRuntime:
         validator = self.schemas.validator(schema, response=True)
         if validator.is_valid(value):
             return value
-        return self.generator.conform(value, self.converted(schema), self.rng("conform", *parts))
+        return self.generator.conform(
+            copy.deepcopy(value), self.converted(schema), self.rng("conform", *parts)
+        )
+
+    def entity_template(self, collection: str, schema: dict[str, Any]) -> Any:
+        """A fresh copy of the generated defaults new entities of ``collection`` start from.
+
+        Generated once per collection (deterministic with the seed); creates only pay for a JSON
+        round trip, then the request's data and the new key go on top.
+        """
+        text = self._templates.get(collection)
+        if text is None:
+            text = json.dumps(self.generate(schema, "entity", collection))
+            self._templates[collection] = text
+        return json.loads(text)
 
     def generated_response(self, op: Operation, status: str, values: dict[str, str]) -> Any:
         """The deterministic body for a generated (not stored) response, cached."""
