@@ -151,7 +151,12 @@ def _overlay(entity: dict[str, Any], body: Any, names: set[str]) -> None:
 
 
 def _parent_fields(call: Call, entity: dict[str, Any], names: set[str], chain: list[Ref]) -> None:
-    """Fill ``buildingId``-like fields from the entities the path names."""
+    """Fill ``buildingId``-like fields from the entities the path names.
+
+    A field the body uses as a reference of its own (a child's ``commodityId`` under
+    ``/commodity/{id}/children``) keeps the body's value.
+    """
+    names = names - set(call.runtime.model.body_parents.get(call.behaviour.collection or "", {}))
     for collection, value in chain:
         words = collection.split("/")
         singular = [w[:-1] if w.endswith("s") else w for w in words]
@@ -352,6 +357,8 @@ def do_action(call: Call) -> MockResponse:
         _check_scope(call, chain)
     elif call.token is not None and call.token.scope != "account":
         raise Refusal(403, f"the API key '{call.token.name}' is limited to {call.token.scope}")
+    if call.behaviour.action in rt.model.hooks.clear_actions and chain:
+        _clear(call, chain[-1])
     effects = rt.model.hooks.action_effects.get(call.behaviour.action or "")
     if effects and chain and entity is not None:
         collection, key = chain[-1]
@@ -370,6 +377,15 @@ def do_action(call: Call) -> MockResponse:
                 del changed[field]
         entity = _store_entity(call, collection, key, changed, call.store.parent_of(collection, key))
     return _generated_answer(call, entity)
+
+
+def _clear(call: Call, owner: Ref) -> None:
+    """``DELETE .../children/clear``: remove every entity of the sibling collection under ``owner``."""
+    target = (call.behaviour.collection or "").rsplit("/", 1)[0]
+    key_field = call.runtime.key_fields.get(target)
+    if target in call.runtime.model.stateful and key_field:
+        for entity in call.store.list(target, owner):
+            call.store.delete(target, str(entity.get(key_field)))
 
 
 def _generated_answer(call: Call, entity: dict[str, Any] | None) -> MockResponse:

@@ -31,6 +31,8 @@ class Hooks:
     parent_fields: dict[str, dict[str, tuple[str, ...]]] = field(
         default_factory=lambda: {"folder": {"parentId": ("folder", ACCOUNT)}}
     )
+    # actions (last literal) that empty the sibling collection under the addressed entity
+    clear_actions: frozenset[str] = frozenset({"clear"})
     # action (last literal of the path) -> fields set on the addressed entity
     action_effects: dict[str, dict[str, Any]] = field(
         default_factory=lambda: {
@@ -110,15 +112,25 @@ def derive(operations: list[Operation], resolve: Resolver, hooks: Hooks | None =
 
     creatable: set[str] = set()
     addressable: dict[str, str] = {}
+    listable: set[str] = set()
+    verb_posts: dict[int, str] = {}  # POST C/<verb> with a JSON body -> C
     for op in operations:
         refs, base, literals, lookup = parsed[id(op)]
         if lookup:
             continue
         if literals and op.method == "POST" and op.body is not None and _json_body(op):
             creatable.add(_join(base, literals))
+            if len(literals) >= 2:
+                verb_posts[id(op)] = _join(base, literals[:-1])
+        if literals and op.method == "GET":
+            listable.add(_join(base, literals))
         if not literals and refs and op.method in ("GET", "DELETE", "PUT"):
             addressable.setdefault(refs[-1][0], refs[-1][1])
-    stateful = {c for c in creatable if c in addressable}
+    # a collection without a plain POST whose entities are added by POST C/<verb> (children/quantity)
+    adders = {
+        id_: c for id_, c in verb_posts.items() if c not in creatable and c in addressable and c in listable
+    }
+    stateful = {c for c in creatable if c in addressable} | set(adders.values())
 
     behaviours: dict[int, Behaviour] = {}
     parents: dict[str, str | None] = {}
@@ -142,6 +154,10 @@ def derive(operations: list[Operation], resolve: Resolver, hooks: Hooks | None =
             else:
                 kind = "delete" if op.method == "DELETE" else "generated"
                 behaviours[id(op)] = Behaviour(kind, collection, refs)
+            continue
+        if id(op) in adders:
+            behaviours[id(op)] = Behaviour("create", adders[id(op)], refs, action=literals[-1])
+            parents[adders[id(op)]] = refs[-1][0] if refs else None
             continue
         collection = _join(base, literals)
         alias = _alias(collection, literals, refs, stateful)

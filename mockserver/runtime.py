@@ -61,7 +61,12 @@ class SpecRuntime:
     def entity_schema(self, collection: str) -> dict[str, Any] | None:
         """The schema stored entities of ``collection`` follow: its item GET, else its create response."""
         op = self.model.entity_ops.get(collection)
-        return op.success().schema if op is not None else None
+        schema = op.success().schema if op is not None else None
+        if schema is None and collection in self.model.list_ops:  # entities only ever shown in a list
+            listed = self._raw_resolve(self.model.list_ops[collection].success().schema or {})
+            items = listed.get("items") if isinstance(listed, dict) else None
+            schema = items if isinstance(items, dict) else None
+        return schema
 
     def _key_field(self, collection: str) -> str | None:
         param = self.model.id_params.get(collection, "id")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import json
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +19,7 @@ from mockserver.schemas import Problem, SchemaSet, problems
 
 MAX_BODY = 16 * 1024 * 1024
 _JSON_ERROR = object()
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 @dataclass
@@ -127,14 +130,40 @@ def _parse_json(raw: bytes, out: Validated) -> Any:
         out.problems.append(Problem("body", f"the body is not UTF-8 (byte {exc.start})"))
         return _JSON_ERROR
     try:
-        return json.loads(text)
+        value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+    except _NotJson as exc:
+        out.problems.append(Problem("body", f"malformed JSON: {exc}"))
+        return _JSON_ERROR
     except json.JSONDecodeError as exc:
         out.problems.append(
             Problem("body", f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
         )
+        return _JSON_ERROR
     except RecursionError:
         out.problems.append(Problem("body", "malformed JSON: nested too deeply"))
-    return _JSON_ERROR
+        return _JSON_ERROR
+    if _SURROGATE_ESCAPE.search(text):
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            out.problems.append(Problem("body", "malformed JSON: a \\u escape is an unpaired surrogate"))
+            return _JSON_ERROR
+    return value
+
+
+class _NotJson(ValueError):
+    """A number JSON cannot carry (NaN, Infinity, or a float beyond double range)."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise _NotJson(f"{name} is not a JSON value")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise _NotJson(f"the number {text[:40]} is out of range")
+    return value
 
 
 def _parse_multipart(content_type: str, raw: bytes, schemas: SchemaSet, schema: Any, out: Validated) -> Any:

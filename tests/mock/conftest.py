@@ -46,7 +46,7 @@ def project_specs() -> list[Path]:
 
 
 ALL_SPECS = real_builds() + project_specs()
-SPEC_IDS = [build_id(p) if p in real_builds() else f"specs:{p.name}" for p in ALL_SPECS]
+SPEC_IDS = [build_id(p) if p in real_builds() else f"specs:{p.parent.name}/{p.stem}" for p in ALL_SPECS]
 
 
 @pytest.fixture(scope="session")

@@ -175,3 +175,30 @@ def test_what_is_stored_is_what_comes_back(v3, name: str, external: str) -> None
 
     found = client.get(f"{V3}/building/external/{quote(external, safe='')}", headers=WRITE)
     assert found.status_code == 200 and found.json["externalId"] == external
+
+
+def test_v4_bill_of_materials_children(v4) -> None:
+    client = v4.test_client()
+    databases = [d["id"] for d in client.get(f"{V4}/database", headers=WRITE).json]
+    listed = [c for d in databases for c in client.get(f"{V4}/database/{d}/commodities", headers=WRITE).json]
+    parent, child = listed[0]["id"], listed[1]["id"]
+    before = client.get(f"{V4}/commodity/{parent}/children", headers=WRITE).json
+    added = client.post(
+        f"{V4}/commodity/{parent}/children/quantity",
+        json={"commodityId": child, "quantity": 2},
+        headers=WRITE,
+    )
+    assert added.status_code == 202
+    children = client.get(f"{V4}/commodity/{parent}/children", headers=WRITE).json
+    new = [c for c in children if c not in before]
+    assert len(new) == 1 and new[0]["commodityId"] == child and new[0]["quantity"] == 2
+    url = f"{V4}/commodity/{parent}/children/{new[0]['id']}"
+    assert client.delete(url, headers=WRITE).status_code == 202
+    assert client.delete(url, headers=WRITE).status_code == 404
+    missing = {"commodityId": str(uuid.uuid4()), "quantity": 1}
+    assert (
+        client.post(f"{V4}/commodity/{parent}/children/weight", json=missing, headers=WRITE).status_code
+        == 404
+    )
+    assert client.delete(f"{V4}/commodity/{parent}/children/clear", headers=WRITE).status_code == 202
+    assert client.get(f"{V4}/commodity/{parent}/children", headers=WRITE).json == []

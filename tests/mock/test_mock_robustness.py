@@ -139,3 +139,30 @@ def test_any_path_gets_an_answer(app, path: str) -> None:
 
     response = app.test_client().get(f"/api/v3.0/{quote(path)}", headers=WRITE)
     assert response.status_code in (200, 400, 404, 405)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b'{"grossSurfaceArea": 1e999}', b'{"grossSurfaceArea": NaN}', b'{"name": "\\ud800"}', b"[" * 50_000],
+    ids=["overflow", "nan", "lone-surrogate", "deep"],
+)
+def test_json_that_cannot_be_answered_back_is_400(app, raw: bytes) -> None:
+    response = app.test_client().post(
+        f"{V3}/building", data=raw, headers={**WRITE, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 400 and "malformed JSON" in response.json["detail"]
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(document=st.dictionaries(st.sampled_from(["name", "folderId", "phase", "tags", "x"]), _JSON) | _JSON)
+def test_any_json_document_gets_a_valid_answer(app, document) -> None:
+    response = app.test_client().post(f"{V3}/building", json=document, headers=WRITE)
+    assert response.status_code in (201, 400, 404), response.json
+    assert response.json is not None
