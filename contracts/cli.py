@@ -46,6 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ContractsError as exc:
         print(f"madaster-contracts {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 1
     except KeyboardInterrupt:
         print(f"madaster-contracts {args.command}: interrupted", file=sys.stderr)
         return 130

@@ -1,15 +1,170 @@
-"""Placeholder for the diff sub-command (not built yet)."""
+"""``madaster-contracts diff``: every change between two specs, classified breaking/warning/info.
+
+OLD and NEW are spec files or store references (``v3.0@28168``, ``v3.0@latest``,
+``v3.0@previous``). ``--history v3.0`` walks all stored builds; ``--across v3.0 v4.0``
+compares two versions with the ``/api/vX.Y`` prefix set aside. Exit 1 when a change at or
+above ``--fail-on`` remains (not ignored), 0 otherwise, 2 on bad input.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from typing import TYPE_CHECKING
 
-from contracts.errors import ContractsError
+if TYPE_CHECKING:
+    from contracts.diff.sources import LoadedSpec
+
+LEVEL_CHOICES = ("breaking", "warning", "info")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("args", nargs="*")
+    parser.add_argument("old", nargs="?", metavar="OLD", help="older spec: a file or a store reference")
+    parser.add_argument("new", nargs="?", metavar="NEW", help="newer spec: a file or a store reference")
+    parser.add_argument("--history", metavar="VERSION", help="changelog over every stored build of VERSION")
+    parser.add_argument(
+        "--across",
+        nargs=2,
+        metavar=("FROM", "TO"),
+        help="migration report between two versions (latest build of each, or VERSION@BUILD)",
+    )
+    parser.add_argument(
+        "--format", choices=("text", "json", "markdown", "junit", "githubactions"), default="text"
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=("breaking", "warning", "never"),
+        default="breaking",
+        help="exit 1 when a change at or above this level exists (default: breaking)",
+    )
+    parser.add_argument(
+        "--ignore", metavar="FILE", help="YAML list of accepted changes {id, operation, location, reason}"
+    )
+    parser.add_argument(
+        "--min-level",
+        choices=LEVEL_CHOICES,
+        default="info",
+        help="hide less severe findings in text/markdown",
+    )
+    parser.add_argument(
+        "--specs-dir", metavar="DIR", help="snapshot store (default: $MADASTER_SPECS_DIR or ./specs)"
+    )
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    parser.add_argument(
+        "--validate", action="store_true", help="fully validate both documents as OpenAPI first (slower)"
+    )
+    parser.add_argument("--rules", action="store_true", help="list every rule id with its level and exit")
 
 
 def run(args: argparse.Namespace) -> int:
-    raise ContractsError("the diff sub-command is not available yet")
+    from contracts.diff.catalogue import rules_by_id
+    from contracts.diff.engine import diff_specs
+    from contracts.diff.formatters import RenderOptions, renderer
+    from contracts.diff.ignore import apply_ignores, load_ignore_file
+    from contracts.diff.model import Level
+    from contracts.errors import ContractsError
+
+    if args.rules:
+        return _print_rules(args.format)
+    pairs = _pairs(args)
+    ignores = load_ignore_file(args.ignore, set(rules_by_id())) if args.ignore else []
+    reports = []
+    for old, new in pairs:
+        across = bool(args.across) or (
+            old.version is not None and new.version is not None and old.version != new.version
+        )
+        report = diff_specs(old.doc, new.doc, across=across, old_label=old.title, new_label=new.title)
+        apply_ignores(report, ignores)
+        reports.append(report)
+
+    fail_on = None if args.fail_on == "never" else Level.parse(args.fail_on)
+    color = args.color == "always" or (
+        args.color == "auto" and not args.output and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    )
+    options = RenderOptions(
+        fail_on=fail_on, min_level=Level.parse(args.min_level), color=color, history=bool(args.history)
+    )
+    text = renderer(args.format)(reports, options)
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise ContractsError(f"{args.output}: cannot write the report: {exc.strerror or exc}") from None
+    else:
+        sys.stdout.write(text)
+    if fail_on is not None and any(r.has_at_least(fail_on) for r in reports):
+        return 1
+    return 0
+
+
+def _print_rules(fmt: str) -> int:
+    import json
+
+    from contracts.diff.catalogue import all_rules, markdown_table
+
+    rules = all_rules()
+    if fmt == "markdown":
+        sys.stdout.write(markdown_table())
+    elif fmt == "json":
+        data = [
+            {"id": r.id, "level": r.level.label, "group": r.group, "description": r.description}
+            for r in rules
+        ]
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+    else:
+        for r in rules:
+            sys.stdout.write(f"{r.id:44} {r.level.label:9} {r.description}\n")
+    return 0
+
+
+class _Side:
+    """One side of a comparison with the label the report shows."""
+
+    def __init__(self, loaded: LoadedSpec) -> None:
+        from contracts.diff.sources import describe
+
+        self.doc = loaded.doc
+        self.version = loaded.version
+        self.title = describe(loaded)
+
+
+def _pairs(args: argparse.Namespace) -> list[tuple[_Side, _Side]]:
+    from contracts.diff import sources
+    from contracts.errors import ContractsError
+
+    modes = sum(bool(x) for x in (args.history, args.across, args.old or args.new))
+    if modes != 1:
+        raise ContractsError("give OLD and NEW, or --history VERSION, or --across FROM TO (exactly one)")
+    if args.history:
+        store = sources.open_store(args.specs_dir)
+        from contracts.store import check_version_name
+
+        builds = store.builds(check_version_name(args.history))
+        if len(builds) < 2:
+            known = ", ".join(store.versions()) or "none"
+            raise ContractsError(
+                f"--history {args.history} needs at least two stored builds, found {len(builds)} "
+                f"in {store.root} (stored versions: {known})"
+            )
+        sides = [_Side(sources.load_ref(b.label, store, validate=args.validate)) for b in builds]
+        return list(zip(sides, sides[1:], strict=False))
+    if args.across:
+        store = None
+        loaded = []
+        for ref in args.across:
+            if not sources.looks_like_ref(ref):
+                loaded.append(sources.load_source(ref, args.specs_dir, validate=args.validate))
+                continue
+            store = store or sources.open_store(args.specs_dir)
+            loaded.append(
+                sources.load_ref(ref if "@" in ref else f"{ref}@latest", store, validate=args.validate)
+            )
+        return [(_Side(loaded[0]), _Side(loaded[1]))]
+    if not (args.old and args.new):
+        raise ContractsError("give both OLD and NEW (files or store references such as v3.0@latest)")
+    old = sources.load_source(args.old, args.specs_dir, validate=args.validate)
+    new = sources.load_source(args.new, args.specs_dir, validate=args.validate)
+    return [(_Side(old), _Side(new))]

@@ -135,7 +135,8 @@ def _check(store, args) -> int:
             print(f"  {line}")
     if drifted:
         print(
-            f"\n{drifted} of {len(versions)} version(s) drifted; run `snapshot capture` to store the new build(s)"
+            f"\n{drifted} of {len(versions)} version(s) drifted. For the full report, store the new build(s)"
+            " with `madaster-contracts snapshot capture`, then run `madaster-contracts diff V@previous V@latest`."
         )
         sys.stdout.flush()
         return 1

@@ -1,0 +1,100 @@
+"""Structural fingerprints of resolved schemas, so equal sub-trees are skipped without walking them.
+
+Schemas can be recursive, so "equal" means bisimilar: the same local keywords and, property by
+property, children that are equal again. The fingerprints of both specs of a diff are computed
+together by partition refinement, which makes them comparable across the two documents, exact
+(whatever the component names or how a cycle is unrolled) and linear in practice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from contracts.diff.schema import Schema
+
+
+def _local(s: Schema) -> int:
+    """Everything compared on the node itself (children only by their keys)."""
+    additional = s.additional if not isinstance(s.additional, Schema) else "schema"
+    return hash(
+        (
+            s.types,
+            s.format,
+            s.enum,
+            s.nullable,
+            tuple(sorted(s.properties)),
+            s.required,
+            additional,
+            s.items is not None,
+            len(s.one_of),
+            len(s.any_of),
+            s.minimum,
+            s.maximum,
+            s.exclusive_minimum,
+            s.exclusive_maximum,
+            s.min_length,
+            s.max_length,
+            s.min_items,
+            s.max_items,
+            s.min_properties,
+            s.max_properties,
+            s.pattern,
+            s.multiple_of,
+            s.unique_items,
+            s.default,
+            s.read_only,
+            s.write_only,
+            s.deprecated,
+        )
+    )
+
+
+def _children(s: Schema) -> list[Schema]:
+    out = list(s.properties.values())
+    if s.items is not None:
+        out.append(s.items)
+    if isinstance(s.additional, Schema):
+        out.append(s.additional)
+    return out + s.one_of + s.any_of
+
+
+def reachable(roots: Iterable[Schema]) -> list[Schema]:
+    seen: dict[int, Schema] = {}
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if id(node) not in seen:
+            seen[id(node)] = node
+            stack.extend(_children(node))
+    return list(seen.values())
+
+
+def assign_fingerprints(roots: Iterable[Schema]) -> None:
+    """Set ``fp`` on every node reachable from ``roots``: equal ``fp`` <=> structurally equal."""
+    nodes = reachable(roots)
+    cls = {id(n): _local(n) for n in nodes}
+    classes = len(set(cls.values()))
+    for _ in range(len(nodes) + 1):
+        refined = {}
+        for n in nodes:
+            props = tuple(sorted((name, cls[id(p)]) for name, p in n.properties.items()))
+            additional = cls[id(n.additional)] if isinstance(n.additional, Schema) else 0
+            items = cls[id(n.items)] if n.items is not None else 0
+            one_of = tuple(sorted(cls[id(v)] for v in n.one_of))
+            any_of = tuple(sorted(cls[id(v)] for v in n.any_of))
+            refined[id(n)] = hash((cls[id(n)], props, items, additional, one_of, any_of))
+        count = len(set(refined.values()))
+        cls = refined
+        if count == classes:  # the partition is stable
+            break
+        classes = count
+    for n in nodes:
+        n.fp = cls[id(n)]
+
+
+def fingerprint(schema: Schema) -> int:
+    """The node's fingerprint (computed on the spot for nodes outside a diff)."""
+    if schema.fp is None:
+        assign_fingerprints([schema])
+    assert schema.fp is not None
+    return schema.fp

@@ -1,0 +1,323 @@
+"""Resolved JSON schemas: ``$ref`` followed (cycles kept as cycles), ``allOf`` merged, nullable folded in.
+
+Two specs are compared on these objects, never on raw dicts, so renaming a component,
+reordering keys or reformatting JSON as YAML changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import unquote
+
+from contracts.errors import SpecError
+
+# Keywords that narrow or widen the accepted values; compared by contracts.diff.schema_diff.
+UPPER_BOUNDS = ("maximum", "max_length", "max_items", "max_properties")
+LOWER_BOUNDS = ("minimum", "min_length", "min_items", "min_properties")
+
+
+def freeze(value: Any) -> Any:
+    """A hashable, order-independent stand-in for a JSON value (enum members, defaults)."""
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    if isinstance(value, bool) or value is None:
+        return ("json", value)
+    return value
+
+
+def show(value: Any) -> str:
+    """A frozen JSON value as the user wrote it."""
+    if isinstance(value, tuple) and len(value) == 2 and value[0] == "json":
+        return json.dumps(value[1])
+    return json.dumps(value)
+
+
+class Schema:
+    """One resolved schema node; shared (and possibly cyclic) when reached through the same ``$ref``."""
+
+    __slots__ = (
+        "types",
+        "format",
+        "enum",
+        "nullable",
+        "properties",
+        "required",
+        "additional",
+        "items",
+        "one_of",
+        "any_of",
+        "minimum",
+        "maximum",
+        "exclusive_minimum",
+        "exclusive_maximum",
+        "min_length",
+        "max_length",
+        "min_items",
+        "max_items",
+        "min_properties",
+        "max_properties",
+        "pattern",
+        "multiple_of",
+        "unique_items",
+        "default",
+        "read_only",
+        "write_only",
+        "deprecated",
+        "name",
+        "variant_labels",
+        "fp",
+    )
+
+    def __init__(self) -> None:
+        self.types: frozenset[str] = frozenset()
+        self.format: str | None = None
+        self.enum: frozenset[Any] | None = None
+        self.nullable = False
+        self.properties: dict[str, Schema] = {}
+        self.required: frozenset[str] = frozenset()
+        # None: not said (any extra property allowed); False: closed; True or a Schema: allowed.
+        self.additional: bool | Schema | None = None
+        self.items: Schema | None = None
+        self.one_of: list[Schema] = []
+        self.any_of: list[Schema] = []
+        self.minimum: float | None = None
+        self.maximum: float | None = None
+        self.exclusive_minimum = False
+        self.exclusive_maximum = False
+        self.min_length: int | None = None
+        self.max_length: int | None = None
+        self.min_items: int | None = None
+        self.max_items: int | None = None
+        self.min_properties: int | None = None
+        self.max_properties: int | None = None
+        self.pattern: str | None = None
+        self.multiple_of: float | None = None
+        self.unique_items = False
+        self.default: Any = None
+        self.read_only = False
+        self.write_only = False
+        self.deprecated = False
+        self.name: str | None = None  # component name, for labels only (never compared)
+        self.variant_labels: dict[int, str] = {}  # id(variant) -> discriminator value, for labels only
+        self.fp: int | None = None
+
+    def label(self, variant: Schema, index: int) -> str:
+        return self.variant_labels.get(id(variant)) or variant.name or str(index)
+
+    def type_text(self) -> str:
+        text = "|".join(sorted(self.types)) or "any"
+        return f"{text} ({self.format})" if self.format else text
+
+
+class SchemaResolver:
+    """Turns raw schema dicts of one document into ``Schema`` objects, one object per ``$ref``."""
+
+    def __init__(self, doc: dict[str, Any], source: str) -> None:
+        self.doc = doc
+        self.source = source
+        self._by_ref: dict[str, Schema] = {}
+        self._in_progress: set[str] = set()
+        self.created: list[Schema] = []  # every node built, for contracts.diff.fingerprint
+
+    # -- references -------------------------------------------------------------------------
+    def lookup(self, ref: Any) -> Any:
+        """The raw node a local ``$ref`` points at; external references are refused clearly."""
+        if not isinstance(ref, str) or not ref.startswith("#"):
+            raise SpecError(self.source, f"only local $ref values are supported, got {ref!r}", "$ref")
+        node: Any = self.doc
+        for raw_part in ref[1:].split("/")[1:] if ref.startswith("#/") else []:
+            part = unquote(raw_part).replace("~1", "/").replace("~0", "~")
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                raise SpecError(self.source, f"unresolvable $ref {ref!r}", ref)
+        return node
+
+    def deref(self, node: Any, seen: int = 0) -> Any:
+        """Follow ``$ref`` chains of non-schema objects (parameters, responses, headers, bodies)."""
+        while isinstance(node, dict) and "$ref" in node:
+            seen += 1
+            if seen > 50:
+                raise SpecError(self.source, "circular $ref chain", str(node["$ref"]))
+            node = self.lookup(node["$ref"])
+        return node
+
+    def ref(self, ref: str) -> Schema:
+        known = self._by_ref.get(ref)
+        if known is not None:
+            return known
+        schema = Schema()
+        self.created.append(schema)
+        schema.name = ref.rsplit("/", 1)[-1]
+        self._by_ref[ref] = schema
+        self._in_progress.add(ref)
+        try:
+            self._fill(schema, self.lookup(ref))
+        finally:
+            self._in_progress.discard(ref)
+        return schema
+
+    # -- building ---------------------------------------------------------------------------
+    def build(self, node: Any) -> Schema:
+        if isinstance(node, dict) and "$ref" in node:
+            return self.ref(node["$ref"])
+        schema = Schema()
+        self.created.append(schema)
+        self._fill(schema, node)
+        return schema
+
+    def _fill(self, s: Schema, node: Any) -> None:
+        if node is True or node is None:
+            return
+        if node is False:  # 3.1 "nothing allowed"; rare, kept as an impossible enum
+            s.enum = frozenset()
+            return
+        if not isinstance(node, dict):
+            raise SpecError(self.source, f"a schema must be a mapping, got {type(node).__name__}")
+        if "$ref" in node:
+            _merge_into(s, self.ref(node["$ref"]))
+            return
+        raw_type = node.get("type")
+        if isinstance(raw_type, str):
+            s.types = frozenset({raw_type}) - {"null"}
+            s.nullable = raw_type == "null"
+        elif isinstance(raw_type, list):
+            s.types = frozenset(str(t) for t in raw_type) - {"null"}
+            s.nullable = "null" in raw_type
+        if node.get("nullable") is True:
+            s.nullable = True
+        fmt = node.get("format")
+        s.format = str(fmt) if fmt is not None else None
+        if isinstance(node.get("enum"), list):
+            s.enum = frozenset(freeze(v) for v in node["enum"] if v is not None)
+            if None in node["enum"]:
+                s.nullable = True
+        if "const" in node:
+            s.enum = frozenset({freeze(node["const"])})
+        props = node.get("properties")
+        if isinstance(props, dict):
+            s.properties = {str(k): self.build(v) for k, v in props.items()}
+        if isinstance(node.get("required"), list):
+            s.required = frozenset(str(r) for r in node["required"])
+        extra = node.get("additionalProperties")
+        if isinstance(extra, bool):
+            s.additional = extra
+        elif isinstance(extra, dict):
+            s.additional = self.build(extra)
+        if "items" in node:
+            s.items = self.build(node["items"])
+        for key, attr in (("oneOf", "one_of"), ("anyOf", "any_of")):
+            if isinstance(node.get(key), list):
+                setattr(s, attr, [self.build(v) for v in node[key]])
+        _read_bounds(s, node)
+        s.unique_items = node.get("uniqueItems") is True
+        if "default" in node:
+            s.default = freeze(node["default"])
+        s.read_only = node.get("readOnly") is True
+        s.write_only = node.get("writeOnly") is True
+        s.deprecated = node.get("deprecated") is True
+        disc = node.get("discriminator")
+        if isinstance(disc, dict) and isinstance(disc.get("mapping"), dict):
+            targets = {_full_ref(str(ref)): str(value) for value, ref in disc["mapping"].items()}
+            for variant in s.one_of + s.any_of:
+                for ref, value in targets.items():
+                    if self._by_ref.get(ref) is variant:
+                        s.variant_labels[id(variant)] = value
+        parts = node.get("allOf")
+        if isinstance(parts, list) and parts:
+            built = [self.build(p) for p in parts]
+            own_nullable = s.nullable
+            for part in built:
+                _merge_into(s, part)
+            # OAS 3.0 idiom: {allOf: [$ref], nullable: true} means "nullable reference".
+            s.nullable = own_nullable or all(p.nullable for p in built)
+
+
+def _full_ref(ref: str) -> str:
+    return ref if ref.startswith("#") else f"#/components/schemas/{ref}"
+
+
+def _read_bounds(s: Schema, node: dict[str, Any]) -> None:
+    for key, attr in (
+        ("minLength", "min_length"),
+        ("maxLength", "max_length"),
+        ("minItems", "min_items"),
+        ("maxItems", "max_items"),
+        ("minProperties", "min_properties"),
+        ("maxProperties", "max_properties"),
+        ("multipleOf", "multiple_of"),
+    ):
+        value = node.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            setattr(s, attr, value)
+    for key, attr, flag in (
+        ("minimum", "minimum", "exclusive_minimum"),
+        ("maximum", "maximum", "exclusive_maximum"),
+    ):
+        value = node.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            setattr(s, attr, value)
+        exclusive = node.get("exclusiveMinimum" if flag == "exclusive_minimum" else "exclusiveMaximum")
+        if exclusive is True:
+            setattr(s, flag, True)
+        elif isinstance(exclusive, int | float) and not isinstance(exclusive, bool):  # OAS 3.1 form
+            setattr(s, attr, exclusive)
+            setattr(s, flag, True)
+    pattern = node.get("pattern")
+    if isinstance(pattern, str):
+        s.pattern = pattern
+
+
+def _tighter(a: float | None, b: float | None, pick: Any) -> float | None:
+    if a is None:
+        return b
+    return a if b is None else pick(a, b)
+
+
+def _merge_into(target: Schema, part: Schema) -> None:
+    """Fold one ``allOf`` member (or an aliased ``$ref``) into ``target``: the intersection of both."""
+    if part is target:
+        return
+    if part.types:
+        both = target.types & part.types
+        target.types = both or (target.types or part.types)
+    target.format = target.format or part.format
+    if part.enum is not None:
+        target.enum = part.enum if target.enum is None else target.enum & part.enum
+    for name, prop in part.properties.items():
+        mine = target.properties.get(name)
+        if mine is None or mine is prop:
+            target.properties[name] = prop
+        else:
+            merged = Schema()
+            _merge_into(merged, mine)
+            _merge_into(merged, prop)
+            merged.nullable = mine.nullable and prop.nullable
+            target.properties[name] = merged
+    target.required = target.required | part.required
+    if part.additional is False or target.additional is None:
+        target.additional = part.additional if target.additional is not False else False
+    target.items = target.items or part.items
+    target.one_of = target.one_of + part.one_of
+    target.any_of = target.any_of + part.any_of
+    target.variant_labels = {**part.variant_labels, **target.variant_labels}
+    for attr in ("minimum", "min_length", "min_items", "min_properties"):
+        setattr(target, attr, _tighter(getattr(target, attr), getattr(part, attr), max))
+    for attr in ("maximum", "max_length", "max_items", "max_properties"):
+        setattr(target, attr, _tighter(getattr(target, attr), getattr(part, attr), min))
+    target.exclusive_minimum |= part.exclusive_minimum
+    target.exclusive_maximum |= part.exclusive_maximum
+    target.pattern = target.pattern or part.pattern
+    target.multiple_of = target.multiple_of or part.multiple_of
+    target.unique_items |= part.unique_items
+    if target.default is None:
+        target.default = part.default
+    target.read_only |= part.read_only
+    target.write_only |= part.write_only
+    target.deprecated |= part.deprecated
+    if not target.nullable:
+        target.nullable = part.nullable
+    target.name = target.name or part.name
