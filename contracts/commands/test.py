@@ -64,6 +64,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--report", type=Path, default=None, metavar="FILE.md", help="write a Markdown report"
     )
+    parser.add_argument(
+        "--specs-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="snapshot store (default: $MADASTER_SPECS_DIR or ./specs)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -82,5 +89,6 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         junit=args.junit,
         report=args.report,
+        specs_dir=args.specs_dir,
     )
     return run_contracts(options).exit_code

@@ -37,6 +37,16 @@ def test_unknown_version_and_empty_store_are_usage_errors(cli, monkeypatch, tmp_
     assert empty.code == 2 and "nothing to test" in empty.err
 
 
+def test_specs_dir_option_names_the_store(cli, monkeypatch, tmp_path) -> None:
+    from tests.conftest import PROJECT_ROOT
+
+    monkeypatch.setenv("MADASTER_SPECS_DIR", str(tmp_path / "empty"))
+    unknown = cli("test", "--version", "v9.9", "--specs-dir", str(PROJECT_ROOT / "specs"))
+    assert unknown.code == 2 and "stored versions: v3.0, v4.0" in unknown.err
+    empty = cli("test", "--specs-dir", str(tmp_path / "empty"))
+    assert empty.code == 2 and "nothing to test" in empty.err
+
+
 def test_key_from_environment_never_printed(cli, monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("MADASTER_BASE_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("MADASTER_API_KEY", "env-secret-key-777")
