@@ -22,6 +22,11 @@ def failed_checks(junit: Path) -> set[tuple[str, str]]:
     return pairs
 
 
+def target_args(spec: Path, url: str) -> list[str]:
+    """``--spec``, ``--base-url`` and ``--api-key`` for a run against a local server."""
+    return ["--spec", str(spec), "--base-url", url, "--api-key", KEY]
+
+
 def assert_key_absent(text: str, root: Path) -> None:
     assert KEY not in text
     for path in root.rglob("*"):
@@ -34,12 +39,7 @@ def test_each_breakage_is_reported_on_its_operation_and_check(cli, build_28168, 
     api, url = broken_api
     result = cli(
         "test",
-        "--spec",
-        str(build_28168),
-        "--base-url",
-        url,
-        "--api-key",
-        KEY,
+        *target_args(build_28168, url),
         "--operation",
         READ_OPS,
         "--max-examples",
@@ -79,12 +79,7 @@ def test_a_correct_server_passes(cli, build_28168, tmp_path):
     with serving(api) as url:
         result = cli(
             "test",
-            "--spec",
-            str(build_28168),
-            "--base-url",
-            url,
-            "--api-key",
-            KEY,
+            *target_args(build_28168, url),
             "--operation",
             READ_OPS,
             "--max-examples",
@@ -103,12 +98,7 @@ def test_writes_only_with_allow_writes_then_read_after_delete_and_cleanup(cli, b
     with serving(api) as url:
         read_only = cli(
             "test",
-            "--spec",
-            str(build_28168),
-            "--base-url",
-            url,
-            "--api-key",
-            KEY,
+            *target_args(build_28168, url),
             "--operation",
             r"/api/v3\.0/folder",
             "--max-examples",
@@ -120,12 +110,7 @@ def test_writes_only_with_allow_writes_then_read_after_delete_and_cleanup(cli, b
         assert not api.created_names
         result = cli(
             "test",
-            "--spec",
-            str(build_28168),
-            "--base-url",
-            url,
-            "--api-key",
-            KEY,
+            *target_args(build_28168, url),
             "--allow-writes",
             "--operation",
             r"/api/v3\.0/(account|folder)",
@@ -187,8 +172,6 @@ def test_a_server_that_goes_away_mid_run_is_one_clear_error(cli, build_28168):
 
     threading.Thread(target=stop_after_a_few_requests, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}"
-    result = cli(
-        "test", "--spec", str(build_28168), "--base-url", url, "--api-key", KEY, "--max-examples", "2"
-    )
+    result = cli("test", *target_args(build_28168, url), "--max-examples", "2")
     assert result.code == 2
     assert f"lost the connection to {url}" in result.err and "Traceback" not in result.err
