@@ -18,6 +18,7 @@ from typing import Any
 import schemathesis
 from schemathesis.core.failures import Failure
 
+from contracts.runner.refs import resolve_or_empty
 from contracts.runner.transport import KEY_HEADER
 
 PROBLEM_FIELDS = frozenset({"type", "title", "status", "detail", "instance", "traceId", "errors", "message"})
@@ -174,10 +175,10 @@ def _entity_fields(operation: Any) -> set[str]:
     for status, response in (definition.get("responses") or {}).items():
         if not str(status).startswith("2"):
             continue
-        for media in ((_resolve(raw, response) or {}).get("content") or {}).values():
-            schema = _resolve(raw, (media or {}).get("schema") or {})
+        for media in (resolve_or_empty(raw, response).get("content") or {}).values():
+            schema = resolve_or_empty(raw, (media or {}).get("schema") or {})
             if schema.get("type") == "array":
-                schema = _resolve(raw, schema.get("items") or {})
+                schema = resolve_or_empty(raw, schema.get("items") or {})
             names |= _property_names(raw, schema)
     names -= PROBLEM_FIELDS
     _ENTITY_FIELDS[key] = names
@@ -189,20 +190,5 @@ def _property_names(raw: dict[str, Any], schema: dict[str, Any], depth: int = 0)
     if depth < 3:
         for key in ("allOf", "oneOf", "anyOf"):
             for branch in schema.get(key) or []:
-                names |= _property_names(raw, _resolve(raw, branch), depth + 1)
+                names |= _property_names(raw, resolve_or_empty(raw, branch), depth + 1)
     return names
-
-
-def _resolve(raw: dict[str, Any], node: Any) -> dict[str, Any]:
-    seen = 0
-    while isinstance(node, dict) and "$ref" in node and seen < 10:
-        ref = node["$ref"]
-        if not isinstance(ref, str) or not ref.startswith("#/"):
-            return {}
-        target: Any = raw
-        for part in ref[2:].split("/"):
-            part = part.replace("~1", "/").replace("~0", "~")
-            target = target.get(part) if isinstance(target, dict) else None
-        node = target
-        seen += 1
-    return node if isinstance(node, dict) else {}

@@ -14,6 +14,8 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
+from contracts.runner.refs import escape_token, resolve
+
 
 @dataclass(frozen=True)
 class SpecDefect:
@@ -98,7 +100,7 @@ def _walk(root: dict[str, Any], node: Any, pointer: str, defects: list[SpecDefec
             if defect is not None:
                 defects.append(defect)
         for key, value in node.items():
-            _walk(root, value, f"{pointer}/{_escape(str(key))}", defects, seen)
+            _walk(root, value, f"{pointer}/{escape_token(str(key))}", defects, seen)
     elif isinstance(node, list):
         for index, value in enumerate(node):
             _walk(root, value, f"{pointer}/{index}", defects, seen)
@@ -125,7 +127,7 @@ def _parts(root: dict[str, Any], schema: dict[str, Any], where: str, depth: int 
         branch_where = f"{where}/allOf/{index}"
         if isinstance(branch, dict) and isinstance(branch.get("$ref"), str):
             branch_where = branch["$ref"]
-        resolved = _resolve(root, branch)
+        resolved = resolve(root, branch)
         if resolved is None or depth > 5:
             return None
         if resolved.get("type") not in (None, "object") or any(k in resolved for k in ("oneOf", "anyOf")):
@@ -172,22 +174,3 @@ def _repair_all_of(root: dict[str, Any], schema: dict[str, Any], pointer: str) -
             repair="tested as the allOf parts merged into one closed object",
         )
     return None
-
-
-def _resolve(root: dict[str, Any], node: Any) -> dict[str, Any] | None:
-    hops = 0
-    while isinstance(node, dict) and "$ref" in node:
-        ref = node["$ref"]
-        if not isinstance(ref, str) or not ref.startswith("#/") or hops > 10:
-            return None
-        target: Any = root
-        for part in ref[2:].split("/"):
-            part = part.replace("~1", "/").replace("~0", "~")
-            target = target.get(part) if isinstance(target, dict) else None
-        node = target
-        hops += 1
-    return node if isinstance(node, dict) else None
-
-
-def _escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")

@@ -11,6 +11,7 @@ from schemathesis.engine import Status, events, from_schema
 
 from contracts.runner import checks as madaster_checks
 from contracts.runner.curl import curl_for_case
+from contracts.runner.refs import resolve_or_empty
 from contracts.runner.results import FailureReport, VersionResult
 from contracts.runner.safety import schemathesis_config_dict, select_operations
 from contracts.runner.target import Target
@@ -160,14 +161,14 @@ def _is_reference(name: Any) -> bool:
 
 def _body_fields(operation: Any) -> set[str]:
     """Property names the operation's request body declares (an absent ``id`` is a lookup too)."""
-    from contracts.runner.checks import _property_names, _resolve
+    from contracts.runner.checks import _property_names
 
     raw = operation.schema.raw_schema
     definition = operation.definition.raw if hasattr(operation.definition, "raw") else operation.definition
-    body = _resolve(raw, definition.get("requestBody") or {})
+    body = resolve_or_empty(raw, definition.get("requestBody") or {})
     names: set[str] = set()
     for media in (body.get("content") or {}).values():
-        names |= _property_names(raw, _resolve(raw, (media or {}).get("schema") or {}))
+        names |= _property_names(raw, resolve_or_empty(raw, (media or {}).get("schema") or {}))
     return names
 
 
@@ -175,19 +176,17 @@ def path_parameters_valid(case: Any) -> bool:
     """Whether the case's path parameters satisfy their schemas (stateful links can break that)."""
     import jsonschema
 
-    from contracts.runner.checks import _resolve
-
     raw = case.operation.schema.raw_schema
     definition = case.operation.definition.raw if hasattr(case.operation.definition, "raw") else {}
     path_item = (raw.get("paths") or {}).get(case.operation.path) or {}
     parameters = [*(path_item.get("parameters") or []), *(definition.get("parameters") or [])]
     checker = jsonschema.FormatChecker()
     for parameter in parameters:
-        parameter = _resolve(raw, parameter)
+        parameter = resolve_or_empty(raw, parameter)
         if parameter.get("in") != "path":
             continue
         value = (case.path_parameters or {}).get(parameter.get("name"))
-        schema = _resolve(raw, parameter.get("schema") or {})
+        schema = resolve_or_empty(raw, parameter.get("schema") or {})
         if value is None or not schema:
             continue
         candidate: Any = value

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from contracts.spec_loader import load_spec_file
+from mockserver.serve import serve_in_thread
 
 CHECKS = (
     "not_a_server_error",
@@ -104,15 +103,5 @@ def serving(app: Any) -> Iterator[str]:
     schemathesis 4.32's engine passes socket options its in-process WSGI transport rejects, so
     the checks run over real HTTP on 127.0.0.1 instead.
     """
-    from waitress.server import create_server
-
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" chatter
-
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        thread.join(timeout=5)
+    with serve_in_thread(app, threads=4) as (base_url, _stop):
+        yield base_url

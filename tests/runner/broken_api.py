@@ -14,13 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import flask
-from werkzeug.serving import WSGIRequestHandler, make_server
 
-
-class _QuietHandler(WSGIRequestHandler):
-    def log(self, *args: object, **kwargs: object) -> None:  # keep test output readable
-        pass
-
+from mockserver.serve import serve_in_thread
 
 KEY = "sekrit-KEY-4242-do-not-leak"
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -163,11 +158,5 @@ def serving(api: BrokenApi) -> Iterator[str]:
 @contextmanager
 def serve_wsgi(app: flask.Flask) -> Iterator[str]:
     """Serve a WSGI app on a free port in a thread; yields the base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    with serve_in_thread(app) as (base_url, _stop):
+        yield base_url

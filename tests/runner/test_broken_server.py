@@ -156,22 +156,17 @@ def test_a_server_that_goes_away_mid_run_is_one_clear_error(cli, build_28168):
     import threading
     import time
 
-    from werkzeug.serving import make_server
-
-    from tests.runner.broken_api import _QuietHandler
+    from mockserver.serve import serve_in_thread
 
     api = BrokenApi(breakages=frozenset())
-    server = make_server("127.0.0.1", 0, api.app(), threaded=True, request_handler=_QuietHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    with serve_in_thread(api.app()) as (url, stop):
 
-    def stop_after_a_few_requests() -> None:
-        while len(api.requests) < 5:
-            time.sleep(0.01)
-        server.shutdown()
-        server.server_close()
+        def stop_after_a_few_requests() -> None:
+            while len(api.requests) < 5:
+                time.sleep(0.01)
+            stop()
 
-    threading.Thread(target=stop_after_a_few_requests, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}"
-    result = cli("test", *target_args(build_28168, url), "--max-examples", "2")
+        threading.Thread(target=stop_after_a_few_requests, daemon=True).start()
+        result = cli("test", *target_args(build_28168, url), "--max-examples", "2")
     assert result.code == 2
     assert f"lost the connection to {url}" in result.err and "Traceback" not in result.err

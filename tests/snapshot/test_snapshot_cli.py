@@ -20,6 +20,15 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
     return code, out, err
 
 
+def capture(
+    capsys: pytest.CaptureFixture[str], base_url: str, specs_dir: Path, *options: str
+) -> tuple[int, str, str]:
+    """``snapshot capture`` from ``base_url`` into ``specs_dir``, with extra options."""
+    return run_cli(
+        capsys, "snapshot", "capture", "--base-url", base_url, "--specs-dir", str(specs_dir), *options
+    )
+
+
 def store_files(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and p.name != ".lock")
 
@@ -31,18 +40,14 @@ def test_capture_then_check_without_drift(tmp_path: Path, capsys) -> None:
         server.serve(
             "/api/v4.0/swagger.json", real_build("v4.0", 28168).read_bytes(), content_type="application/yaml"
         )
-        code, out, _ = run_cli(
+        code, out, _ = capture(
             capsys,
-            "snapshot",
-            "capture",
-            "--base-url",
             server.base_url,
+            tmp_path,
             "--version",
             "v3.0",
             "--version",
             "v4.0",
-            "--specs-dir",
-            str(tmp_path),
             "--api-key",
             "secret-key",
         )
@@ -54,9 +59,7 @@ def test_capture_then_check_without_drift(tmp_path: Path, capsys) -> None:
         assert stored.meta["source"] == f"{server.base_url}/api/v3.0/swagger.json"
 
         # capturing again adds nothing; default versions are the stored ones
-        code, out, _ = run_cli(
-            capsys, "snapshot", "capture", "--base-url", server.base_url, "--specs-dir", str(tmp_path)
-        )
+        code, out, _ = capture(capsys, server.base_url, tmp_path)
         assert code == 0
         assert out.count("unchanged") == 2
         assert len(SnapshotStore(tmp_path).builds("v3.0")) == 1
@@ -120,17 +123,7 @@ def test_capture_errors_leave_store_untouched(tmp_path: Path, capsys, route: dic
     before = store_files(tmp_path)
     with spec_server() as server:
         server.serve("/api/v3.0/swagger.json", **route)
-        code, out, err = run_cli(
-            capsys,
-            "snapshot",
-            "capture",
-            "--base-url",
-            server.base_url,
-            "--specs-dir",
-            str(tmp_path),
-            "--timeout",
-            "1",
-        )
+        code, out, err = capture(capsys, server.base_url, tmp_path, "--timeout", "1")
     assert code == 2
     assert expected in err
     assert err.count("\n") == 1 and "Traceback" not in err
@@ -140,19 +133,7 @@ def test_capture_errors_leave_store_untouched(tmp_path: Path, capsys, route: dic
 def test_capture_of_several_versions_is_all_or_nothing(tmp_path: Path, capsys) -> None:
     with spec_server() as server:
         server.serve("/api/v3.0/swagger.json", as_json(minimal_spec(build="9")))
-        code, _, err = run_cli(
-            capsys,
-            "snapshot",
-            "capture",
-            "--base-url",
-            server.base_url,
-            "--version",
-            "v3.0",
-            "--version",
-            "v4.0",
-            "--specs-dir",
-            str(tmp_path),
-        )
+        code, _, err = capture(capsys, server.base_url, tmp_path, "--version", "v3.0", "--version", "v4.0")
     assert code == 2
     assert "HTTP 404" in err and "v4.0" in err
     assert SnapshotStore(tmp_path).versions() == []

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from contracts.diff import schema_diff as facts
 from contracts.diff.checks import request_properties
 from contracts.diff.checks.base import CheckContext, accepts_all, finding, rule
-from contracts.diff.model import Change, Level, Rule
+from contracts.diff.checks.schema_facts import fact_table
+from contracts.diff.model import Change, Level
 from contracts.diff.spec_model import Operation, Parameter
 
 ADDED_REQUIRED = rule("request-parameter-added-required", Level.BREAKING, "a new required parameter")
@@ -70,17 +71,19 @@ RULES = [
     DEPRECATED,
 ]
 
-_ROOT: dict[str, tuple[Rule, str]] = {
-    facts.ENUM_VALUES_REMOVED: (ENUM_VALUE_REMOVED, "enum values removed: {detail}"),
-    facts.ENUM_ADDED: (ENUM_VALUE_REMOVED, "now restricted to enum values: {detail}"),
-    facts.ENUM_VALUES_ADDED: (ENUM_VALUE_ADDED, "enum values added: {detail}"),
-    facts.ENUM_REMOVED: (ENUM_VALUE_ADDED, "enum restriction removed (was: {detail})"),
-    facts.NULLABLE_REMOVED: (BECAME_NON_NULLABLE, "no longer nullable"),
-    facts.NULLABLE_ADDED: (BECAME_NULLABLE, "became nullable"),
-    facts.TIGHTENED: (TIGHTENED, "tightened: {detail}"),
-    facts.LOOSENED: (LOOSENED, "loosened: {detail}"),
-    facts.DEFAULT_CHANGED: (DEFAULT_CHANGED, "default changed: {detail}"),
-}
+_ROOT = fact_table(
+    {
+        facts.ENUM_VALUES_REMOVED: ENUM_VALUE_REMOVED,
+        facts.ENUM_ADDED: ENUM_VALUE_REMOVED,
+        facts.ENUM_VALUES_ADDED: ENUM_VALUE_ADDED,
+        facts.ENUM_REMOVED: ENUM_VALUE_ADDED,
+        facts.NULLABLE_REMOVED: BECAME_NON_NULLABLE,
+        facts.NULLABLE_ADDED: BECAME_NULLABLE,
+        facts.TIGHTENED: TIGHTENED,
+        facts.LOOSENED: LOOSENED,
+        facts.DEFAULT_CHANGED: DEFAULT_CHANGED,
+    }
+)
 
 
 _NEVER_NULL = {facts.NULLABLE_ADDED, facts.NULLABLE_REMOVED}

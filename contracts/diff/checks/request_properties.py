@@ -6,7 +6,8 @@ from collections.abc import Iterable, Iterator
 
 from contracts.diff import schema_diff as facts
 from contracts.diff.checks.base import CheckContext, accepts_all, both_media, finding, located, rule
-from contracts.diff.model import Change, Level, Rule
+from contracts.diff.checks.schema_facts import fact_table
+from contracts.diff.model import Change, Level
 from contracts.diff.spec_model import Operation
 
 ADDED_REQUIRED = rule("request-property-added-required", Level.BREAKING, "a new required request property")
@@ -91,23 +92,25 @@ RULES = [
     ADDITIONAL_OPENED,
 ]
 
-_SIMPLE: dict[str, tuple[Rule, str]] = {
-    facts.PROPERTY_REQUIRED: (BECAME_REQUIRED, "became required"),
-    facts.PROPERTY_OPTIONAL: (BECAME_OPTIONAL, "became optional"),
-    facts.ENUM_VALUES_REMOVED: (ENUM_VALUE_REMOVED, "enum values removed: {detail}"),
-    facts.ENUM_ADDED: (ENUM_VALUE_REMOVED, "now restricted to enum values: {detail}"),
-    facts.ENUM_VALUES_ADDED: (ENUM_VALUE_ADDED, "enum values added: {detail}"),
-    facts.ENUM_REMOVED: (ENUM_VALUE_ADDED, "enum restriction removed (was: {detail})"),
-    facts.NULLABLE_REMOVED: (BECAME_NON_NULLABLE, "no longer nullable"),
-    facts.NULLABLE_ADDED: (BECAME_NULLABLE, "became nullable"),
-    facts.TIGHTENED: (TIGHTENED, "tightened: {detail}"),
-    facts.LOOSENED: (LOOSENED, "loosened: {detail}"),
-    facts.DEFAULT_CHANGED: (DEFAULT_CHANGED, "default changed: {detail}"),
-    facts.VARIANT_REMOVED: (VARIANT_REMOVED, "alternative removed"),
-    facts.VARIANT_ADDED: (VARIANT_ADDED, "alternative added"),
-    facts.ADDITIONAL_CLOSED: (ADDITIONAL_CLOSED, "no longer accepts unknown properties"),
-    facts.ADDITIONAL_OPENED: (ADDITIONAL_OPENED, "now accepts unknown properties"),
-}
+_SIMPLE = fact_table(
+    {
+        facts.PROPERTY_REQUIRED: BECAME_REQUIRED,
+        facts.PROPERTY_OPTIONAL: BECAME_OPTIONAL,
+        facts.ENUM_VALUES_REMOVED: ENUM_VALUE_REMOVED,
+        facts.ENUM_ADDED: ENUM_VALUE_REMOVED,
+        facts.ENUM_VALUES_ADDED: ENUM_VALUE_ADDED,
+        facts.ENUM_REMOVED: ENUM_VALUE_ADDED,
+        facts.NULLABLE_REMOVED: BECAME_NON_NULLABLE,
+        facts.NULLABLE_ADDED: BECAME_NULLABLE,
+        facts.TIGHTENED: TIGHTENED,
+        facts.LOOSENED: LOOSENED,
+        facts.DEFAULT_CHANGED: DEFAULT_CHANGED,
+        facts.VARIANT_REMOVED: VARIANT_REMOVED,
+        facts.VARIANT_ADDED: VARIANT_ADDED,
+        facts.ADDITIONAL_CLOSED: ADDITIONAL_CLOSED,
+        facts.ADDITIONAL_OPENED: ADDITIONAL_OPENED,
+    }
+)
 
 
 def findings_for(

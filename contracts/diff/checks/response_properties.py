@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from contracts.diff import schema_diff as facts
 from contracts.diff.checks.base import CheckContext, accepts_all, both_media, finding, located, rule
-from contracts.diff.model import Change, Level, Rule
+from contracts.diff.checks.schema_facts import fact_table
+from contracts.diff.model import Change, Level
 from contracts.diff.spec_model import Operation
 
 REMOVED = rule("response-property-removed", Level.BREAKING, "a response property was removed")
@@ -75,21 +76,24 @@ RULES = [
     DEFAULT_CHANGED,
 ]
 
-_SIMPLE: dict[str, tuple[Rule, str]] = {
-    facts.PROPERTY_OPTIONAL: (REQUIRED_BECAME_OPTIONAL, "no longer required"),
-    facts.PROPERTY_REQUIRED: (BECAME_REQUIRED, "became required"),
-    facts.NULLABLE_ADDED: (BECAME_NULLABLE, "became nullable"),
-    facts.NULLABLE_REMOVED: (BECAME_NON_NULLABLE, "no longer nullable"),
-    facts.ENUM_VALUES_ADDED: (ENUM_VALUE_ADDED, "enum values added: {detail}"),
-    facts.ENUM_REMOVED: (ENUM_VALUE_ADDED, "enum restriction removed (was: {detail})"),
-    facts.ENUM_VALUES_REMOVED: (ENUM_VALUE_REMOVED, "enum values removed: {detail}"),
-    facts.ENUM_ADDED: (ENUM_VALUE_REMOVED, "now restricted to enum values: {detail}"),
-    facts.LOOSENED: (LOOSENED, "loosened: {detail}"),
-    facts.TIGHTENED: (TIGHTENED, "tightened: {detail}"),
-    facts.VARIANT_ADDED: (VARIANT_ADDED, "alternative added"),
-    facts.VARIANT_REMOVED: (VARIANT_REMOVED, "alternative removed"),
-    facts.DEFAULT_CHANGED: (DEFAULT_CHANGED, "default changed: {detail}"),
-}
+_SIMPLE = fact_table(
+    {
+        facts.PROPERTY_OPTIONAL: REQUIRED_BECAME_OPTIONAL,
+        facts.PROPERTY_REQUIRED: BECAME_REQUIRED,
+        facts.NULLABLE_ADDED: BECAME_NULLABLE,
+        facts.NULLABLE_REMOVED: BECAME_NON_NULLABLE,
+        facts.ENUM_VALUES_ADDED: ENUM_VALUE_ADDED,
+        facts.ENUM_REMOVED: ENUM_VALUE_ADDED,
+        facts.ENUM_VALUES_REMOVED: ENUM_VALUE_REMOVED,
+        facts.ENUM_ADDED: ENUM_VALUE_REMOVED,
+        facts.LOOSENED: LOOSENED,
+        facts.TIGHTENED: TIGHTENED,
+        facts.VARIANT_ADDED: VARIANT_ADDED,
+        facts.VARIANT_REMOVED: VARIANT_REMOVED,
+        facts.DEFAULT_CHANGED: DEFAULT_CHANGED,
+    },
+    wording={facts.PROPERTY_OPTIONAL: "no longer required"},
+)
 # additionalProperties opening or closing does not change what a client reads: not reported.
 _SILENT = {facts.ADDITIONAL_CLOSED, facts.ADDITIONAL_OPENED}
 
