@@ -22,6 +22,10 @@ def failed_checks(junit: Path) -> set[tuple[str, str]]:
     return pairs
 
 
+# the read-only operations, few examples, a fixed seed: what most runs here send
+READ_RUN = ("--operation", READ_OPS, "--max-examples", "3", "--seed", "7")
+
+
 def target_args(spec: Path, url: str) -> list[str]:
     """``--spec``, ``--base-url`` and ``--api-key`` for a run against a local server."""
     return ["--spec", str(spec), "--base-url", url, "--api-key", KEY]
@@ -40,12 +44,7 @@ def test_each_breakage_is_reported_on_its_operation_and_check(cli, build_28168, 
     result = cli(
         "test",
         *target_args(build_28168, url),
-        "--operation",
-        READ_OPS,
-        "--max-examples",
-        "3",
-        "--seed",
-        "7",
+        *READ_RUN,
         "--junit",
         "out/junit.xml",
         "--report",
@@ -80,12 +79,7 @@ def test_a_correct_server_passes(cli, build_28168, tmp_path):
         result = cli(
             "test",
             *target_args(build_28168, url),
-            "--operation",
-            READ_OPS,
-            "--max-examples",
-            "3",
-            "--seed",
-            "7",
+            *READ_RUN,
         )
     assert result.code == 0, result.out
     assert "all contracts hold" in result.out
