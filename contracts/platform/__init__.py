@@ -1,0 +1,11 @@
+"""What the suite knows about the Madaster platform, beyond what a spec says, kept as data.
+
+One place read by the mock, the contract runner and the validating proxy alike:
+
+- ``catalogue``: reference data per API version (folder types, building usages, classification
+  methods, standard databases and their commodities, ...), from ``data/``;
+- ``lifecycles``: how long-running work moves entities through their statuses (building files,
+  passports, activation), from ``data/``;
+- ``leniency``: the known spec defects and the repairs the platform's real behaviour needs
+  (date-times without an offset, unsatisfiable ``allOf`` commodity schemas).
+"""
