@@ -1,4 +1,4 @@
-"""The HTML index at ``/`` and the admin endpoints under ``/__mock/`` (reset, request log)."""
+"""The HTML index at ``/`` and the admin endpoints under ``/__mock/`` (reset, request log, state, tokens)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from typing import Any
 import flask
 
 from mockserver.fixtures import seed_fixtures
+from mockserver.problems import PROBLEM_JSON, problem_body
+from mockserver.state_view import state_view
+from mockserver.tokens import Token
 
 
 def _state() -> dict[str, Any]:
@@ -44,7 +47,10 @@ def register_index(app: flask.Flask) -> None:
                 parts.append(f"<li><code>{op.method} {escape(op.template)}</code> {kind}</li>")
             parts.append("</ul>")
         if "mockserver.admin" in flask.current_app.blueprints or state.get("admin"):
-            parts.append("<p>Admin: <a href='/__mock/requests'>/__mock/requests</a>, POST /__mock/reset</p>")
+            parts.append(
+                "<p><a href='/__mock/console'>Open the console</a> (operations, live request log, state,"
+                " jobs, tokens). Admin: <a href='/__mock/requests'>/__mock/requests</a>, POST /__mock/reset</p>"
+            )
         parts.append("</body></html>")
         return flask.Response("".join(parts), mimetype="text/html")
 
@@ -62,8 +68,48 @@ def register_admin(app: flask.Flask) -> None:
 
     @app.get("/__mock/requests")
     def requests_log() -> flask.Response:
-        return flask.jsonify(_state()["log"].entries())
+        """The logged requests, oldest first; ``?since=N`` only those numbered above N (for polling)."""
+        since = flask.request.args.get("since", "0")
+        if not since.isdigit():
+            return _problem(400, f"since={since!r}: expected a request number (0 or more)")
+        return flask.jsonify(_state()["log"].entries(int(since)))
+
+    @app.get("/__mock/requests/<int:seq>")
+    def request_detail(seq: int) -> flask.Response:
+        """One logged request with its (truncated) request and response bodies."""
+        entry = _state()["log"].find(seq)
+        if entry is None:
+            return _problem(404, f"request {seq} is not in the log (never made, or already dropped)")
+        return flask.jsonify(entry)
+
+    @app.get("/__mock/state")
+    def state() -> flask.Response:
+        return flask.jsonify(state_view(_state()["runtimes"], _state()["store"]))
+
+    @app.get("/__mock/tokens")
+    def tokens() -> flask.Response:
+        return flask.jsonify({"tokens": [_token_view(i, t) for i, t in enumerate(_state()["tokens"])]})
 
     @app.get("/__mock/health")
     def health() -> flask.Response:
         return flask.jsonify({"status": "ok", "versions": list(_state()["runtimes"])})
+
+
+def _token_view(index: int, token: Token) -> dict[str, Any]:
+    """A token as the console shows it: never the key in clear."""
+    return {
+        "id": index,
+        "name": token.name,
+        "key": token.masked(),
+        "permission": token.permission,
+        "scope": token.scope,
+        "expires": token.expires.isoformat() if token.expires else None,
+        "expired": token.is_expired(),
+    }
+
+
+def _problem(status: int, detail: str) -> flask.Response:
+    response = flask.jsonify(problem_body(status, detail, flask.request.path))
+    response.status_code = status
+    response.mimetype = PROBLEM_JSON
+    return response

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import parse_qs, unquote_to_bytes
@@ -19,6 +17,7 @@ from urllib.parse import parse_qs, unquote_to_bytes
 from mockserver.auth import AuthFailure, authenticate
 from mockserver.behaviour import Call, handle
 from mockserver.problems import MockResponse, problem_response, title_for
+from mockserver.request_log import LogEntry, RequestLog, mask_key
 from mockserver.router import Router
 from mockserver.runtime import SpecRuntime
 from mockserver.schemas import Problem
@@ -27,37 +26,9 @@ from mockserver.tokens import Token
 from mockserver.validation import MAX_BODY, validate_request
 
 _PREFER_CODE = re.compile(r"(?:^|[;,\s])code\s*=\s*\"?(\d{3})")
-LOG_SIZE = 1000
+RAW_BODY = "mockserver.raw_body"
+"""The environ key where ``dispatch`` leaves the request body it read, for the request log."""
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-
-
-class RequestLog:
-    """The last requests (method, path, status, masked key), for ``/__mock/requests``."""
-
-    def __init__(self, size: int = LOG_SIZE) -> None:
-        self._entries: deque[dict[str, Any]] = deque(maxlen=size)
-        self._lock = threading.Lock()
-
-    def add(self, entry: dict[str, Any]) -> None:
-        with self._lock:
-            self._entries.append(entry)
-
-    def entries(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return list(self._entries)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
-def mask_key(key: str | None, tokens: Sequence[Token]) -> str | None:
-    if not key:
-        return None
-    for token in tokens:
-        if token.key == key:
-            return token.masked()
-    return "****"
 
 
 class MockPipeline:
@@ -85,17 +56,20 @@ class MockPipeline:
             response = self.dispatch(environ)
         except Exception as exc:  # a bug must still answer, never drop the connection
             response = problem_response(500, f"internal mock error: {type(exc).__name__}", path)
-        key = environ.get("HTTP_X_API_KEY")
         self.log.add(
-            {
-                "time": time.time(),
-                "method": environ.get("REQUEST_METHOD", ""),
-                "path": path,
-                "query": environ.get("QUERY_STRING", ""),
-                "status": response.status,
-                "key": mask_key(key, self.tokens),
-                "ms": round((time.perf_counter() - started) * 1000, 3),
-            }
+            LogEntry(
+                time=time.time(),
+                method=environ.get("REQUEST_METHOD", ""),
+                path=path,
+                query=environ.get("QUERY_STRING", ""),
+                status=response.status,
+                key=mask_key(environ.get("HTTP_X_API_KEY"), self.tokens),
+                ms=round((time.perf_counter() - started) * 1000, 3),
+                content_type=environ.get("CONTENT_TYPE", ""),
+                request=environ.get(RAW_BODY, b""),
+                response=response.body,
+                problems=response.problems,
+            )
         )
         headers = [*response.headers, ("Content-Length", str(len(response.body)))]
         start_response(f"{response.status} {title_for(response.status)}", headers)
@@ -144,6 +118,7 @@ class MockPipeline:
                     failure.status, failure.detail, instance, operation=operation, conform=conform
                 )
         raw_body, too_big = _read_body(environ)
+        environ[RAW_BODY] = raw_body
         if too_big:
             return problem_response(
                 413,

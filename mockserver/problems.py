@@ -12,14 +12,18 @@ PROBLEM_JSON = "application/problem+json"
 
 
 class MockResponse:
-    """What the pipeline answers: status, headers and an already-encoded body."""
+    """What the pipeline answers: status, headers and an already-encoded body.
 
-    __slots__ = ("status", "headers", "body")
+    ``problems`` keeps a 400's validation problems for the request log.
+    """
+
+    __slots__ = ("status", "headers", "body", "problems")
 
     def __init__(self, status: int, body: bytes = b"", headers: list[tuple[str, str]] | None = None) -> None:
         self.status = status
         self.body = body
         self.headers = headers or []
+        self.problems: list[Problem] | None = None
 
 
 def title_for(status: int) -> str:
@@ -63,8 +67,10 @@ def problem_response(
             media_type = declared.media_type
             if declared.schema is not None and conform is not None:
                 body = conform(body, declared.schema)
-    return MockResponse(
+    response = MockResponse(
         status,
         json.dumps(body, ensure_ascii=False).encode("utf-8"),
         [("Content-Type", f"{media_type}; charset=utf-8"), *(headers or [])],
     )
+    response.problems = problems
+    return response

@@ -1,0 +1,84 @@
+"""The console's routes: its page and files, Swagger UI's files, and calls made as a chosen token.
+
+``/__mock/as/<token>/api/...`` replays a request through the mock's pipeline with the key of the
+token numbered ``<token>`` in ``/__mock/tokens`` (or with no key for ``none``). The console's
+"try it" and entity links go through it, so keys never reach the browser, and the request shows
+up in the log like any client's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import flask
+from swagger_ui_bundle import swagger_ui_path
+
+STATIC = Path(__file__).parent / "static"
+SWAGGER_FILES = frozenset(
+    {"swagger-ui-bundle.js", "swagger-ui.css", "swagger-ui-bundle.js.map", "swagger-ui.css.map"}
+)
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+NO_KEY = "none"
+
+
+def console_blueprint() -> flask.Blueprint:
+    blueprint = flask.Blueprint(
+        "mockserver_console",
+        __name__,
+        static_folder=str(STATIC),
+        static_url_path="/__mock/console/static",
+    )
+
+    @blueprint.get("/__mock/console")
+    @blueprint.get("/__mock/console/")
+    def page() -> flask.Response:
+        return flask.send_from_directory(STATIC, "index.html")
+
+    @blueprint.get("/__mock/console/features")
+    def features() -> flask.Response:
+        """What this mock offers the console: versions, and whether it has lifecycle jobs."""
+        state = flask.current_app.extensions["mockserver"]
+        rules = {rule.rule for rule in flask.current_app.url_map.iter_rules()}
+        versions = [
+            {"version": version, "build": runtime.build} for version, runtime in state["runtimes"].items()
+        ]
+        return flask.jsonify({"versions": versions, "jobs": "/__mock/jobs" in rules})
+
+    @blueprint.get("/__mock/console/swagger-ui/<name>")
+    def swagger_file(name: str) -> flask.Response:
+        if name not in SWAGGER_FILES:
+            flask.abort(404)
+        return flask.send_from_directory(Path(str(swagger_ui_path)), name)
+
+    @blueprint.route("/__mock/as/<who>/api/<path:rest>", methods=METHODS)
+    def call_as(who: str, rest: str) -> flask.Response:
+        return _call_as(who)
+
+    return blueprint
+
+
+def _call_as(who: str) -> flask.Response:
+    """Run the request through the pipeline as the chosen token; answer exactly what it answered."""
+    state = flask.current_app.extensions["mockserver"]
+    tokens = state["tokens"]
+    environ: dict[str, Any] = dict(flask.request.environ)
+    if who == NO_KEY:
+        environ.pop("HTTP_X_API_KEY", None)
+    elif who.isdigit() and int(who) < len(tokens):
+        environ["HTTP_X_API_KEY"] = tokens[int(who)].key
+    else:
+        flask.abort(404, f"no token {who!r}: use a number from /__mock/tokens or {NO_KEY!r}")
+    prefix = f"/__mock/as/{who}"
+    environ["PATH_INFO"] = environ["PATH_INFO"][len(prefix) :]
+    for name in ("RAW_URI", "REQUEST_URI"):
+        if str(environ.get(name, "")).startswith(prefix):
+            environ[name] = environ[name][len(prefix) :]
+    answered: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        answered["status"], answered["headers"] = status, headers
+
+    body = b"".join(state["pipeline"](environ, start_response))
+    headers = [(k, v) for k, v in answered["headers"] if k.lower() != "content-length"]
+    return flask.Response(body, status=answered["status"], headers=headers)

@@ -1,0 +1,165 @@
+"""The mock's request log: the last requests with their outcome, for ``/__mock/requests`` and the console.
+
+Why it looks like this: logging sits on the hot path of every ``/api/...`` request, so ``add`` only
+stores references (the request and response bodies are already in memory as ``bytes``; slicing a
+short ``bytes`` object returns the object itself) and all decoding happens when the log is read.
+Memory stays bounded twice: at most ``size`` entries, and at most ``body_budget`` bytes of bodies
+over all entries (the oldest entries lose their bodies first, keeping their summary).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import threading
+from collections import deque
+from collections.abc import Sequence
+from typing import Any
+
+from mockserver.tokens import Token
+
+LOG_SIZE = 1000
+BODY_LIMIT = 64 * 1024
+"""Bytes kept of each request and response body."""
+BODY_BUDGET = 32 * 1024 * 1024
+"""Bytes of bodies kept over the whole log."""
+
+_SUMMARY_FIELDS = ("time", "method", "path", "query", "status", "key", "ms")
+
+
+class LogEntry:
+    """One logged request; ``summary()`` for the list, ``detail()`` adds the bodies."""
+
+    __slots__ = (
+        *_SUMMARY_FIELDS,
+        *("seq", "problems", "leniencies", "content_type"),
+        *("request", "response", "request_size", "response_size"),
+    )
+
+    def __init__(
+        self,
+        *,
+        time: float,
+        method: str,
+        path: str,
+        query: str,
+        status: int,
+        key: str | None,
+        ms: float,
+        content_type: str = "",
+        request: bytes = b"",
+        response: bytes = b"",
+        problems: Sequence[Any] | None = None,
+        leniencies: Sequence[Any] | None = None,
+    ) -> None:
+        self.seq = 0
+        self.time = time
+        self.method = method
+        self.path = path
+        self.query = query
+        self.status = status
+        self.key = key
+        self.ms = ms
+        self.content_type = content_type
+        self.request_size = len(request)
+        self.response_size = len(response)
+        self.request: bytes | None = request[:BODY_LIMIT]
+        self.response: bytes | None = response[:BODY_LIMIT]
+        self.problems = problems
+        self.leniencies = leniencies
+
+    @property
+    def body_size(self) -> int:
+        return len(self.request or b"") + len(self.response or b"")
+
+    def summary(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"seq": self.seq}
+        out.update((name, getattr(self, name)) for name in _SUMMARY_FIELDS)
+        out["problems"] = [_as_dict(p) for p in self.problems or ()]
+        out["leniencies"] = [_as_dict(item) for item in self.leniencies or ()]
+        return out
+
+    def detail(self) -> dict[str, Any]:
+        out = self.summary()
+        out["request"] = _body_view(self.request, self.request_size, self.content_type)
+        out["response"] = _body_view(self.response, self.response_size, "")
+        return out
+
+
+class RequestLog:
+    """The last ``size`` requests, numbered by ``seq`` so readers can ask for what is new."""
+
+    def __init__(self, size: int = LOG_SIZE, body_budget: int = BODY_BUDGET) -> None:
+        self._entries: deque[LogEntry] = deque()
+        self._with_bodies: deque[LogEntry] = deque()
+        self._size = size
+        self._budget = body_budget
+        self._body_bytes = 0
+        self._counter = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def add(self, entry: LogEntry) -> None:
+        with self._lock:
+            entry.seq = next(self._counter)
+            self._entries.append(entry)
+            if len(self._entries) > self._size:
+                self._drop_bodies(self._entries.popleft())
+            if entry.body_size:
+                self._with_bodies.append(entry)
+                self._body_bytes += entry.body_size
+                while self._body_bytes > self._budget and self._with_bodies:
+                    self._drop_bodies(self._with_bodies[0])
+
+    def _drop_bodies(self, entry: LogEntry) -> None:
+        """Forget an entry's bodies (it is the oldest one still holding any, or has none)."""
+        if self._with_bodies and self._with_bodies[0] is entry:
+            self._with_bodies.popleft()
+            self._body_bytes -= entry.body_size
+            entry.request = entry.response = None
+
+    def entries(self, since: int = 0) -> list[dict[str, Any]]:
+        """Summaries of the entries numbered above ``since``, oldest first."""
+        with self._lock:
+            newest_first = itertools.takewhile(lambda e: e.seq > since, reversed(self._entries))
+            found = list(newest_first)[::-1] if since else list(self._entries)
+        return [entry.summary() for entry in found]
+
+    def find(self, seq: int) -> dict[str, Any] | None:
+        """One entry with its bodies, or None when it has left the log."""
+        with self._lock:
+            entry = next((e for e in reversed(self._entries) if e.seq == seq), None)
+        return entry.detail() if entry is not None else None
+
+    def clear(self) -> None:
+        """Forget every entry; numbering goes on, so a reader polling with ``since`` sees only new ones."""
+        with self._lock:
+            self._entries.clear()
+            self._with_bodies.clear()
+            self._body_bytes = 0
+
+
+def mask_key(key: str | None, tokens: Sequence[Token]) -> str | None:
+    if not key:
+        return None
+    for token in tokens:
+        if token.key == key:
+            return token.masked()
+    return "****"
+
+
+def _as_dict(item: Any) -> Any:
+    return item.as_dict() if hasattr(item, "as_dict") else item
+
+
+def _body_view(body: bytes | None, size: int, content_type: str) -> dict[str, Any] | None:
+    """A body as the console shows it: parsed JSON when it is JSON, else text; None once dropped."""
+    if body is None:
+        return None
+    truncated = size > len(body)
+    text = body.decode("utf-8", "replace")
+    view: dict[str, Any] = {"size": size, "truncated": truncated, "text": text}
+    if text and not truncated and ("json" in content_type or text[:1] in "{["):
+        with contextlib.suppress(ValueError):
+            view["json"] = json.loads(text)
+    return view
