@@ -13,8 +13,8 @@ from urllib.parse import quote
 from mockserver.runtime import SpecRuntime
 from mockserver.state import Ref, StateStore
 
-SHOWN_FIELDS = ("name", "externalId", "status", "fileName")
-"""Fields shown next to an entity's id when it has them (a name, and the lifecycle status)."""
+SHOWN_FIELDS = ("name", "externalId", "fileName", "status", "isActive", "isDirty")
+"""Fields shown next to an entity's id when it has them (a name, and what lifecycles move)."""
 
 
 def state_view(runtimes: dict[str, SpecRuntime], store: StateStore) -> dict[str, Any]:

@@ -29,7 +29,7 @@ WRITE = {"X-API-Key": "writer-secret-key"}
 
 @pytest.fixture(scope="module")
 def mock() -> Iterator[tuple[str, Any]]:
-    app = create_app(SPECS, tokens=TOKENS)
+    app = create_app(SPECS, tokens=TOKENS, processing_delay=3600)  # jobs wait for the buttons
     with serve_in_thread(app) as (base_url, _stop):
         yield base_url, app
 
@@ -155,6 +155,59 @@ def test_try_it_in_operations_calls_as_the_chosen_token(console, mock, wait_for)
     _tab(console, "requests")
     row = wait_for(lambda d: _log_rows(d, "/api/v3.0/folder", 200), "the try-it call in the log")[0]
     assert row.find_element(By.CSS_SELECTOR, ".key").text == TOKENS[0].masked()
+
+
+def _start_refinement(base_url: str, index: int) -> tuple[str, str]:
+    """Start a refinement job on a fixture file; returns its GET path and the file id."""
+    building = requests.get(f"{base_url}/api/v3.0/building", headers=WRITE, timeout=10).json()[0]["id"]
+    files = requests.get(f"{base_url}/api/v3.0/building/{building}/files", headers=WRITE, timeout=10).json()
+    path = f"/api/v3.0/building/{building}/files/{files[index]['id']}"
+    started = requests.post(f"{base_url}{path}/startrefinement", headers=WRITE, timeout=10)
+    assert started.status_code < 300, started.text
+    return path, files[index]["id"]
+
+
+def _file_status(driver: Any, file_id: str) -> str:
+    row = driver.find_element(
+        By.CSS_SELECTOR, f"#state tr[data-collection='building/files'][data-id='{file_id}']"
+    )
+    return row.find_element(By.CSS_SELECTOR, "[data-field='status']").text
+
+
+def test_finishing_a_job_moves_the_file_status(console, mock, wait_for) -> None:
+    base_url, _app = mock
+    path, file_id = _start_refinement(base_url, 0)
+    _tab(console, "state")
+    wait_for(lambda d: _file_status(d, file_id) == "status: Refining", "the file refining in the state view")
+    _tab(console, "jobs")
+    job = wait_for(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#jobs tr[data-state='running']"), "the running job"
+    )[0]
+    assert "Refining" in job.find_element(By.CSS_SELECTOR, ".job-status").text
+    job.find_element(By.CSS_SELECTOR, "button.finish").click()
+    done = wait_for(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#jobs tr[data-state='done']"), "the finished job"
+    )
+    assert done[0].find_element(By.CSS_SELECTOR, ".job-status").text == "Mapped"
+    assert requests.get(f"{base_url}{path}", headers=WRITE, timeout=10).json()["status"] == "Mapped"
+    _tab(console, "state")
+    wait_for(lambda d: _file_status(d, file_id) == "status: Mapped", "the file mapped in the state view")
+
+
+def test_failing_a_job_shows_the_failure_status(console, mock, wait_for) -> None:
+    base_url, _app = mock
+    path, _file_id = _start_refinement(base_url, 1)
+    _tab(console, "jobs")
+    job = wait_for(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#jobs tr[data-state='running']"), "the running job"
+    )[0]
+    job.find_element(By.CSS_SELECTOR, "button.fail").click()
+    failed = wait_for(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#jobs tr[data-state='failed']"), "the failed job"
+    )
+    status = failed[0].find_element(By.CSS_SELECTOR, ".job-status").text
+    assert status == requests.get(f"{base_url}{path}", headers=WRITE, timeout=10).json()["status"]
+    assert status in ("RefineFailed", "Error")
 
 
 def test_tokens_are_shown_masked(console, wait_for) -> None:

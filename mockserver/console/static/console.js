@@ -13,7 +13,6 @@
 
   const POLL_MS = 1000;
   const MAX_ROWS = 1000;
-  const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
   const TYPED_KEY = "typed";
   const NO_KEY = "none";
 
@@ -23,7 +22,7 @@
     tokens: [],
     activeTab: "requests",
     swaggerVersion: null,
-    reachable: true,
+    drawn: {},
   };
 
   // -- small helpers ------------------------------------------------------------------------
@@ -132,6 +131,7 @@
     } catch (error) {
       return;
     }
+    if (state.activeTab === "state" || state.activeTab === "jobs") refreshActive(); // jobs move with time
     if (!entries.length) return;
     const rows = $("log-rows");
     for (const entry of entries) {
@@ -139,9 +139,14 @@
       rows.prepend(logRow(entry));
     }
     while (rows.children.length > MAX_ROWS) rows.lastElementChild.remove();
-    if (entries.some((e) => WRITES.has(e.method)) && (state.activeTab === "state" || state.activeTab === "jobs")) {
-      refreshActive();
-    }
+  }
+
+  /** Whether ``data`` differs from what ``panel`` last drew (redrawing the same would lose scroll and focus). */
+  function changed(panel, data) {
+    const text = JSON.stringify(data);
+    if (state.drawn[panel] === text) return false;
+    state.drawn[panel] = text;
+    return true;
   }
 
   function logRow(entry) {
@@ -221,6 +226,7 @@
   // -- state --------------------------------------------------------------------------------------
   async function loadState() {
     const view = await admin("/__mock/state");
+    if (!changed("state", view)) return;
     const sections = [];
     for (const [version, { collections }] of Object.entries(view.versions)) {
       sections.push(el("h3", {}, version));
@@ -274,6 +280,7 @@
   async function resetMock() {
     await admin("/__mock/reset", { method: "POST" });
     $("log-rows").replaceChildren();
+    state.drawn = {};
     $("entity-view").hidden = true;
     await loadState();
   }
@@ -287,6 +294,7 @@
       return;
     }
     const { jobs } = await admin("/__mock/jobs");
+    if (!changed("jobs", jobs)) return;
     if (!jobs.length) {
       box.replaceChildren(el("p", { className: "muted" }, "no jobs yet: they start when a client uploads a file or asks for a passport"));
       return;
@@ -300,7 +308,7 @@
         el("td", {}, job.kind),
         el("td", {}, entity.path ? el("a", { href: entity.path, className: "get", onclick: (event) => { event.preventDefault(); showTab("state"); openEntity(entity.path); } }, `${entity.collection} ${entity.id}`) : `${entity.collection || ""} ${entity.id || ""}`),
         el("td", { className: "job-status" }, job.status, job.next ? el("span", { className: "muted" }, ` → ${job.next}`) : null),
-        el("td", {}, job.due || ""),
+        el("td", {}, job.due ? new Date(job.due * 1000).toLocaleTimeString([], { hour12: false }) : ""),
         el("td", { className: `state-${job.state}` }, job.state),
         el("td", {},
           running ? el("button", { type: "button", className: "finish", onclick: () => jobAction(`/__mock/jobs/${encodeURIComponent(job.id)}/finish`) }, "Finish") : null,
