@@ -33,14 +33,6 @@ def _executable(names: tuple[str, ...], variable: str) -> str | None:
 
 def start_chromium(window: str = WINDOW) -> Any:
     """A headless Chromium WebDriver that records the browser console (``driver.get_log("browser")``)."""
-    try:
-        from selenium import webdriver
-        from selenium.common.exceptions import WebDriverException
-        from selenium.webdriver.chrome.options import Options
-        from selenium.webdriver.chrome.service import Service
-        from selenium.webdriver.common.selenium_manager import SeleniumManager
-    except ImportError:
-        raise BrowserUnavailable("selenium is not installed (pip install -e '.[dev]')") from None
     chromium = _executable(CHROMIUM_NAMES, "CHROMIUM")
     driver_path = _executable(DRIVER_NAMES, "CHROMEDRIVER")
     if chromium is None:
@@ -49,6 +41,14 @@ def start_chromium(window: str = WINDOW) -> Any:
         raise BrowserUnavailable(
             "no chromedriver on PATH (apt-get install chromium-driver, or set CHROMEDRIVER)"
         )
+    try:
+        from selenium import webdriver
+        from selenium.common.exceptions import WebDriverException
+        from selenium.webdriver.chrome.options import Options
+        from selenium.webdriver.chrome.service import Service
+        from selenium.webdriver.common.selenium_manager import SeleniumManager
+    except ImportError:
+        raise BrowserUnavailable("selenium is not installed (pip install -e '.[dev]')") from None
     options = Options()
     options.binary_location = chromium
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={window}"):
