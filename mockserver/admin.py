@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from html import escape
 from typing import Any
 
 import flask
 
+from mockserver.admin_guard import admin_tokens, key_free
 from mockserver.fixtures import seed_fixtures
+from mockserver.memory import release_memory
+from mockserver.problems import PROBLEM_JSON, problem_body
+from mockserver.state import StoreUnavailable
 
 
 def _state() -> dict[str, Any]:
@@ -25,13 +30,12 @@ def register_index(app: flask.Flask) -> None:
             "<h1>Madaster API mock</h1>",
         ]
         parts.append(
-            "<h2>Tokens</h2><table><tr><th>name</th><th>key</th><th>permission</th><th>scope</th>"
-            "<th>expires</th></tr>"
+            "<h2>Tokens</h2><table><tr><th>name</th><th>permission</th><th>scope</th><th>expires</th></tr>"
         )
-        for token in state["tokens"]:
+        for token in state["tokens"]:  # no character of any key: the page needs no key to be read
             expires = token.expires.isoformat() if token.expires else "never"
             parts.append(
-                f"<tr><td>{escape(token.name)}</td><td><code>{escape(token.masked())}</code></td>"
+                f"<tr><td>{escape(token.name)}</td>"
                 f"<td>{token.permission}</td><td>{escape(token.scope)}</td><td>{expires}</td></tr>"
             )
         parts.append("</table><p>Send the key in the <code>X-API-Key</code> header.</p>")
@@ -44,7 +48,10 @@ def register_index(app: flask.Flask) -> None:
                 parts.append(f"<li><code>{op.method} {escape(op.template)}</code> {kind}</li>")
             parts.append("</ul>")
         if "mockserver.admin" in flask.current_app.blueprints or state.get("admin"):
-            parts.append("<p>Admin: <a href='/__mock/requests'>/__mock/requests</a>, POST /__mock/reset</p>")
+            needs_key = " (with an admin token's X-API-Key)" if admin_tokens(state["tokens"]) else ""
+            parts.append(
+                f"<p>Admin{needs_key}: <a href='/__mock/requests'>/__mock/requests</a>, POST /__mock/reset</p>"
+            )
         parts.append("</body></html>")
         return flask.Response("".join(parts), mimetype="text/html")
 
@@ -55,9 +62,14 @@ def register_admin(app: flask.Flask) -> None:
     @app.post("/__mock/reset")
     def reset() -> flask.Response:
         state = _state()
-        state["store"].reset()
-        state["log"].clear()
-        created = sum(seed_fixtures(runtime, state["store"]) for runtime in state["runtimes"].values())
+        try:
+            state["store"].reset()
+            state["log"].clear()
+            release_memory()
+            created = sum(seed_fixtures(runtime, state["store"]) for runtime in state["runtimes"].values())
+        except StoreUnavailable as exc:  # a read-only or locked sqlite file: say so, no traceback
+            body = problem_body(503, str(exc), flask.request.path)
+            return flask.Response(json.dumps(body), 503, content_type=f"{PROBLEM_JSON}; charset=utf-8")
         return flask.jsonify({"reset": True, "fixtures": created})
 
     @app.get("/__mock/requests")
@@ -65,5 +77,6 @@ def register_admin(app: flask.Flask) -> None:
         return flask.jsonify(_state()["log"].entries())
 
     @app.get("/__mock/health")
+    @key_free
     def health() -> flask.Response:
         return flask.jsonify({"status": "ok", "versions": list(_state()["runtimes"])})

@@ -2,7 +2,8 @@
 
 Loads and compiles every spec once (routes, validators, derived state model, fixtures), then
 puts the mock pipeline in front of Flask: ``/api/...`` is answered by the pipeline, Flask serves
-``/`` (the index page) and ``/__mock/...`` (admin endpoints, unless ``admin=False``).
+``/`` (the index page) and ``/__mock/...`` (admin endpoints, unless ``admin=False``), both behind
+``admin_guard`` (local Host, same origin, the admin key when the tokens define one).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import flask
 from contracts.errors import ContractsError
 from contracts.spec_loader import api_version, build_label, load_spec_file, validate_openapi
 from mockserver.admin import register_admin, register_index
+from mockserver.admin_guard import install_admin_guard
 from mockserver.fixtures import seed_fixtures
 from mockserver.memory_store import MemoryStore
 from mockserver.pipeline import MockPipeline, RequestLog
@@ -65,6 +67,7 @@ def create_app(
         "seed": seed,
         "pipeline": pipeline,
     }
+    install_admin_guard(app)
     register_index(app)
     if admin:
         register_admin(app)
