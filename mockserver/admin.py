@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from html import escape
 from typing import Any
 
 import flask
 
+from mockserver.admin_guard import admin_tokens, key_free
 from mockserver.fixtures import seed_fixtures
 from mockserver.jobs import describe
+from mockserver.memory import release_memory
 from mockserver.problems import PROBLEM_JSON, problem_body
+from mockserver.state import StoreUnavailable
 from mockserver.state_view import state_view
 from mockserver.tokens import Token
 
@@ -29,13 +33,12 @@ def register_index(app: flask.Flask) -> None:
             "<h1>Madaster API mock</h1>",
         ]
         parts.append(
-            "<h2>Tokens</h2><table><tr><th>name</th><th>key</th><th>permission</th><th>scope</th>"
-            "<th>expires</th></tr>"
+            "<h2>Tokens</h2><table><tr><th>name</th><th>permission</th><th>scope</th><th>expires</th></tr>"
         )
-        for token in state["tokens"]:
+        for token in state["tokens"]:  # no character of any key: the page needs no key to be read
             expires = token.expires.isoformat() if token.expires else "never"
             parts.append(
-                f"<tr><td>{escape(token.name)}</td><td><code>{escape(token.masked())}</code></td>"
+                f"<tr><td>{escape(token.name)}</td>"
                 f"<td>{token.permission}</td><td>{escape(token.scope)}</td><td>{expires}</td></tr>"
             )
         parts.append("</table><p>Send the key in the <code>X-API-Key</code> header.</p>")
@@ -48,9 +51,10 @@ def register_index(app: flask.Flask) -> None:
                 parts.append(f"<li><code>{op.method} {escape(op.template)}</code> {kind}</li>")
             parts.append("</ul>")
         if "mockserver.admin" in flask.current_app.blueprints or state.get("admin"):
+            needs_key = " (with an admin token's X-API-Key)" if admin_tokens(state["tokens"]) else ""
             parts.append(
                 "<p><a href='/__mock/console'>Open the console</a> (operations, live request log, state,"
-                " jobs, tokens). Admin: <a href='/__mock/requests'>/__mock/requests</a>,"
+                f" jobs, tokens). Admin{needs_key}: <a href='/__mock/requests'>/__mock/requests</a>,"
                 " <a href='/__mock/jobs'>/__mock/jobs</a>, POST /__mock/reset</p>"
             )
         parts.append("</body></html>")
@@ -63,9 +67,14 @@ def register_admin(app: flask.Flask) -> None:
     @app.post("/__mock/reset")
     def reset() -> flask.Response:
         state = _state()
-        state["store"].reset()
-        state["log"].clear()
-        created = sum(seed_fixtures(runtime, state["store"]) for runtime in state["runtimes"].values())
+        try:
+            state["store"].reset()
+            state["log"].clear()
+            release_memory()
+            created = sum(seed_fixtures(runtime, state["store"]) for runtime in state["runtimes"].values())
+        except StoreUnavailable as exc:  # a read-only or locked sqlite file: say so, no traceback
+            body = problem_body(503, str(exc), flask.request.path)
+            return flask.Response(json.dumps(body), 503, content_type=f"{PROBLEM_JSON}; charset=utf-8")
         return flask.jsonify({"reset": True, "fixtures": created})
 
     @app.get("/__mock/requests")
@@ -93,6 +102,7 @@ def register_admin(app: flask.Flask) -> None:
         return flask.jsonify({"tokens": [_token_view(i, t) for i, t in enumerate(_state()["tokens"])]})
 
     @app.get("/__mock/health")
+    @key_free
     def health() -> flask.Response:
         return flask.jsonify({"status": "ok", "versions": list(_state()["runtimes"])})
 

@@ -3,7 +3,9 @@
 Loads and compiles every spec once (routes, validators, derived state model, lifecycles,
 fixtures), then puts the mock pipeline in front of Flask: ``/api/...`` is answered by the
 pipeline, Flask serves ``/`` (the index page), ``/downloads/...`` (files behind download URLs)
-and ``/__mock/...`` (admin endpoints and the console at ``/__mock/console``, unless ``admin=False``).
+and ``/__mock/...`` (admin endpoints and the console at ``/__mock/console``, unless
+``admin=False``), ``/`` and ``/__mock/...`` behind ``admin_guard`` (local Host, same origin, the
+admin key when the tokens define one).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import flask
 from contracts.errors import ContractsError
 from contracts.spec_loader import api_version, build_label, load_spec_file, validate_openapi
 from mockserver.admin import register_admin, register_index
+from mockserver.admin_guard import install_admin_guard
 from mockserver.console import console_blueprint
 from mockserver.downloads import register_downloads
 from mockserver.fixtures import seed_fixtures
@@ -88,6 +91,7 @@ def create_app(
         "lifecycles": engines,
         "processing_delay": float(processing_delay),
     }
+    install_admin_guard(app)
     register_index(app)
     register_downloads(app, lambda version, file_id: _download(engines, version, file_id))
     if admin:

@@ -11,16 +11,17 @@ import copy
 import json
 import random
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from mockserver.auth import in_scope
+from mockserver.auth import AuthFailure, check_scope, in_scope
+from mockserver.listing import page_of
 from mockserver.operations import Operation
 from mockserver.problems import MockResponse, problem_response
 from mockserver.resources import ACCOUNT, Behaviour
 from mockserver.runtime import SpecRuntime
-from mockserver.state import Ref, StateStore
+from mockserver.state import MAX_ENTITY_BYTES, Ref, StateStore
 from mockserver.tokens import Token
 
 DELETED = "~deleted/"
@@ -50,6 +51,7 @@ class Call:
     raw_body: bytes = b""
     id_source: Any = None  # a random.Random for deterministic ids (fixtures); None -> uuid4
     base_url: str = ""  # scheme://host the client reached the mock on (for download URLs)
+    params: dict[str, Any] = field(default_factory=dict)  # validated query and header parameters
 
 
 def handle(call: Call) -> MockResponse:
@@ -98,17 +100,18 @@ def _addressed(call: Call) -> tuple[list[Ref], dict[str, Any] | None]:
         value = call.path_values.get(param, "")
         trail.append(value)
         if collection in rt.model.stateful:
-            entity = store.get(collection, value)
+            stored_id = rt.storage_id(collection, value, previous)
+            entity = store.get(collection, stored_id)
             if entity is None:
                 raise Refusal(404, f"no {collection} with id '{value}'")
             expected_parent = rt.model.parents.get(collection)
             if (
                 previous is not None
                 and expected_parent == previous[0]
-                and store.parent_of(collection, value) != previous
+                and store.parent_of(collection, stored_id) != previous
             ):
-                raise Refusal(404, f"no {collection} with id '{value}' under {previous[0]} '{previous[1]}'")
-            previous = (collection, value)
+                raise Refusal(404, f"no {collection} with id '{value}' under {previous[0]}")
+            previous = (collection, stored_id)
             chain.append(previous)
             deepest = entity
         elif store.get(DELETED + collection, "/".join(trail)) is not None:
@@ -116,34 +119,55 @@ def _addressed(call: Call) -> tuple[list[Ref], dict[str, Any] | None]:
     return chain, deepest
 
 
-def _check_scope(call: Call, chain: list[Ref]) -> None:
-    token = call.token
-    if token is None or token.scope == "account":
-        return
-    if not chain or not in_scope(token, chain, call.store.parent_of):
-        raise Refusal(403, f"the API key '{token.name}' is limited to {token.scope}")
+def _path_key(call: Call, ref: Ref) -> str:
+    """The key the client used in the path for the stored entity ``ref``."""
+    param = next(p for c, p in reversed(call.behaviour.refs) if c == ref[0])
+    return call.path_values.get(param, "")
+
+
+def _check_scope(
+    call: Call, chain: list[Ref], named: list[Ref] | None = None, *, moving: Ref | None = None
+) -> None:
+    """``auth.check_scope`` on the deepest entity of ``chain`` and the body's references."""
+    try:
+        check_scope(
+            call.token, chain[-1] if chain else None, call.store.parent_of, named or (), moving=moving
+        )
+    except AuthFailure as failure:
+        raise Refusal(failure.status, failure.detail) from None
 
 
 def _body_parents(call: Call, collection: str, body: Any) -> tuple[Ref | None, list[Ref]]:
-    """Parents named in the body (``folderId``): each must exist; the one to link under, if any."""
+    """Parents named in the body (``folderId``): each must exist; the one to link under, if any.
+
+    A ``parentId`` naming the account root is returned as ``("account", id)``: the top level.
+    """
     fields = call.runtime.model.body_parents.get(collection, {})
     if not fields or not isinstance(body, dict):
         return None, []
     link: Ref | None = None
     named: list[Ref] = []
-    for field, targets in fields.items():
-        value = body.get(field)
+    for name, targets in fields.items():
+        value = body.get(name)
         if value is None:
             continue
         if ACCOUNT in targets and value == call.runtime.account_id:
-            continue
-        found = next((t for t in targets if t != ACCOUNT and call.store.get(t, str(value)) is not None), None)
+            found: str | None = ACCOUNT
+        else:
+            found = next(
+                (t for t in targets if t != ACCOUNT and call.store.get(t, str(value)) is not None), None
+            )
         if found is None:
-            raise Refusal(404, f"{field} '{value}' names no existing {' or '.join(targets)}")
+            raise Refusal(404, f"{name} '{value}' names no existing {' or '.join(targets)}")
         named.append((found, str(value)))
         if link is None:
             link = (found, str(value))
     return link, named
+
+
+def _stored_parent(ref: Ref | None) -> Ref | None:
+    """The parent link to store: the account root is no link (the top level)."""
+    return None if ref is None or ref[0] == ACCOUNT else ref
 
 
 def _overlay(entity: dict[str, Any], body: Any, names: set[str]) -> None:
@@ -172,23 +196,22 @@ def _camel(words: list[str]) -> str:
     return words[0] + "".join(w[:1].upper() + w[1:] for w in words[1:])
 
 
-def _new_key(call: Call, collection: str, body: Any) -> str:
+def _new_key(call: Call, collection: str, body: Any, parent: Ref | None) -> tuple[str, bool]:
+    """The new entity's key, and whether the client chose it (a taken client key is a 409)."""
     rt = call.runtime
     key_field = rt.key_fields.get(collection)
     wanted = body.get(key_field) if isinstance(body, dict) and key_field else None
     if isinstance(wanted, str) and wanted and _key_ok(rt, collection, wanted):
-        if call.store.get(collection, wanted) is not None:
-            raise Refusal(409, f"{collection} '{wanted}' already exists")
-        return wanted
+        return wanted, True
     source = call.id_source or random.Random(uuid.uuid4().int)
     schema = rt.key_schemas.get(collection)
     if schema is not None and rt._raw_resolve(schema).get("format") != "uuid":
         converted = rt.converted(schema, response=False)
         for _ in range(20):  # short keys (2-letter iso codes) may collide
             candidate = str(rt.generator.value(converted, source))
-            if call.store.get(collection, candidate) is None:
-                return candidate
-    return str(uuid.UUID(int=source.getrandbits(128), version=4))
+            if call.store.get(collection, rt.storage_id(collection, candidate, parent)) is None:
+                return candidate, False
+    return str(uuid.UUID(int=source.getrandbits(128), version=4)), False
 
 
 def _key_ok(rt: SpecRuntime, collection: str, value: str) -> bool:
@@ -200,8 +223,10 @@ def _key_ok(rt: SpecRuntime, collection: str, value: str) -> bool:
 
 
 def _store_entity(
-    call: Call, collection: str, key: str, entity: dict[str, Any], parent: Ref | None
+    call: Call, collection: str, key: str, entity: dict[str, Any], parent: Ref | None, *, new: bool = False
 ) -> dict[str, Any]:
+    """Shape and store ``entity`` under ``key`` (the client-visible key); a new one atomically (409
+    when the key is taken, whatever the number of processes on the store)."""
     rt = call.runtime
     schema = rt.entity_schema(collection)
     if schema is not None:
@@ -209,7 +234,16 @@ def _store_entity(
     key_field = rt.key_fields.get(collection)
     if key_field and isinstance(entity, dict):
         entity[key_field] = key
-    call.store.put(collection, key, entity, parent)
+    size = len(json.dumps(entity, ensure_ascii=False).encode("utf-8"))
+    if size > MAX_ENTITY_BYTES:
+        raise Refusal(
+            413, f"the {collection} would hold {size} bytes; one entity may hold {MAX_ENTITY_BYTES}"
+        )
+    stored_id = rt.storage_id(collection, key, parent)
+    if not new:
+        call.store.put(collection, stored_id, entity, parent)
+    elif not call.store.create(collection, stored_id, entity, parent):
+        raise Refusal(409, f"{collection} '{key}' already exists")
     return entity
 
 
@@ -221,22 +255,29 @@ def do_list(call: Call) -> MockResponse:
     token = call.token
     if chain:
         _check_scope(call, chain)
-    entities = call.store.list(collection, parent)
-    if token is not None and token.scope != "account" and not chain:
+    scoped = token is not None and token.scope != "account" and not chain
+    if scoped:
         key_field = call.runtime.key_fields.get(collection) or "id"
-        entities = [
+        visible = [
             e
-            for e in entities
-            if in_scope(token, [(collection, str(e.get(key_field)))], call.store.parent_of)
+            for e in call.store.list(collection, parent)
+            if in_scope(token, [(collection, str(e.get(key_field)))], call.store.parent_of)  # type: ignore[arg-type]
         ]
+        page = page_of(call.operation, call.params, len(visible))
+        entities = visible[page.offset : page.offset + page.limit]
+    else:
+        page = page_of(call.operation, call.params, call.store.count(collection, parent))
+        entities = call.store.list(collection, parent, offset=page.offset, limit=page.limit)
     success = call.operation.success()
     if success.schema is None:
-        return MockResponse(int(success.status))
+        return MockResponse(int(success.status), headers=page.headers())
     rt = call.runtime
     validator = rt.schemas.validator(success.schema, response=True)
-    if validator.is_valid(entities):
-        return _json(call, entities)
-    return _json(call, _shape_list(call, entities, success.schema))
+    if not validator.is_valid(entities):
+        entities = _shape_list(call, entities, success.schema)
+    response = _json(call, entities)
+    response.headers.extend(page.headers())
+    return response
 
 
 def _shape_list(call: Call, entities: list[Any], schema: dict[str, Any]) -> Any:
@@ -252,10 +293,10 @@ def do_create(call: Call) -> MockResponse:
     chain, _ = _addressed(call)
     collection = call.behaviour.collection or ""
     body_parent, named = _body_parents(call, collection, call.body)
-    parent = chain[-1] if chain else body_parent
-    if call.token is not None and call.token.scope != "account":
-        _check_scope(call, chain + named)
-    key = _new_key(call, collection, call.body)
+    target = chain[-1] if chain else body_parent
+    _check_scope(call, [target] if target else [], named)
+    parent = _stored_parent(target)
+    key, _ = _new_key(call, collection, call.body, parent)
     schema = rt.entity_schema(collection) or call.operation.success().schema or {}
     names = rt.property_names(schema)
     entity = rt.entity_template(collection, schema) if schema else {}
@@ -263,7 +304,7 @@ def do_create(call: Call) -> MockResponse:
         entity = {}
     _overlay(entity, call.body, names)
     _parent_fields(call, entity, names, chain)
-    entity = _store_entity(call, collection, key, entity, parent)
+    entity = _store_entity(call, collection, key, entity, parent, new=True)
     for deleted in call.store.list(DELETED + collection, parent):
         call.store.delete(DELETED + collection, str(deleted.get("key")))
     response = _respond_entity(call, entity)
@@ -288,18 +329,22 @@ def do_update(call: Call) -> MockResponse:
         key = call.body.get(key_field) if isinstance(call.body, dict) else None
         if not isinstance(key, str) or not key:
             raise Refusal(404, f"the body names no {collection} ({key_field} is missing)")
-        entity = call.store.get(collection, key)
+        stored_id = rt.storage_id(collection, key, chain[-1] if chain else None)
+        entity = call.store.get(collection, stored_id)
         if entity is None:
             raise Refusal(404, f"no {collection} with id '{key}'")
-        parent = call.store.parent_of(collection, key)
-        chain = [*chain, (collection, key)]
+        chain = [*chain, (collection, stored_id)]
     else:
-        key = chain[-1][1]
-        parent = call.store.parent_of(collection, key)
+        key = _path_key(call, chain[-1])
+    addressed = chain[-1]
+    parent = call.store.parent_of(*addressed)
     body_parent, named = _body_parents(call, collection, call.body)
-    _check_scope(call, chain + named)
-    if body_parent is not None and (parent is None or parent[0] == body_parent[0]):
-        parent = body_parent
+    _check_scope(call, [addressed], named, moving=addressed)
+    if body_parent is not None and (
+        parent is None or parent[0] == body_parent[0] or body_parent[0] == ACCOUNT
+    ):
+        parent = _stored_parent(body_parent)
+        _refuse_cycle(call, addressed, parent)
     assert entity is not None
     schema = rt.entity_schema(collection) or {}
     names = rt.property_names(schema)
@@ -310,6 +355,16 @@ def do_update(call: Call) -> MockResponse:
     _parent_fields(call, entity, names, chain[:-1])
     entity = _store_entity(call, collection, key, entity, parent)
     return _respond_entity(call, entity)
+
+
+def _refuse_cycle(call: Call, moving: Ref, parent: Ref | None) -> None:
+    """Moving an entity below itself would detach it from the tree: 409."""
+    current, hops = parent, 0
+    while current is not None and hops < 64:
+        if current == moving:
+            raise Refusal(409, f"a {moving[0]} cannot be moved below itself")
+        current = call.store.parent_of(*current)
+        hops += 1
 
 
 def do_delete(call: Call) -> MockResponse:
@@ -342,7 +397,8 @@ def do_lookup(call: Call) -> MockResponse:
     if found is None:
         raise Refusal(404, f"no {collection} with externalId '{value}'")
     key_field = call.runtime.key_fields.get(collection) or "id"
-    _check_scope(call, [(collection, str(found.get(key_field)))])
+    stored_id = call.runtime.storage_id(collection, str(found.get(key_field)), chain[-1] if chain else None)
+    _check_scope(call, [(collection, stored_id)])
     return _respond_entity(call, found)
 
 
@@ -364,7 +420,8 @@ def do_action(call: Call) -> MockResponse:
         _clear(call, chain[-1])
     effects = rt.model.hooks.action_effects.get(call.behaviour.action or "")
     if effects and chain and entity is not None:
-        collection, key = chain[-1]
+        collection, stored_id = chain[-1]
+        key = _path_key(call, chain[-1])
         changed = copy.deepcopy(entity)
         for field, value in effects.items():
             try:
@@ -376,7 +433,7 @@ def do_action(call: Call) -> MockResponse:
         for field in list(changed):
             if field not in entity and field not in names:
                 del changed[field]
-        entity = _store_entity(call, collection, key, changed, call.store.parent_of(collection, key))
+        entity = _store_entity(call, collection, key, changed, call.store.parent_of(collection, stored_id))
     return _generated_answer(call, entity)
 
 
@@ -386,7 +443,7 @@ def _clear(call: Call, owner: Ref) -> None:
     key_field = call.runtime.key_fields.get(target)
     if target in call.runtime.model.stateful and key_field:
         for entity in call.store.list(target, owner):
-            call.store.delete(target, str(entity.get(key_field)))
+            call.store.delete(target, call.runtime.storage_id(target, str(entity.get(key_field)), owner))
 
 
 def _generated_answer(call: Call, entity: dict[str, Any] | None) -> MockResponse:

@@ -217,6 +217,9 @@ def build_app(args: argparse.Namespace) -> MockSetup:
     except Exception as exc:  # a spec the mock cannot handle: one line, not a traceback
         detail = f"{type(exc).__name__}: {exc}"
         raise ContractsError(f"cannot build the mock from {', '.join(sources)}: {detail}") from exc
+    from mockserver.admin_guard import allow_host
+
+    allow_host(app, args.host)
     faults.app = app
     return MockSetup(faults if faults.active else app, specs, tokens, args.tokens is None, faults, store)
 

@@ -122,8 +122,10 @@ class LiveStore:
     def delete(self, collection: str, entity_id: str) -> list[Ref]:
         return self.inner.delete(collection, entity_id)
 
-    def list(self, collection: str, parent: Ref | None = None) -> list[dict[str, Any]]:
-        entities = self.inner.list(collection, parent)
+    def list(
+        self, collection: str, parent: Ref | None = None, *, offset: int = 0, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        entities = self.inner.list(collection, parent, offset=offset, limit=limit)
         key_field = self._tracked.get(collection)
         if key_field is None:
             return entities

@@ -30,18 +30,31 @@ class MemoryStore:
         return json.loads(entity) if entity is not None else None
 
     def put(self, collection: str, entity_id: str, entity: dict[str, Any], parent: Ref | None = None) -> None:
-        ref = (collection, entity_id)
         text = json.dumps(entity, ensure_ascii=False)
         with self._lock:
-            self._entities.setdefault(collection, {})[entity_id] = text
-            old_parent = self._parents.get(ref)
-            if ref in self._parents and old_parent == parent:
-                return
-            if old_parent is not None:
-                self._children.get(old_parent, {}).pop(ref, None)
-            self._parents[ref] = parent
-            if parent is not None:
-                self._children.setdefault(parent, {})[ref] = None
+            self._store(collection, entity_id, text, parent)
+
+    def create(
+        self, collection: str, entity_id: str, entity: dict[str, Any], parent: Ref | None = None
+    ) -> bool:
+        text = json.dumps(entity, ensure_ascii=False)
+        with self._lock:
+            if entity_id in self._entities.get(collection, {}):
+                return False
+            self._store(collection, entity_id, text, parent)
+            return True
+
+    def _store(self, collection: str, entity_id: str, text: str, parent: Ref | None) -> None:
+        ref = (collection, entity_id)
+        self._entities.setdefault(collection, {})[entity_id] = text
+        old_parent = self._parents.get(ref)
+        if ref in self._parents and old_parent == parent:
+            return
+        if old_parent is not None:
+            self._children.get(old_parent, {}).pop(ref, None)
+        self._parents[ref] = parent
+        if parent is not None:
+            self._children.setdefault(parent, {})[ref] = None
 
     def delete(self, collection: str, entity_id: str) -> list[Ref]:
         root = (collection, entity_id)
@@ -60,17 +73,28 @@ class MemoryStore:
                     self._children.get(parent, {}).pop(ref, None)
             return removed
 
-    def list(self, collection: str, parent: Ref | None = None) -> list[dict[str, Any]]:
+    def list(
+        self, collection: str, parent: Ref | None = None, *, offset: int = 0, limit: int | None = None
+    ) -> list[dict[str, Any]]:
         with self._lock:
-            entities = self._entities.get(collection)
-            if not entities:
-                return []
+            texts = self._texts(collection, parent)
+        end = None if limit is None else offset + limit
+        return json.loads("[" + ",".join(texts[offset:end]) + "]")
+
+    def count(self, collection: str, parent: Ref | None = None) -> int:
+        with self._lock:
             if parent is None:
-                texts = list(entities.values())
-            else:
-                children = self._children.get(parent, {})
-                texts = [entities[ref[1]] for ref in children if ref[0] == collection and ref[1] in entities]
-        return json.loads("[" + ",".join(texts) + "]")
+                return len(self._entities.get(collection, {}))
+            return len(self._texts(collection, parent))
+
+    def _texts(self, collection: str, parent: Ref | None) -> list[str]:
+        entities = self._entities.get(collection)
+        if not entities:
+            return []
+        if parent is None:
+            return list(entities.values())
+        children = self._children.get(parent, {})
+        return [entities[ref[1]] for ref in children if ref[0] == collection and ref[1] in entities]
 
     def find(self, collection: str, field: str, value: Any) -> dict[str, Any] | None:
         with self._lock:
@@ -86,7 +110,8 @@ class MemoryStore:
             return self._parents.get((collection, entity_id))
 
     def reset(self) -> None:
+        """Drop every reference (new dicts, not cleared ones: a cleared dict keeps its table size)."""
         with self._lock:
-            self._entities.clear()
-            self._parents.clear()
-            self._children.clear()
+            self._entities = {}
+            self._parents = {}
+            self._children = {}

@@ -22,7 +22,7 @@ from mockserver.request_log import LogEntry, RequestLog, mask_key
 from mockserver.router import Router
 from mockserver.runtime import SpecRuntime
 from mockserver.schemas import Problem
-from mockserver.state import StateStore
+from mockserver.state import StateStore, StoreUnavailable
 from mockserver.tokens import Token
 from mockserver.validation import MAX_BODY, validate_request
 
@@ -55,6 +55,8 @@ class MockPipeline:
         started = time.perf_counter()
         try:
             response = self.dispatch(environ)
+        except StoreUnavailable as exc:
+            response = problem_response(503, str(exc), path, headers=[("Retry-After", "5")])
         except Exception as exc:  # a bug must still answer, never drop the connection
             response = problem_response(500, f"internal mock error: {type(exc).__name__}", path)
         self.log.add(
@@ -161,6 +163,7 @@ class MockPipeline:
             instance=instance,
             raw_body=raw_body,
             base_url=base_url_of(environ),
+            params=validated.params,
         )
         return handle(call)
 
@@ -233,8 +236,11 @@ def _forced(
     instance: str,
     conform: Callable[[Any, Any], Any],
 ) -> MockResponse:
-    """``Prefer: code=N``: any status the operation declares, with a body valid for it."""
-    declared = operation.response_for(status)
+    """``Prefer: code=N``: any final status (200-599) the operation declares, with a body valid for it.
+
+    1xx are not final answers (a WSGI server cannot send them as one), so they are refused like
+    undeclared codes."""
+    declared = operation.response_for(status) if 200 <= status <= 599 else None
     if declared is None:
         codes = ", ".join(operation.responses)
         return problem_response(

@@ -2,7 +2,8 @@
 
 Templates are indexed by segment count; among the templates whose literal segments match, the
 one with literals furthest to the left owns the path (``/building/external/{externalId}`` beats
-``/building/{id}/...``); a method it does not declare gives 405 with ``Allow``.
+``/building/{id}/...``); a method it does not declare gives 405 with ``Allow``. HEAD is answered
+by the GET operation (without the body) where the spec declares no HEAD.
 """
 
 from __future__ import annotations
@@ -70,10 +71,13 @@ class Router:
             return Match(status=404, version=version)
         best = candidates[0]  # the most specific template owns the path, whatever the method
         operation = best.methods.get(method)
+        if operation is None and method == "HEAD":
+            operation = best.methods.get("GET")  # HEAD is GET without the body (RFC 9110)
         if operation is not None:
             values = {n: segments[i] for i, n in enumerate(best.names) if n is not None}
             return Match(operation=operation, path_values=values, version=version)
-        return Match(status=405, allow=sorted(best.methods), version=version)
+        allowed = set(best.methods) | ({"HEAD"} if "GET" in best.methods else set())
+        return Match(status=405, allow=sorted(allowed), version=version)
 
     def templates(self, version: str) -> list[Any]:
         return [t for group in self._index.get(version, {}).values() for t in group]

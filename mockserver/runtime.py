@@ -38,6 +38,7 @@ class SpecRuntime:
         self._templates: dict[str, str] = {}
         self.key_fields = {c: self._key_field(c) for c in self.model.stateful}
         self.key_schemas = self._key_schemas()
+        self.keyed_by_parent = self._client_keyed_children()
         self.account_id = self._account_id()
         self.lifecycle: Any = None  # the LifecycleEngine create_app attaches
 
@@ -88,6 +89,29 @@ class SpecRuntime:
                 if param is not None:
                     out.setdefault(refs[-1][0], param.schema)
         return out
+
+    def _client_keyed_children(self) -> set[str]:
+        """Child collections whose create body may choose the key (element ids, lca iso codes).
+
+        Their keys are unique per parent, not globally: two files may both hold element "E1",
+        and a token scoped to one building learns nothing about another through a 409.
+        """
+        out: set[str] = set()
+        for op in self.operations:
+            behaviour = self.model.behaviours[id(op)]
+            collection = behaviour.collection
+            if behaviour.kind != "create" or op.body is None or not self.model.parents.get(collection or ""):
+                continue
+            key_field = self.key_fields.get(collection or "")
+            if key_field and any(key_field in self.property_names(s) for s in op.body.media.values()):
+                out.add(collection or "")
+        return out
+
+    def storage_id(self, collection: str, key: str, parent: tuple[str, str] | None) -> str:
+        """The id an entity is stored under: its key, qualified by its parent's for ``keyed_by_parent``."""
+        if parent is not None and collection in self.keyed_by_parent:
+            return f"{parent[1]}/{key}"
+        return key
 
     # -- generated values ------------------------------------------------------------------
     def rng(self, *parts: Any) -> random.Random:

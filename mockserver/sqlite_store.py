@@ -16,16 +16,18 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from contracts.errors import ContractsError
-from mockserver.state import Ref
+from mockserver.state import Ref, StoreUnavailable
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 10_000
+STARTUP_BUSY_TIMEOUT_MS = 3_000
+"""At start-up a file another process keeps locked is refused after this wait (one line, exit 2)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entity (
@@ -52,8 +54,43 @@ SELECT collection, id FROM tree
 """
 
 
-class StoreError(ContractsError):
+_INSERT = "INSERT INTO entity (collection, id, parent_collection, parent_id, body) VALUES (?, ?, ?, ?, ?)"
+
+
+def _row(collection: str, entity_id: str, entity: dict[str, Any], parent: Ref | None) -> tuple[Any, ...]:
+    body = json.dumps(entity, separators=(",", ":"))  # ASCII: lone surrogates stay escaped
+    parent_collection, parent_id = parent if parent else (None, None)
+    return (collection, entity_id, parent_collection, parent_id, body)
+
+
+class StoreError(StoreUnavailable):
     """The sqlite file cannot be opened or is not a mock state database."""
+
+
+Method = TypeVar("Method", bound=Callable[..., Any])
+
+
+def _available(method: Method) -> Method:
+    """sqlite errors at request time (read-only, locked, corrupt file) become StoreUnavailable naming
+    the database file: the pipeline answers 503 with that detail instead of a 500 and a traceback."""
+
+    @wraps(method)
+    def guarded(self: SqliteStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"sqlite store {self.path}: {_explain(exc)}") from None
+
+    return guarded  # type: ignore[return-value]
+
+
+def _explain(exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "readonly" in text:
+        return f"{text}; the file (or its folder) is not writable"
+    if "locked" in text or "busy" in text:
+        return f"{text}; another process holds it"
+    return text
 
 
 class SqliteStore:
@@ -71,9 +108,11 @@ class SqliteStore:
             raise StoreError(f"sqlite store {self.path}: folder {self.path.parent} does not exist")
         try:
             self._init_schema()
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             self.close()
-            raise StoreError(f"sqlite store {self.path}: cannot use it as the mock's state: {exc}") from None
+            raise StoreError(
+                f"sqlite store {self.path}: cannot use it as the mock's state: {_explain(exc)}"
+            ) from None
 
     # -- connections -------------------------------------------------------------------------
 
@@ -109,7 +148,10 @@ class SqliteStore:
             conn.execute("COMMIT")
 
     def _init_schema(self) -> None:
+        """Create or check the schema; the write probe (``user_version`` is always written, and the
+        whole file is checked) refuses a read-only, locked or corrupt file now, not at the first write."""
         conn = self._connection()
+        conn.execute(f"PRAGMA busy_timeout = {STARTUP_BUSY_TIMEOUT_MS}")
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal":  # pragma: no cover - e.g. a network file system
             raise sqlite3.DatabaseError(f"cannot switch to WAL journal mode (got {mode})")
@@ -123,7 +165,11 @@ class SqliteStore:
                     raise sqlite3.DatabaseError("the file holds other tables; is it another application's?")
                 for statement in filter(str.strip, _SCHEMA.split(";")):
                     conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            problem = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+            if problem != "ok":
+                raise sqlite3.DatabaseError(f"the file is damaged ({problem})")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def close(self) -> None:
         """Close every thread's connection (call once no request is running)."""
@@ -135,6 +181,7 @@ class SqliteStore:
 
     # -- StateStore ----------------------------------------------------------------------------
 
+    @_available
     def get(self, collection: str, entity_id: str) -> dict[str, Any] | None:
         row = (
             self._connection()
@@ -143,36 +190,52 @@ class SqliteStore:
         )
         return json.loads(row[0]) if row else None
 
+    @_available
     def put(self, collection: str, entity_id: str, entity: dict[str, Any], parent: Ref | None = None) -> None:
-        body = json.dumps(entity, separators=(",", ":"))  # ASCII: lone surrogates stay escaped
-        parent_collection, parent_id = parent if parent else (None, None)
         with self._write() as conn:
             conn.execute(
-                "INSERT INTO entity (collection, id, parent_collection, parent_id, body)"
-                " VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT (collection, id) DO UPDATE SET body = excluded.body,"
+                _INSERT + " ON CONFLICT (collection, id) DO UPDATE SET body = excluded.body,"
                 " parent_collection = excluded.parent_collection, parent_id = excluded.parent_id",
-                (collection, entity_id, parent_collection, parent_id, body),
+                _row(collection, entity_id, entity, parent),
             )
 
+    @_available
+    def create(
+        self, collection: str, entity_id: str, entity: dict[str, Any], parent: Ref | None = None
+    ) -> bool:
+        """A plain INSERT against the UNIQUE (collection, id) key: whichever process commits first
+        wins, every other one gets False, whatever the number of processes on the file."""
+        try:
+            with self._write() as conn:
+                conn.execute(_INSERT, _row(collection, entity_id, entity, parent))
+        except sqlite3.IntegrityError:
+            return False
+        return True
+
+    @_available
     def delete(self, collection: str, entity_id: str) -> list[Ref]:
         with self._write() as conn:
             removed = [(c, i) for c, i in conn.execute(_DESCENDANTS, (collection, entity_id))]
             conn.executemany("DELETE FROM entity WHERE collection = ? AND id = ?", removed)
         return removed
 
-    def list(self, collection: str, parent: Ref | None = None) -> list[dict[str, Any]]:
-        conn = self._connection()
-        if parent is None:
-            rows = conn.execute("SELECT body FROM entity WHERE collection = ? ORDER BY seq", (collection,))
-        else:
-            rows = conn.execute(
-                "SELECT body FROM entity WHERE collection = ? AND parent_collection = ? AND parent_id = ?"
-                " ORDER BY seq",
-                (collection, parent[0], parent[1]),
-            )
+    @_available
+    def list(
+        self, collection: str, parent: Ref | None = None, *, offset: int = 0, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        where, args = _listing(collection, parent)
+        rows = self._connection().execute(
+            f"SELECT body FROM entity WHERE {where} ORDER BY seq LIMIT ? OFFSET ?",
+            (*args, -1 if limit is None else limit, offset),
+        )
         return [json.loads(body) for (body,) in rows]
 
+    @_available
+    def count(self, collection: str, parent: Ref | None = None) -> int:
+        where, args = _listing(collection, parent)
+        return self._connection().execute(f"SELECT count(*) FROM entity WHERE {where}", args).fetchone()[0]
+
+    @_available
     def find(self, collection: str, field: str, value: Any) -> dict[str, Any] | None:
         conn = self._connection()
         path = '$."' + field.replace('"', '""') + '"'
@@ -190,6 +253,7 @@ class SqliteStore:
                 return entity
         return None
 
+    @_available
     def parent_of(self, collection: str, entity_id: str) -> Ref | None:
         row = (
             self._connection()
@@ -201,12 +265,21 @@ class SqliteStore:
         )
         return (row[0], row[1]) if row and row[0] is not None else None
 
+    @_available
     def reset(self) -> None:
         with self._write() as conn:
             conn.execute("DELETE FROM entity")
+        conn.execute("PRAGMA shrink_memory")  # the page cache of this connection
 
+    @_available
     def __len__(self) -> int:
         return self._connection().execute("SELECT count(*) FROM entity").fetchone()[0]
+
+
+def _listing(collection: str, parent: Ref | None) -> tuple[str, tuple[str, ...]]:
+    if parent is None:
+        return "collection = ?", (collection,)
+    return "collection = ? AND parent_collection = ? AND parent_id = ?", (collection, *parent)
 
 
 def _same_json(a: Any, b: Any) -> bool:

@@ -106,6 +106,10 @@ def parse_tokens(data: Any, source: str) -> tuple[Token, ...]:
         key = entry.get("key")
         if not isinstance(key, str) or not key.strip():
             raise TokensFileError(f"{where}: 'key' must be a non-empty string")
+        if key != key.strip():
+            raise TokensFileError(
+                f"{where}: 'key' has leading or trailing whitespace, which no X-API-Key header can carry"
+            )
         if key in seen:
             raise TokensFileError(f"{where}: duplicate key")
         seen.add(key)

@@ -11,6 +11,7 @@ import io
 import json
 import math
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -145,6 +146,10 @@ def _parse_json(raw: bytes, out: Validated) -> Any:
         return _JSON_ERROR
     except RecursionError:
         out.problems.append(Problem("body", "malformed JSON: nested too deeply"))
+        return _JSON_ERROR
+    except ValueError:  # an integer beyond the interpreter's digit limit (int_max_str_digits)
+        limit = sys.get_int_max_str_digits()
+        out.problems.append(Problem("body", f"malformed JSON: a number has more than {limit} digits"))
         return _JSON_ERROR
     if _SURROGATE_ESCAPE.search(text):
         try:

@@ -14,7 +14,10 @@ from typing import Any
 import flask
 from swagger_ui_bundle import swagger_ui_path
 
+from mockserver.admin_guard import admin_tokens, key_free
+
 STATIC = Path(__file__).parent / "static"
+CONSOLE_FILES = frozenset({"console.js", "console.css"})
 SWAGGER_FILES = frozenset(
     {"swagger-ui-bundle.js", "swagger-ui.css", "swagger-ui-bundle.js.map", "swagger-ui.css.map"}
 )
@@ -23,29 +26,40 @@ NO_KEY = "none"
 
 
 def console_blueprint() -> flask.Blueprint:
-    blueprint = flask.Blueprint(
-        "mockserver_console",
-        __name__,
-        static_folder=str(STATIC),
-        static_url_path="/__mock/console/static",
-    )
+    blueprint = flask.Blueprint("mockserver_console", __name__)
 
     @blueprint.get("/__mock/console")
     @blueprint.get("/__mock/console/")
+    @key_free  # the page holds no state: every panel reads the admin endpoints with the admin key
     def page() -> flask.Response:
         return flask.send_from_directory(STATIC, "index.html")
 
     @blueprint.get("/__mock/console/features")
+    @key_free
     def features() -> flask.Response:
-        """What this mock offers the console: versions, and whether it has lifecycle jobs."""
+        """What the console needs before it can ask for data: versions, jobs, whether a key is needed."""
         state = flask.current_app.extensions["mockserver"]
         rules = {rule.rule for rule in flask.current_app.url_map.iter_rules()}
         versions = [
             {"version": version, "build": runtime.build} for version, runtime in state["runtimes"].items()
         ]
-        return flask.jsonify({"versions": versions, "jobs": "/__mock/jobs" in rules})
+        return flask.jsonify(
+            {
+                "versions": versions,
+                "jobs": "/__mock/jobs" in rules,
+                "adminKey": bool(admin_tokens(state["tokens"])),
+            }
+        )
+
+    @blueprint.get("/__mock/console/static/<name>")
+    @key_free
+    def static_file(name: str) -> flask.Response:
+        if name not in CONSOLE_FILES:
+            flask.abort(404)
+        return flask.send_from_directory(STATIC, name)
 
     @blueprint.get("/__mock/console/swagger-ui/<name>")
+    @key_free
     def swagger_file(name: str) -> flask.Response:
         if name not in SWAGGER_FILES:
             flask.abort(404)

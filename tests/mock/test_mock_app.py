@@ -61,7 +61,7 @@ def test_unknown_path_and_undeclared_method(v3) -> None:
     assert client.get("/api/v3.0/nothing-here", headers=READ).status_code == 404
     response = client.open("/api/v3.0/building", method="TRACE", headers=WRITE)
     assert response.status_code == 405
-    assert set(response.headers["Allow"].split(", ")) == {"GET", "POST"}
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "POST"}
     response = client.patch("/api/v3.0/folder/" + "1" * 8, headers=WRITE)
     assert response.status_code == 405 and "Allow" in response.headers
 

@@ -81,7 +81,7 @@ def test_multipart_part_without_content_type(app) -> None:
 
 def test_trace_is_405_with_allow(app) -> None:
     response = app.test_client().open(f"{V3}/account", method="TRACE", headers=WRITE)
-    assert response.status_code == 405 and response.headers["Allow"] == "GET"
+    assert response.status_code == 405 and response.headers["Allow"] == "GET, HEAD"
     assert response.json["status"] == 405
 
 

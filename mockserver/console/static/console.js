@@ -6,6 +6,8 @@
  *   State      GET /__mock/state, POST /__mock/reset
  *   Jobs       GET /__mock/jobs, POST /__mock/jobs/finish, /__mock/jobs/<id>/finish|fail
  *   Tokens     GET /__mock/tokens
+ * When the mock's tokens define an admin token, every /__mock/ call carries its key (asked once,
+ * kept in sessionStorage); the key of the token picked in "Call as" stays on the server.
  * Everything is built with DOM calls and textContent: nothing from the mock is parsed as HTML.
  */
 (function () {
@@ -15,6 +17,7 @@
   const MAX_ROWS = 1000;
   const TYPED_KEY = "typed";
   const NO_KEY = "none";
+  const ADMIN_KEY_STORE = "mock-console-admin-key";
 
   const state = {
     lastSeq: 0,
@@ -23,6 +26,7 @@
     activeTab: "requests",
     swaggerVersion: null,
     drawn: {},
+    adminKey: sessionStorage.getItem(ADMIN_KEY_STORE) || "",
   };
 
   // -- small helpers ------------------------------------------------------------------------
@@ -44,11 +48,16 @@
     return node;
   }
 
-  /** JSON from an admin endpoint; a failure shows in the header and rejects. */
+  /** Headers for a call under /__mock/: the admin key, when this mock needs one. */
+  function adminHeaders() {
+    return state.adminKey ? { "X-API-Key": state.adminKey } : {};
+  }
+
+  /** JSON from an admin endpoint; a failure shows in the header and rejects (with .status). */
   async function admin(path, options) {
     let response;
     try {
-      response = await fetch(path, Object.assign({ credentials: "same-origin" }, options));
+      response = await fetch(path, Object.assign({ credentials: "same-origin", headers: adminHeaders() }, options));
     } catch (error) {
       showStatus("the mock is not reachable");
       throw error;
@@ -59,7 +68,7 @@
     if (!response.ok) {
       const detail = (body && body.detail) || response.statusText;
       showStatus(`${path}: ${response.status} ${detail}`);
-      throw new Error(detail);
+      throw Object.assign(new Error(detail), { status: response.status });
     }
     return body;
   }
@@ -217,7 +226,9 @@
         const prefix = asPrefix();
         if (request.loadSpec || prefix === null) return request;
         const url = new URL(request.url, window.location.href);
-        if (url.pathname.startsWith("/api/")) request.url = `${window.location.origin}${prefix}${url.pathname}${url.search}`;
+        if (!url.pathname.startsWith("/api/")) return request;
+        request.url = `${window.location.origin}${prefix}${url.pathname}${url.search}`;
+        Object.assign(request.headers, adminHeaders()); // the mock swaps it for the chosen token's key
         return request;
       },
     });
@@ -268,7 +279,7 @@
 
   async function openEntity(path) {
     const prefix = asPrefix() || "";
-    const response = await fetch(prefix + path, { credentials: "same-origin" });
+    const response = await fetch(prefix + path, { credentials: "same-origin", headers: prefix ? adminHeaders() : {} });
     const text = await response.text();
     let shown = text;
     try { shown = pretty(JSON.parse(text)); } catch (error) { /* not JSON: show as is */ }
@@ -327,6 +338,36 @@
     } catch (error) { /* shown in the header by admin() */ }
   }
 
+  /** The tokens, once the admin key (when the mock needs one) is known to work. */
+  async function unlock() {
+    for (;;) {
+      if (!state.features.adminKey || state.adminKey) {
+        try {
+          return await loadTokens();
+        } catch (error) {
+          if (error.status !== 401 && error.status !== 403) throw error;
+          $("admin-key-error").textContent = error.message;
+        }
+      }
+      state.adminKey = await askAdminKey();
+    }
+  }
+
+  function askAdminKey() {
+    const form = $("admin-key-form");
+    form.hidden = false;
+    $("admin-key").focus();
+    return new Promise((resolve) => {
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        form.hidden = true;
+        const key = $("admin-key").value.trim();
+        sessionStorage.setItem(ADMIN_KEY_STORE, key);
+        resolve(key);
+      }, { once: true });
+    });
+  }
+
   // -- start ------------------------------------------------------------------------------------------
   async function start() {
     for (const button of document.querySelectorAll("#tabs button")) {
@@ -338,9 +379,10 @@
     $("version").addEventListener("change", () => showOperations());
 
     state.features = await admin("/__mock/console/features");
+    const tokens = await unlock();
     $("version").replaceChildren(...state.features.versions.map((v) =>
       el("option", { value: v.version }, v.build ? `${v.version} (build ${v.build})` : v.version)));
-    fillTokenPicker(await loadTokens());
+    fillTokenPicker(tokens);
     await pollRequests();
     setInterval(pollRequests, POLL_MS);
     document.body.dataset.ready = "true"; // for tests and screenshots: the first data is in
