@@ -78,6 +78,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="answer 429 with Retry-After beyond N requests per SECONDS, per API key (e.g. 10/1)",
     )
     parser.add_argument(
+        "--fixtures",
+        type=Path,
+        metavar="FILE",
+        help="your own folders, buildings, files, databases, commodities (YAML or JSON); "
+        "'mode: extend' (default) adds them to the generated fixtures, 'mode: replace' replaces those",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse what the platform accepts but the spec does not (date-times without an offset, "
+        "v4.0 commodity bodies the spec cannot express) instead of accepting it with an X-Mock-Leniency header",
+    )
+    parser.add_argument(
         "--no-admin", dest="admin", action="store_false", help="turn off the /__mock/ admin endpoints"
     )
     parser.add_argument(
@@ -183,6 +196,11 @@ def build_app(args: argparse.Namespace) -> MockSetup:
     if args.threads is not None and not 1 <= args.threads <= 256:
         raise ContractsError(f"--threads {args.threads}: must be between 1 and 256")
     tokens = tuple(load_tokens_file(args.tokens)) if args.tokens else DEFAULT_TOKENS
+    fixtures = None
+    if args.fixtures is not None:
+        from mockserver.user_fixtures import load_fixtures_file
+
+        fixtures = load_fixtures_file(args.fixtures)
     specs = load_specs(args.spec_files, args.specs_dir)
     faults = FaultInjector(
         None, latency_ms=args.latency, error_rate=args.error_rate, rate_limit=rate_limit, seed=args.seed
@@ -193,7 +211,15 @@ def build_app(args: argparse.Namespace) -> MockSetup:
 
     sources = [s.source for s in specs]  # paths: create_app's errors then name the file
     try:
-        app = create_app(sources, tokens=list(tokens), store=store, seed=args.seed, admin=args.admin)
+        app = create_app(
+            sources,
+            tokens=list(tokens),
+            store=store,
+            seed=args.seed,
+            admin=args.admin,
+            strict=args.strict,
+            fixtures=fixtures,
+        )
     except ContractsError:
         raise
     except Exception as exc:  # a spec the mock cannot handle: one line, not a traceback
