@@ -71,7 +71,10 @@ def register_admin(app: flask.Flask) -> None:
             state["store"].reset()
             state["log"].clear()
             release_memory()
-            created = sum(seed_fixtures(runtime, state["store"]) for runtime in state["runtimes"].values())
+            created = sum(
+                seed_fixtures(runtime, state["store"], state.get("fixtures"))
+                for runtime in state["runtimes"].values()
+            )
         except StoreUnavailable as exc:  # a read-only or locked sqlite file: say so, no traceback
             body = problem_body(503, str(exc), flask.request.path)
             return flask.Response(json.dumps(body), 503, content_type=f"{PROBLEM_JSON}; charset=utf-8")

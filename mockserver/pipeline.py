@@ -17,6 +17,8 @@ from urllib.parse import parse_qs, unquote_to_bytes
 from mockserver.auth import AuthFailure, authenticate
 from mockserver.behaviour import Call, handle
 from mockserver.downloads import base_url_of
+from mockserver.leniency import HEADER as LENIENCY_HEADER
+from mockserver.leniency import header_value, relax
 from mockserver.problems import MockResponse, problem_response, title_for
 from mockserver.request_log import LogEntry, RequestLog, mask_key
 from mockserver.router import Router
@@ -29,6 +31,8 @@ from mockserver.validation import MAX_BODY, validate_request
 _PREFER_CODE = re.compile(r"(?:^|[;,\s])code\s*=\s*\"?(\d{3})")
 RAW_BODY = "mockserver.raw_body"
 """The environ key where ``dispatch`` leaves the request body it read, for the request log."""
+LENIENCIES = "mockserver.leniencies"
+"""The environ key where ``dispatch`` leaves the leniencies it applied, for the request log."""
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -40,8 +44,10 @@ class MockPipeline:
         tokens: Sequence[Token],
         store: StateStore,
         log: RequestLog,
+        strict: bool = False,
     ) -> None:
         self.fallback = fallback
+        self.strict = strict
         self.runtimes = runtimes
         self.tokens = tuple(tokens)
         self.store = store
@@ -72,6 +78,7 @@ class MockPipeline:
                 request=environ.get(RAW_BODY, b""),
                 response=response.body,
                 problems=response.problems,
+                leniencies=environ.get(LENIENCIES),
             )
         )
         headers = [*response.headers, ("Content-Length", str(len(response.body)))]
@@ -139,6 +146,15 @@ class MockPipeline:
             environ.get("CONTENT_TYPE", ""),
             raw_body,
         )
+        applied = []
+        if validated.problems and not self.strict:
+            relaxed = relax(
+                runtime, operation, environ.get("CONTENT_TYPE", ""), validated.body, validated.problems
+            )
+            if relaxed is not None:
+                validated.problems = relaxed.problems
+                if not relaxed.problems:
+                    validated.body, applied = relaxed.body, relaxed.applied
         if validated.problems:
             return problem_response(
                 validated.status,
@@ -164,8 +180,13 @@ class MockPipeline:
             raw_body=raw_body,
             base_url=base_url_of(environ),
             params=validated.params,
+            language=environ.get("HTTP_ACCEPT_LANGUAGE"),
         )
-        return handle(call)
+        response = handle(call)
+        if applied:
+            environ[LENIENCIES] = applied
+            response.headers.append((LENIENCY_HEADER, header_value(applied)))
+        return response
 
 
 def _split_path(environ: dict[str, Any]) -> tuple[list[str] | None, str]:

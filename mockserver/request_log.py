@@ -76,8 +76,10 @@ class LogEntry:
     def summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {"seq": self.seq}
         out.update((name, getattr(self, name)) for name in _SUMMARY_FIELDS)
-        out["problems"] = [_as_dict(p) for p in self.problems or ()]
-        out["leniencies"] = [_as_dict(item) for item in self.leniencies or ()]
+        if self.problems:  # only when there are some: most entries have none
+            out["problems"] = [_as_dict(p) for p in self.problems]
+        if self.leniencies:
+            out["leniencies"] = [_as_dict(item) for item in self.leniencies]
         return out
 
     def detail(self) -> dict[str, Any]:

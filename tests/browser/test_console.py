@@ -108,6 +108,19 @@ def test_an_invalid_request_shows_its_problems_and_bodies(console, mock, wait_fo
     assert "body.name" in detail[1].text  # the ProblemDetails answer
 
 
+def test_a_leniency_the_mock_applied_is_named_in_the_log(console, mock, wait_for) -> None:
+    base_url, app = mock
+    _tab(console, "requests")
+    folder = requests.get(f"{base_url}/api/v3.0/folder", headers=WRITE, timeout=10).json()[0]
+    naive = "2026-11-30T20:18:35"  # no offset: the platform accepts it, the spec's date-time does not
+    body = body_for(app, "v3.0", "POST", "/building", folderId=folder["id"], completionDate=naive)
+    created = requests.post(f"{base_url}/api/v3.0/building", json=body, headers=WRITE, timeout=10)
+    assert created.status_code == 201 and "X-Mock-Leniency" in created.headers, created.text
+    row = wait_for(lambda d: _log_rows(d, "/api/v3.0/building", 201), "the lenient create in the log")[0]
+    leniency = row.find_element(By.CSS_SELECTOR, "ul.leniencies li").text
+    assert leniency == "leniency datetime-without-offset at body.completionDate"
+
+
 def test_the_state_view_shows_a_created_entity_and_opens_its_get(console, mock, wait_for) -> None:
     base_url, app = mock
     folder = requests.get(f"{base_url}/api/v3.0/folder", headers=WRITE, timeout=10).json()[0]

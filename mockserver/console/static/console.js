@@ -162,13 +162,15 @@
     const time = new Date(entry.time * 1000);
     const path = entry.query ? `${entry.path}?${entry.query}` : entry.path;
     const notes = [];
-    if (entry.problems.length) {
+    const problems = entry.problems || [];
+    const leniencies = entry.leniencies || [];
+    if (problems.length) {
       notes.push(el("ul", { className: "problems" },
-        entry.problems.map((p) => el("li", {}, el("code", {}, p.location || ""), " ", p.message || pretty(p)))));
+        problems.map((p) => el("li", {}, el("code", {}, p.location || ""), " ", p.message || pretty(p)))));
     }
-    if (entry.leniencies.length) {
+    if (leniencies.length) { // {"leniency": id from contracts/platform/data/leniencies.yaml, "location"}
       notes.push(el("ul", { className: "leniencies" },
-        entry.leniencies.map((l) => el("li", {}, "leniency: ", typeof l === "string" ? l : l.id || l.name || pretty(l)))));
+        leniencies.map((l) => el("li", {}, "leniency ", el("code", {}, l.leniency || pretty(l)), l.location ? ` at ${l.location}` : ""))));
     }
     const row = el("tr", { className: "entry fresh", "data-seq": entry.seq, onclick: () => toggleDetail(row, entry.seq) },
       el("td", {}, entry.seq),
