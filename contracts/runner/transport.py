@@ -262,10 +262,9 @@ class HttpForwarder:
                 raise RequestTimedOut(policy.timeout) from None
             except (self._requests.ConnectionError, self._requests.Timeout) as exc:
                 if attempt >= policy.retries:
-                    self.lost = (
-                        f"{type(exc).__name__} after {attempt + 1} attempts (on {method} {url.split('?')[0]})"
-                    )
-                    raise TargetUnreachable(f"{method} {url.split('?')[0]}: {self.lost}") from None
+                    where = f"{method} {url.removeprefix(self.base_url).split('?')[0]}"
+                    self.lost = f"{type(exc).__name__} after {attempt + 1} attempts (on {where})"
+                    raise TargetUnreachable(f"{where}: {self.lost}") from None
                 self._pause(policy.wait_for(attempt, None))
                 attempt += 1
                 continue

@@ -213,13 +213,14 @@ class _Workflow:
                 raise _StopChain
         return values
 
-    def body_for(self, operation: Any, step: Step) -> Any:
+    def body_for(self, operation: Any, step: Step, suffix: str = "") -> Any:
+        """A schema-valid body with the run-prefixed name (``suffix`` tells an update from the create)."""
         body = generate_body(operation, self.rng)
         if not isinstance(body, dict):
             return body
         body = dict(body)
         if "name" in body or "name" in _body_properties(operation):
-            body["name"] = f"{self.prefix}{step.name}"
+            body["name"] = f"{self.prefix}{step.name}{suffix}"
         for field_name, source in step.links.items():
             value = (
                 self.lookup(source[len("lookup:") :])
@@ -274,7 +275,7 @@ class _Workflow:
                 self.check_listed(step, case, response, entity_id)
         update = self.operation("put", step.item)
         if update is not None:
-            body = self.body_for(update, step)
+            body = self.body_for(update, step, "-updated")
             case, response = self.call(update, item_params, body)
             if self.validate(case, response) and 200 <= response.status_code < 300:
                 self.read_back(step, read, item_params, self.sent_body(case, body), "update")

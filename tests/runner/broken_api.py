@@ -155,6 +155,8 @@ class BrokenApi:
                     folder["description"] = None
                 return folder
             if flask.request.method == "PUT":
+                if not flask.request.get_data():  # the body is optional: nothing to change
+                    return self.folders[folder_id]
                 body, error = _folder_request()
                 if error:
                     return problem(400, "Bad Request", detail=error)
