@@ -94,11 +94,11 @@ def served_mock(spec: SpecUnderTest, doc: dict[str, Any]) -> Iterator[tuple[str,
     """The same mock our run builds (same document, same fallback), served over HTTP by waitress."""
     from waitress.server import create_server
 
-    from contracts.runner.target import _create_mock
+    from contracts.runner.target import create_mock
     from mockserver import create_app
     from mockserver.tokens import Token
 
-    app = _create_mock(create_app, spec, doc, [Token(key=KEY, name="bench", permission="write")], 0)
+    app = create_mock(create_app, spec, doc, [Token(key=KEY, name="bench", permission="write")], 0)
     counter = Counting(app)
     server = create_server(counter, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)

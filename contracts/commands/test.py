@@ -10,6 +10,8 @@ import argparse
 import os
 from pathlib import Path
 
+from contracts.runner.options import DEFAULT_MAX_RESPONSE_TIME, DEFAULT_REQUEST_TIMEOUT
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -62,7 +64,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=None, metavar="N", help="seed to replay a run")
     parser.add_argument("--junit", type=Path, default=None, metavar="FILE", help="write a JUnit XML report")
     parser.add_argument(
-        "--report", type=Path, default=None, metavar="FILE.md", help="write a Markdown report"
+        "--report",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="write a report: self-contained HTML when FILE ends in .html, else Markdown",
+    )
+    parser.add_argument(
+        "--max-response-time",
+        type=float,
+        default=DEFAULT_MAX_RESPONSE_TIME,
+        metavar="SECONDS",
+        help=f"a slower answer is a finding on its operation ({DEFAULT_MAX_RESPONSE_TIME:g})",
+    )
+    parser.add_argument(
+        "--request-timeout",
+        type=float,
+        default=DEFAULT_REQUEST_TIMEOUT,
+        metavar="SECONDS",
+        help=f"no answer within this is a finding on its operation; the run goes on ({DEFAULT_REQUEST_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--shard",
+        default=None,
+        metavar="K/N",
+        help="run only the K-th of N deterministic parts (operations split by a stable hash), for a CI matrix",
     )
     parser.add_argument(
         "--specs-dir",
@@ -75,6 +101,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from contracts.runner import RunOptions, run_contracts
+    from contracts.runner.options import parse_shard
 
     base_url = args.base_url or os.environ.get("MADASTER_BASE_URL") or None
     api_key = args.api_key or os.environ.get("MADASTER_API_KEY") or None
@@ -90,5 +117,8 @@ def run(args: argparse.Namespace) -> int:
         junit=args.junit,
         report=args.report,
         specs_dir=args.specs_dir,
+        max_response_time=args.max_response_time,
+        request_timeout=args.request_timeout,
+        shard=parse_shard(args.shard) if args.shard else None,
     )
     return run_contracts(options).exit_code

@@ -31,11 +31,14 @@ class AuthProbeFailure(Failure):
     code = "MC401"
     kind_title = "Authentication not enforced"
 
-    def __init__(self, *, operation: str, scenario: str, status: int, body: bytes, message: str) -> None:
+    def __init__(
+        self, *, operation: str, scenario: str, status: int, body: bytes, message: str, probe_id: str | None
+    ) -> None:
         super().__init__(operation=operation, title=self.kind_title, message=message)
         self.scenario = scenario
         self.status = status
         self.body = body
+        self.probe_id = probe_id
 
     @property
     def _unique_key(self) -> str:
@@ -47,12 +50,20 @@ class EntityDataInAuthError(Failure):
     kind_title = "Entity data in an authentication error"
 
     def __init__(
-        self, *, operation: str, message: str, status: int, body: bytes, scenario: str | None
+        self,
+        *,
+        operation: str,
+        message: str,
+        status: int,
+        body: bytes,
+        scenario: str | None,
+        probe_id: str | None = None,
     ) -> None:
         super().__init__(operation=operation, title=self.kind_title, message=message)
         self.status = status
         self.body = body
         self.scenario = scenario
+        self.probe_id = probe_id
 
     @property
     def _unique_key(self) -> str:
@@ -62,6 +73,7 @@ class EntityDataInAuthError(Failure):
 @dataclass
 class ActiveRun:
     unknown_key: str
+    max_response_time: float = 5.0
     probed: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -73,6 +85,11 @@ def activate(run: ActiveRun | None) -> None:
     """Point the checks at the current run (None: checks do nothing)."""
     global _active
     _active = run
+
+
+def active() -> ActiveRun | None:
+    """The run the checks belong to (None outside a run)."""
+    return _active
 
 
 def _declares_security(operation: Any) -> bool:
@@ -118,8 +135,9 @@ def madaster_auth(ctx: Any, response: Any, case: Any) -> bool | None:
                 status=answer.status_code,
                 body=answer.content or b"",
                 message=f"with {scenario} the server answered {answer.status_code}, expected 401",
+                probe_id=probe.id,
             )
-        _check_auth_body(label, answer.status_code, answer.content, case, scenario)
+        _check_auth_body(label, answer.status_code, answer.content, case, scenario, probe.id)
     return None
 
 
@@ -131,7 +149,14 @@ def madaster_auth_body(ctx: Any, response: Any, case: Any) -> bool | None:
     return None
 
 
-def _check_auth_body(label: str, status: int, content: bytes | None, case: Any, scenario: str | None) -> None:
+def _check_auth_body(
+    label: str,
+    status: int,
+    content: bytes | None,
+    case: Any,
+    scenario: str | None,
+    probe_id: str | None = None,
+) -> None:
     leaked = entity_data_in(content or b"", _entity_fields(case.operation))
     if leaked:
         sent = f" (sent with {scenario})" if scenario else ""
@@ -141,6 +166,7 @@ def _check_auth_body(label: str, status: int, content: bytes | None, case: Any, 
             status=status,
             body=content or b"",
             scenario=scenario,
+            probe_id=probe_id,
         )
 
 
@@ -192,3 +218,6 @@ def _property_names(raw: dict[str, Any], schema: dict[str, Any], depth: int = 0)
             for branch in schema.get(key) or []:
                 names |= _property_names(raw, resolve_or_empty(raw, branch), depth + 1)
     return names
+
+
+from contracts.runner import response_checks  # noqa: E402, F401  (registers declared_success_status, response_time)

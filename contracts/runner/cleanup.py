@@ -45,9 +45,7 @@ def clean_up(target: Target, doc: dict[str, Any]) -> list[str]:
         path = deletion_path(entity, templates)
         if path is None or path in done:
             if path is None:
-                problems.append(
-                    f"created {entity.path} id {entity.entity_id}: no DELETE operation to remove it"
-                )
+                problems.append(f"created by {entity.path}: no DELETE operation to remove it")
             continue
         done.add(path)
         try:
@@ -58,4 +56,12 @@ def clean_up(target: Target, doc: dict[str, Any]) -> list[str]:
         if response.status_code >= 400 and response.status_code not in (404, 410):
             problems.append(f"DELETE {path}: {response.status_code}")
     target.recorder.created.clear()
-    return problems
+    return collapse(problems)
+
+
+def collapse(lines: list[str]) -> list[str]:
+    """Each distinct line once, in first-seen order, with how often it occurred."""
+    counts: dict[str, int] = {}
+    for line in lines:
+        counts[line] = counts.get(line, 0) + 1
+    return [line if count == 1 else f"{line} (x{count})" for line, count in counts.items()]

@@ -1,4 +1,8 @@
-"""One contract run: for each spec, build the target, test it, clean up, then report."""
+"""One contract run: for each spec, build the target, test it, clean up, then report.
+
+The reports are written whatever happens: after a clean run, a finding, a lost connection
+(exit 2) or Ctrl-C, with what was found until then.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,11 @@ from contracts.errors import ContractsError
 from contracts.runner.options import RunOptions
 from contracts.runner.redact import RedactingStream, Redactor
 from contracts.runner.reporting.console import ConsoleReporter
-from contracts.runner.results import RunResult, VersionResult
+from contracts.runner.results import STATEFUL, RunResult, VersionResult
+from contracts.runner.sharding import STATEFUL_UNIT, in_shard
 from contracts.runner.specs import SpecUnderTest, collect_specs
+
+PER_OPERATION_PHASES = ("examples", "coverage", "fuzzing")
 
 
 def run_contracts(options: RunOptions, *, stream: TextIO | None = None) -> RunResult:
@@ -25,30 +32,37 @@ def run_contracts(options: RunOptions, *, stream: TextIO | None = None) -> RunRe
     seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
     run = RunResult(seed=seed)
     console = ConsoleReporter(out)  # type: ignore[arg-type]  # a TextIO look-alike
+    aborted: ContractsError | None = None
     try:
         for spec in specs:
-            result = run_spec(spec, options, seed, console)
-            run.versions.append(result)
+            run_spec(spec, options, seed, console, run)
     except KeyboardInterrupt:
         run.interrupted = True
-    console.summary(run)
-    _write_reports(run, options, redactor)
-    for label, path in (("JUnit report", options.junit), ("Markdown report", options.report)):
-        if path:
+    except ContractsError as exc:
+        aborted = exc
+        if run.versions:
+            run.versions[-1].errors.append(f"run stopped: {exc}")
+    finally:
+        console.summary(run)
+        written = _write_reports(run, options, redactor)
+        for label, path in written:
             console.write(f"{label}: {path}")
+    if aborted is not None:
+        raise aborted
     if run.interrupted:
         raise KeyboardInterrupt
     return run
 
 
-def run_spec(spec: SpecUnderTest, options: RunOptions, seed: int, console: ConsoleReporter) -> VersionResult:
+def run_spec(
+    spec: SpecUnderTest, options: RunOptions, seed: int, console: ConsoleReporter, run: RunResult
+) -> VersionResult:
     """Test one spec; cleanup of created entities runs even on failure or Ctrl-C."""
     from contracts.platform.leniency import find_and_repair
     from contracts.runner import checks
     from contracts.runner.cleanup import clean_up
     from contracts.runner.engine import load_schema, run_engine
     from contracts.runner.target import build_target, preflight
-    from contracts.runner.workflows import run_workflows
 
     started = time.monotonic()
     doc, defects = find_and_repair(spec.doc)
@@ -65,34 +79,37 @@ def run_spec(spec: SpecUnderTest, options: RunOptions, seed: int, console: Conso
     )
     result = VersionResult(label=spec.label, source=spec.source, target=target.description, seed=seed)
     result.spec_defects = defects
+    result.shard = options.shard
+    run.versions.append(result)
     preflight(target, spec)
-    schema = load_schema(
-        doc,
-        target,
-        seed=seed,
-        max_examples=options.max_examples,
-        phases=options.phases,
-        timeout=options.request_timeout,
-        patterns=options.operation_patterns(),
-    )
+    patterns = options.operation_patterns()
+
+    def schema_for(phases: tuple[str, ...], keep: Any = None) -> Any:
+        return load_schema(
+            doc,
+            target,
+            seed=seed,
+            max_examples=options.max_examples,
+            phases=phases,
+            timeout=options.request_timeout,
+            patterns=patterns,
+            keep=keep,
+        )
+
+    per_operation = tuple(p for p in options.phases if p in PER_OPERATION_PHASES)
+    schema = schema_for(per_operation, lambda label: in_shard(spec.version, label, options.shard))
     operations = _operations(schema)
+    stateful_here = in_shard(spec.version, STATEFUL_UNIT, options.shard)
     console.version_started(spec.label, spec.source, target.description, len(operations))
     for defect in defects:
         console.spec_defect(defect.describe())
-    checks.activate(checks.ActiveRun(unknown_key=target.unknown_key))
+    checks.activate(
+        checks.ActiveRun(unknown_key=target.unknown_key, max_response_time=options.max_response_time)
+    )
     try:
-        completed = run_engine(schema, target, result, console.progress)
-        if completed and target.writes_allowed and options.workflows and "stateful" in options.phases:
-            run_workflows(
-                schema,
-                target,
-                result,
-                version=spec.version,
-                seed=seed,
-                run_prefix=run_prefix,
-                progress=console.progress,
-                patterns=options.operation_patterns(),
-            )
+        completed = not per_operation or run_engine(schema, target, result, console.progress)
+        if completed and stateful_here and not target.connection_lost:
+            completed = _run_stateful(spec, options, target, result, console, schema_for, run_prefix, seed)
         if not completed and not target.connection_lost:
             raise KeyboardInterrupt
     finally:
@@ -112,6 +129,40 @@ def run_spec(spec: SpecUnderTest, options: RunOptions, seed: int, console: Conso
     return result
 
 
+def _run_stateful(
+    spec: SpecUnderTest,
+    options: RunOptions,
+    target: Any,
+    result: VersionResult,
+    console: ConsoleReporter,
+    schema_for: Any,
+    run_prefix: str,
+    seed: int,
+) -> bool:
+    """The version's stateful unit: schemathesis's stateful phase, then the CRUD workflows."""
+    from contracts.runner.engine import run_engine
+    from contracts.runner.workflows import run_workflows
+
+    stateful = "stateful" in options.phases
+    workflows = target.writes_allowed and options.workflows and stateful
+    if not stateful:
+        return True
+    schema = schema_for(("stateful",))
+    completed = run_engine(schema, target, result, console.progress, unit=STATEFUL)
+    if completed and workflows and not target.connection_lost:
+        run_workflows(
+            schema,
+            target,
+            result,
+            version=spec.version,
+            seed=seed,
+            run_prefix=run_prefix,
+            progress=console.progress,
+            patterns=options.operation_patterns(),
+        )
+    return completed
+
+
 def _operations(schema: Any) -> list[str]:
     labels = []
     for item in schema.get_all_operations():
@@ -121,12 +172,23 @@ def _operations(schema: Any) -> list[str]:
     return labels
 
 
-def _write_reports(run: RunResult, options: RunOptions, redactor: Redactor) -> None:
+def _write_reports(run: RunResult, options: RunOptions, redactor: Redactor) -> list[tuple[str, Any]]:
+    """Write the reports asked for; returns (kind, path) of each written."""
+    written: list[tuple[str, Any]] = []
     if options.junit:
         from contracts.runner.reporting.junit import write_junit
 
         write_junit(run, options.junit, redactor)
+        written.append(("JUnit report", options.junit))
     if options.report:
-        from contracts.runner.reporting.markdown import write_markdown
+        if options.report.suffix.lower() in (".html", ".htm"):
+            from contracts.runner.reporting.html import write_html
 
-        write_markdown(run, options.report, redactor)
+            write_html(run, options.report, redactor)
+            written.append(("HTML report", options.report))
+        else:
+            from contracts.runner.reporting.markdown import write_markdown
+
+            write_markdown(run, options.report, redactor)
+            written.append(("Markdown report", options.report))
+    return written

@@ -10,9 +10,10 @@ import schemathesis
 from schemathesis.engine import Status, events, from_schema
 
 from contracts.runner import checks as madaster_checks
-from contracts.runner.curl import curl_for_case
 from contracts.runner.refs import resolve_or_empty
-from contracts.runner.results import FailureReport, VersionResult
+from contracts.runner.reproduce import chain_step, curl_for
+from contracts.runner.response_checks import timed_out
+from contracts.runner.results import OPERATION, ChainStep, FailureReport, VersionResult
 from contracts.runner.safety import schemathesis_config_dict, select_operations
 from contracts.runner.target import Target
 
@@ -38,6 +39,7 @@ def load_schema(
     phases: tuple[str, ...],
     timeout: float,
     patterns: list[re.Pattern[str]],
+    keep: Callable[[str], bool] | None = None,
 ) -> Any:
     """The schemathesis schema of ``doc``, bound in-process to the target's WSGI app and filtered."""
     config = schemathesis.Config.from_dict(
@@ -49,7 +51,7 @@ def load_schema(
             timeout=timeout,
         )
     )
-    selected = select_operations(doc, writes_allowed=target.writes_allowed, patterns=patterns)
+    selected = select_operations(doc, writes_allowed=target.writes_allowed, patterns=patterns, keep=keep)
     schema = schemathesis.openapi.from_dict(selected, config=config)
     schema.app = target.app
     return schema
@@ -60,10 +62,13 @@ def run_engine(
     target: Target,
     result: VersionResult,
     progress: ProgressHook,
+    unit: str = OPERATION,
 ) -> bool:
-    """Execute all phases; returns False when the run was interrupted."""
+    """Execute the schema's phases; returns False when the run was interrupted.
+
+    ``unit`` says where results go: the per-operation results or the stateful ones.
+    """
     stream = from_schema(schema).execute()
-    seen_failures: set[tuple[str, str, str]] = set()
     interrupted = False
     for event in stream:
         if target.connection_lost and not interrupted:
@@ -73,12 +78,15 @@ def run_engine(
         elif isinstance(event, events.PhaseFinished):
             progress("phase_done", event.phase.name.value)
         elif isinstance(event, events.ScenarioFinished):
-            _fold_scenario(event, target, result, seen_failures)
-            progress("scenario", (STATUS_CHARS.get(event.status, "?"), event.label))
+            kept = _fold_scenario(event, target, result, unit)
+            char = STATUS_CHARS.get(event.status, "?")
+            if char == "F" and not kept:
+                char = "."  # every failure of the scenario was discarded as not attributable
+            progress("scenario", (char, event.label))
         elif isinstance(event, events.NonFatalError):
-            message = f"{event.info.title}: {_first_line(event.info.message)}"
+            message = f"{event.info.title}: {(event.info.message or '').strip()}"
             if event.related_to_operation and event.label:
-                result.operation(event.label).errors.append(message)
+                result.operation(event.label, unit).errors.append(message)
             else:
                 result.errors.append(message)
         elif isinstance(event, events.FatalError):
@@ -92,26 +100,32 @@ def run_engine(
 
 
 def _fold_scenario(
-    event: events.ScenarioFinished, target: Target, result: VersionResult, seen: set[tuple[str, str, str]]
-) -> None:
+    event: events.ScenarioFinished, target: Target, result: VersionResult, unit: str = OPERATION
+) -> bool:
+    """Record the scenario's cases and checks; True when it left a failure that is kept."""
     recorder = event.recorder
     if event.status == Status.SKIP and event.label and not recorder.cases:
-        operation = result.operation(event.label)
+        operation = result.operation(event.label, unit)
         operation.skipped = event.skip_reason or "skipped"
-        return
+        return False
     counted: set[str] = set()
     for case_id, node in recorder.cases.items():
         label = node.value.operation.label
         if case_id not in counted:
             counted.add(case_id)
-            result.operation(label).cases += 1
+            result.operation(label, unit).cases += 1
+    kept = False
     for case_id, check_nodes in recorder.checks.items():
         case_node = recorder.cases.get(case_id)
         if case_node is None:
             continue
         case = case_node.value
-        operation = result.operation(case.operation.label)
+        operation = result.operation(case.operation.label, unit)
+        interaction = recorder.interactions.get(case_id)
+        no_answer = interaction is not None and timed_out(interaction.response) is not None
         for node in check_nodes:
+            if no_answer and node.name != "response_time":
+                continue  # the stand-in for a missing answer says nothing about the other checks
             if node.name == "positive_data_acceptance" and not path_parameters_valid(case):
                 continue  # a link fed a value its schema forbids: the request was not schema-valid
             if node.name == "ensure_resource_availability" and not availability_attributable(case, recorder):
@@ -120,14 +134,11 @@ def _fold_scenario(
             operation.record_check(node.name, passed)
             if passed or node.failure_info is None:
                 continue
+            kept = True
             failure = node.failure_info.failure
-            key = (case.operation.label, node.name, failure.title)
-            if key in seen:
-                continue
-            seen.add(key)
-            result.failures.append(
-                _failure_report(event, recorder, case_id, case, node.name, failure, target)
-            )
+            report = _failure_report(event, recorder, case_id, case, node.name, failure, target)
+            result.add_failure(report)
+    return kept
 
 
 def availability_attributable(case: Any, recorder: Any) -> bool:
@@ -205,29 +216,60 @@ def _failure_report(
 ) -> FailureReport:
     status: int | None = None
     body = b""
-    scenario = None
+    sent_id = case_id
     if isinstance(failure, madaster_checks.AuthProbeFailure | madaster_checks.EntityDataInAuthError):
-        status, body, scenario = failure.status, failure.body, failure.scenario
+        status, body = failure.status, failure.body
+        sent_id = failure.probe_id or case_id
     else:
         interaction = recorder.interactions.get(case_id)
         response = interaction.response if interaction is not None else None
         if response is not None:
             status, body = response.status_code, response.content or b""
+            if timed_out(response) is not None:
+                status, body = None, b""
     return FailureReport(
         operation=case.operation.label,
         check=check,
         title=failure.title,
         message=failure.message,
         status=status,
-        response_excerpt=_excerpt(body),
-        curl=curl_for_case(
-            case, target.display_base_url, auth=scenario or "key", unknown_key="some-unknown-key"
-        ),
-        phase=event.phase.value if hasattr(event.phase, "value") else str(event.phase),
+        response_excerpt=excerpt(body),
+        curl=curl_for(target, sent_id, case, getattr(failure, "scenario", None)),
+        phase=phase_name(event),
+        chain=_chain(recorder, case_id, target) if phase_name(event) == "stateful" else [],
     )
 
 
-def _excerpt(body: bytes) -> str:
+def phase_name(event: Any) -> str:
+    return event.phase.value if hasattr(event.phase, "value") else str(event.phase)
+
+
+CHAIN_LIMIT = 25
+
+
+def _chain(recorder: Any, case_id: str, target: Target) -> list[ChainStep]:
+    """The scenario's requests up to the failing one, oldest first (empty for a single request)."""
+    ids = []
+    for known in recorder.cases:
+        ids.append(known)
+        if known == case_id:
+            break
+    if len(ids) < 2:
+        return []
+    steps = []
+    for known in ids[-CHAIN_LIMIT:]:
+        case = recorder.cases[known].value
+        interaction = recorder.interactions.get(known)
+        response = interaction.response if interaction is not None else None
+        status = response.status_code if response is not None else None
+        if response is not None and timed_out(response) is not None:
+            status = None
+        steps.append(chain_step(target, case, status))
+    return steps
+
+
+def excerpt(body: bytes) -> str:
+    """The start of a response body, for reports."""
     text = body.decode("utf-8", errors="replace")
     return text if len(text) <= EXCERPT_LIMIT else text[:EXCERPT_LIMIT] + " …"
 

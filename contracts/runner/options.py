@@ -9,6 +9,8 @@ from pathlib import Path
 from contracts.errors import ContractsError
 
 DEFAULT_MAX_EXAMPLES = 10
+DEFAULT_MAX_RESPONSE_TIME = 5.0
+DEFAULT_REQUEST_TIMEOUT = 10.0
 
 
 @dataclass
@@ -27,9 +29,14 @@ class RunOptions:
     junit: Path | None = None
     report: Path | None = None
     specs_dir: Path | None = None
-    request_timeout: float = 10.0
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+    """No answer within this many seconds is a finding on the operation (not retried)."""
+    max_response_time: float = DEFAULT_MAX_RESPONSE_TIME
+    """An answer slower than this is a finding on the operation."""
     phases: tuple[str, ...] = ("examples", "coverage", "fuzzing", "stateful")
     workflows: bool = True
+    shard: tuple[int, int] | None = None
+    """``(K, N)``: only the K-th of N deterministic parts of the work (see ``sharding``)."""
 
     @property
     def offline(self) -> bool:
@@ -56,6 +63,12 @@ class RunOptions:
             raise ContractsError("--max-examples must be at least 1")
         if self.seed is not None and self.seed < 0:
             raise ContractsError("--seed must be a non-negative integer")
+        if not self.request_timeout > 0:
+            raise ContractsError("--request-timeout must be a positive number of seconds")
+        if not self.max_response_time > 0:
+            raise ContractsError("--max-response-time must be a positive number of seconds")
+        if self.shard is not None and not 1 <= self.shard[0] <= self.shard[1]:
+            raise ContractsError(f"--shard {self.shard[0]}/{self.shard[1]}: K must be between 1 and N")
         if self.base_url is not None:
             if not re.match(r"^https?://[^/\s]+", self.base_url):
                 raise ContractsError(
@@ -66,3 +79,11 @@ class RunOptions:
                     "an API key is required for a remote target: pass --api-key or set MADASTER_API_KEY"
                 )
         self.operation_patterns()
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"2/4"`` -> ``(2, 4)``; a clear error for anything else."""
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text or "")
+    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise ContractsError(f"--shard {text!r} must be K/N with 1 <= K <= N, e.g. 1/4")
+    return int(match.group(1)), int(match.group(2))

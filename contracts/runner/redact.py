@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import TextIO
 
 from contracts.runner.transport import KEY_PLACEHOLDER
@@ -9,7 +10,10 @@ from contracts.runner.transport import KEY_PLACEHOLDER
 
 class Redactor:
     def __init__(self, *secrets: str | None) -> None:
-        self._secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+        plain = {s for s in secrets if s and len(s) >= 4}
+        # the forms a secret takes inside HTML and XML reports, too
+        forms = plain | {escape(s, quote=True) for s in plain} | {escape(s, quote=False) for s in plain}
+        self._secrets = sorted(forms, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
         for secret in self._secrets:

@@ -6,6 +6,20 @@ from dataclasses import dataclass, field
 
 from contracts.platform.leniency import SpecDefect
 
+OPERATION = "operation"
+STATEFUL = "stateful"
+STATEFUL_PHASES = ("stateful", "workflows")
+
+
+@dataclass
+class ChainStep:
+    """One request of a failing scenario, in the order it was sent."""
+
+    method: str
+    url: str
+    status: int | None
+    curl: str
+
 
 @dataclass
 class FailureReport:
@@ -18,6 +32,23 @@ class FailureReport:
     response_excerpt: str
     curl: str
     phase: str
+    chain: list[ChainStep] = field(default_factory=list)
+    """Every request of the scenario up to the failing one (empty when it was a single request)."""
+    phases: list[str] = field(default_factory=list)
+    """Every phase that found it (the first is ``phase``)."""
+
+    def __post_init__(self) -> None:
+        if not self.phases:
+            self.phases = [self.phase]
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.operation, self.check, self.title)
+
+    @property
+    def unit(self) -> str:
+        """``operation`` (examples, coverage, fuzzing) or ``stateful`` (stateful phase, workflows)."""
+        return STATEFUL if self.phase in STATEFUL_PHASES else OPERATION
 
 
 @dataclass
@@ -46,34 +77,67 @@ class VersionResult:
     target: str
     seed: int
     operations: dict[str, OperationResult] = field(default_factory=dict)
+    """Results of the per-operation phases (examples, coverage, fuzzing)."""
+    stateful: dict[str, OperationResult] = field(default_factory=dict)
+    """Results of the stateful phase and the workflows, by the operation they concern."""
     failures: list[FailureReport] = field(default_factory=list)
     spec_defects: list[SpecDefect] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     """Run-level problems (not tied to one operation)."""
     cleanup: list[str] = field(default_factory=list)
     duration: float = 0.0
+    shard: tuple[int, int] | None = None
+    """``(K, N)`` when this was one shard of a split run."""
 
-    def operation(self, label: str) -> OperationResult:
-        result = self.operations.get(label)
+    def add_failure(self, failure: FailureReport) -> bool:
+        """Keep a failure once per operation, check and kind; a repeat only adds its phase."""
+        for known in self.failures:
+            if known.key == failure.key:
+                if failure.phase not in known.phases:
+                    known.phases.append(failure.phase)
+                return False
+        self.failures.append(failure)
+        self.operation(failure.operation, failure.unit).record_check(failure.check, False)
+        return True
+
+    def operation(self, label: str, unit: str = OPERATION) -> OperationResult:
+        table = self.stateful if unit == STATEFUL else self.operations
+        result = table.get(label)
         if result is None:
-            result = self.operations[label] = OperationResult(label)
+            result = table[label] = OperationResult(label)
         return result
+
+    def all_results(self) -> list[tuple[str, OperationResult]]:
+        """(unit, result) of every operation, per-operation phases first."""
+        return [(OPERATION, op) for op in self.operations.values()] + [
+            (STATEFUL, op) for op in self.stateful.values()
+        ]
+
+    @property
+    def operation_labels(self) -> list[str]:
+        return list(dict.fromkeys([*self.operations, *self.stateful]))
 
     @property
     def cases(self) -> int:
-        return sum(op.cases for op in self.operations.values())
+        return sum(op.cases for _, op in self.all_results())
 
     @property
     def failed_operations(self) -> int:
-        return sum(1 for op in self.operations.values() if op.failed)
+        failed = {op.label for _, op in self.all_results() if op.failed}
+        return len(failed)
 
     @property
     def skipped_operations(self) -> int:
         return sum(1 for op in self.operations.values() if op.skipped and not op.cases)
 
     @property
+    def operation_errors(self) -> list[tuple[str, str]]:
+        """(operation, error) of every operation, once each."""
+        return list(dict.fromkeys((op.label, e) for _, op in self.all_results() for e in op.errors))
+
+    @property
     def passed(self) -> bool:
-        return not self.failures and not self.errors and not any(op.errors for op in self.operations.values())
+        return not self.failures and not self.errors and not self.operation_errors
 
 
 @dataclass
@@ -90,7 +154,7 @@ class RunResult:
         for v in self.versions:
             lines += [f"{v.label}: {f.operation}: {f.check}: {f.title}" for f in v.failures]
             lines += [f"{v.label}: error: {e}" for e in v.errors]
-            lines += [f"{v.label}: {op.label}: error: {e}" for op in v.operations.values() for e in op.errors]
+            lines += [f"{v.label}: {label}: error: {e}" for label, e in v.operation_errors]
         lines.append(f"replay with --seed {self.seed}")
         return "\n".join(lines)
 

@@ -8,6 +8,7 @@ produces a PUT/POST/DELETE; ``transport.WriteGuard`` refuses anything that slips
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from contracts.runner.transport import KEY_HEADER, KEY_PLACEHOLDER
@@ -78,12 +79,17 @@ HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "tra
 
 
 def select_operations(
-    doc: dict[str, Any], *, writes_allowed: bool, patterns: list[re.Pattern[str]]
+    doc: dict[str, Any],
+    *,
+    writes_allowed: bool,
+    patterns: list[re.Pattern[str]],
+    keep: Callable[[str], bool] | None = None,
 ) -> dict[str, Any]:
     """A shallow copy of ``doc`` without the operations the run must not send.
 
     Filtering the document (rather than only schemathesis's operation filter) keeps every
     consumer safe: the engine, the pytest integration and the workflows see the same set.
+    ``keep`` narrows further by label (a shard, one operation of the pytest plugin).
     """
     paths: dict[str, Any] = {}
     for path, item in (doc.get("paths") or {}).items():
@@ -98,6 +104,8 @@ def select_operations(
             if not writes_allowed and not is_safe_method(key):
                 continue
             if patterns and not any(p.search(label) for p in patterns):
+                continue
+            if keep is not None and not keep(label):
                 continue
             kept[key] = value
         if any(key.lower() in HTTP_METHODS for key in kept):

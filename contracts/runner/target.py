@@ -16,6 +16,7 @@ from contracts.runner.transport import (
     CreationRecorder,
     HttpForwarder,
     KeyInjector,
+    RequestLog,
     RetryPolicy,
     TargetUnreachable,
     WriteGuard,
@@ -38,6 +39,7 @@ class Target:
     guard: WriteGuard | None = None
     recorder: CreationRecorder | None = None
     forwarder: HttpForwarder | None = None
+    log: RequestLog | None = None
     unknown_key: str = field(default_factory=lambda: "madaster-contracts-unknown-" + secrets.token_hex(8))
 
     @property
@@ -72,7 +74,7 @@ def build_target(
 
         key = "madaster-contracts-" + secrets.token_hex(12)
         tokens = [Token(key=key, name="contract run", permission="write")]
-        inner = _create_mock(create_app, spec, doc, tokens, seed)
+        inner = create_mock(create_app, spec, doc, tokens, seed)
         description, display, writes = "embedded mock (in-process)", OFFLINE_BASE_URL, True
     else:
         if not api_key:
@@ -83,7 +85,8 @@ def build_target(
         forwarder = HttpForwarder(base_url, RetryPolicy(timeout=timeout))
         inner = forwarder
         description, display, writes = base_url.rstrip("/"), base_url.rstrip("/"), allow_writes
-    app: WsgiApp = KeyInjector(inner, key)
+    log = RequestLog(KeyInjector(inner, key))
+    app: WsgiApp = log
     recorder = guard = None
     if writes:
         recorder = CreationRecorder(app, name_prefix=None if base_url is None else run_prefix)
@@ -91,10 +94,10 @@ def build_target(
     else:
         guard = WriteGuard(app)
         app = guard
-    return Target(description, display, app, base_url is None, writes, guard, recorder, forwarder)
+    return Target(description, display, app, base_url is None, writes, guard, recorder, forwarder, log=log)
 
 
-def _create_mock(
+def create_mock(
     create_app: Any, spec: SpecUnderTest, doc: dict[str, Any] | None, tokens: list[Any], seed: int
 ) -> Any:
     """The mock for the repaired document; the snapshot as published if the mock cannot serve that."""

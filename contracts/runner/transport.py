@@ -11,14 +11,22 @@ sample, report and cache schemathesis writes only ever contains the placeholder.
 from __future__ import annotations
 
 import email.utils
+import json
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 KEY_HEADER = "X-API-Key"
 KEY_PLACEHOLDER = "$MADASTER_API_KEY"
+CASE_ID_HEADER = "X-Schemathesis-TestCaseId"
+TIMEOUT_HEADER = "X-Madaster-Contracts-Timeout"
+"""Set on the stand-in answer ``HttpForwarder`` gives when the target did not answer in time."""
+SEGMENT_SAFE = "!$&'()*+,;=:@-._~"
+"""Characters a path segment may carry unencoded (RFC 3986 pchar); ``/``, ``?``, ``#`` and ``%`` are not among them."""
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 _HOP_BY_HOP = {
     "connection",
@@ -38,6 +46,14 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 class TargetUnreachable(Exception):
     """The target did not answer after the retries; the run stops with exit 2."""
+
+
+class RequestTimedOut(Exception):
+    """The target accepted the connection but sent no answer within the request timeout."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"no answer within {seconds:g} s")
+        self.seconds = seconds
 
 
 class WriteBlocked(Exception):
@@ -120,7 +136,6 @@ class CreationRecorder:
 def prefix_name(environ: dict[str, Any], prefix: str) -> None:
     """Put the run prefix in front of a JSON object body's ``name`` (a null name becomes the prefix)."""
     import io
-    import json
 
     if "json" not in (environ.get("CONTENT_TYPE") or ""):
         return
@@ -143,8 +158,6 @@ def prefix_name(environ: dict[str, Any], prefix: str) -> None:
 
 
 def _entity_id(body: bytes) -> str | None:
-    import json
-
     try:
         data = json.loads(body or b"null")
     except ValueError:
@@ -220,9 +233,7 @@ class HttpForwarder:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET").upper()
-        url = self.base_url + (environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""))
-        if environ.get("QUERY_STRING"):
-            url += "?" + environ["QUERY_STRING"]
+        url = self.base_url + wire_target(environ)
         headers = {}
         for name, value in environ.items():
             if name.startswith("HTTP_") and name not in ("HTTP_HOST", "HTTP_CONTENT_LENGTH"):
@@ -231,24 +242,29 @@ class HttpForwarder:
             headers["Content-Type"] = environ["CONTENT_TYPE"]
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else None
-        response = self.send(method, url, headers, body)
+        try:
+            response = self.send(method, url, headers, body)
+        except RequestTimedOut as exc:
+            return timed_out_answer(start_response, exc.seconds, method, url)
         reason = response.reason or ""
         out_headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _HOP_BY_HOP]
         start_response(f"{response.status_code} {reason}".strip(), out_headers)
         return [response.content]
 
     def send(self, method: str, url: str, headers: dict[str, str], body: bytes | None) -> Any:
+        """Send exactly ``url`` (no re-quoting); a read timeout is not retried: it is the finding."""
         policy = self.policy
         attempt = 0
         while True:
             try:
-                response = self._session().request(
-                    method, url, headers=headers, data=body, timeout=policy.timeout, allow_redirects=False
-                )
+                response = self._send_once(method, url, headers, body)
+            except self._requests.ReadTimeout:
+                raise RequestTimedOut(policy.timeout) from None
             except (self._requests.ConnectionError, self._requests.Timeout) as exc:
                 if attempt >= policy.retries:
-                    self.lost = f"{type(exc).__name__} after {attempt + 1} attempts"
-                    raise TargetUnreachable(f"{method} {url.split('?')[0]}: {self.lost}") from None
+                    where = f"{method} {url.removeprefix(self.base_url).split('?')[0]}"
+                    self.lost = f"{type(exc).__name__} after {attempt + 1} attempts (on {where})"
+                    raise TargetUnreachable(f"{where}: {self.lost}") from None
                 self._pause(policy.wait_for(attempt, None))
                 attempt += 1
                 continue
@@ -259,6 +275,103 @@ class HttpForwarder:
                 continue
             return response
 
+    def _send_once(self, method: str, url: str, headers: dict[str, str], body: bytes | None) -> Any:
+        session = self._session()
+        prepared = session.prepare_request(self._requests.Request(method, url, headers=headers, data=body))
+        prepared.url = url  # requests would re-quote the path; the case's bytes go out as they are
+        return session.send(prepared, timeout=self.policy.timeout, allow_redirects=False)
+
     def _pause(self, seconds: float) -> None:
         self.waited += seconds
         self._sleep(seconds)
+
+
+def wire_target(environ: dict[str, Any]) -> str:
+    """The request target (path and query) exactly as the client meant it.
+
+    ``PATH_INFO`` is already percent-decoded (a generated id holding ``%3F`` reads ``?`` there),
+    so the raw request URI is used when the server gives one; otherwise each decoded segment is
+    encoded again from its bytes (WSGI strings carry bytes as latin-1), so ``?``, ``#`` and ``%``
+    stay data and non-ASCII is encoded once.
+    """
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if raw and raw.startswith("/"):
+        return raw
+    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    target = encode_path(path)
+    if environ.get("QUERY_STRING"):
+        target += "?" + environ["QUERY_STRING"]
+    return target
+
+
+def encode_path(decoded: str) -> str:
+    """Percent-encode a WSGI-decoded path segment by segment (``/`` stays the separator)."""
+    return "/".join(quote(segment.encode("latin-1"), safe=SEGMENT_SAFE) for segment in decoded.split("/"))
+
+
+def timed_out_answer(
+    start_response: Callable[..., Any], seconds: float, method: str, url: str
+) -> list[bytes]:
+    """A stand-in 504 marked with ``TIMEOUT_HEADER``: the checks report it as a timeout on its operation."""
+    body = {
+        "title": "No answer in time",
+        "status": 504,
+        "detail": f"{method} {url.split('?')[0]}: no answer within {seconds:g} s (--request-timeout)",
+    }
+    start_response(
+        "504 Gateway Timeout",
+        [("Content-Type", "application/problem+json"), (TIMEOUT_HEADER, f"{seconds:g}")],
+    )
+    return [json.dumps(body).encode("utf-8")]
+
+
+@dataclass
+class SentRequest:
+    """A request as it left the run (placeholder key, run-prefixed name, final URL, body)."""
+
+    method: str
+    target: str
+    """Path and query, encoded as sent."""
+    headers: dict[str, str]
+    body: bytes
+
+
+SKIPPED_HEADERS = frozenset({"host", "content-length", "connection", "accept-encoding", "user-agent"})
+
+
+@dataclass
+class RequestLog:
+    """Remember what was sent, by schemathesis's test case id, for curl reproductions and chains."""
+
+    app: WsgiApp
+    limit: int = 50_000
+    sent: OrderedDict[str, SentRequest] = field(default_factory=OrderedDict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        import io
+
+        case_id = environ.get("HTTP_X_SCHEMATHESIS_TESTCASEID")
+        if case_id:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(length) if length else b""
+            environ["wsgi.input"] = io.BytesIO(body)
+            headers = {}
+            for name, value in environ.items():
+                if name.startswith("HTTP_"):
+                    header = name[5:].replace("_", "-").title()
+                    if header.lower() not in SKIPPED_HEADERS and header.lower() != CASE_ID_HEADER.lower():
+                        headers[header] = value
+            if environ.get("CONTENT_TYPE"):
+                headers["Content-Type"] = environ["CONTENT_TYPE"]
+            request = SentRequest(
+                environ.get("REQUEST_METHOD", "GET").upper(), wire_target(environ), headers, body
+            )
+            with self._lock:
+                self.sent[case_id] = request
+                while len(self.sent) > self.limit:
+                    self.sent.popitem(last=False)
+        return self.app(environ, start_response)
+
+    def get(self, case_id: str | None) -> SentRequest | None:
+        return self.sent.get(case_id) if case_id else None

@@ -6,8 +6,10 @@ chains an integrator relies on are walked every time, whatever inference finds:
 - v3.0: folder -> building -> building file -> element
 - v4.0: database -> commodity -> children / matches
 
-Each resource is created (2xx with an id), read back, listed, updated where the spec has
-a PUT, and finally deleted and read again, which must answer 404. Chains are declared as
+Each resource is created (2xx with an id), read back (every field sent must come back, see
+``readback``), listed (the listing must hold it), updated where the spec has a PUT and read
+back again, and finally deleted and read again, which must answer 404. A failure carries every
+request of its chain so far, each with its curl. Chains are declared as
 data: a step whose operations a build lacks is skipped, so any snapshot works. Bodies come
 from schemathesis's positive strategies, seeded, with the links filled in from what the
 earlier steps created (the links the spec does not declare).
@@ -22,12 +24,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from contracts.runner.curl import curl_for_case
-from contracts.runner.results import FailureReport, VersionResult
+from contracts.platform.server_owned import server_owned_fields
+from contracts.runner.engine import excerpt
+from contracts.runner.readback import listed, missing_fields, read_schema
+from contracts.runner.reproduce import chain_step, curl_for
+from contracts.runner.response_checks import timed_out
+from contracts.runner.results import STATEFUL, ChainStep, FailureReport, VersionResult
 from contracts.runner.target import Target
 from contracts.runner.transport import KEY_HEADER, KEY_PLACEHOLDER
 
-RESPONSE_CHECKS = ("not_a_server_error", "status_code_conformance", "response_schema_conformance")
+RESPONSE_CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "declared_success_status",
+    "response_schema_conformance",
+    "response_time",
+)
 
 
 @dataclass(frozen=True)
@@ -88,6 +100,9 @@ class _Workflow:
     base: str
     created: dict[str, str] = field(default_factory=dict)
     progress: Callable[[str, Any], None] = lambda kind, payload: None
+    version: str = ""
+    chain: list[ChainStep] = field(default_factory=list)
+    """Every request of the chain so far, for the reports."""
 
     def operation(self, method: str, path: str) -> Any | None:
         try:
@@ -102,29 +117,32 @@ class _Workflow:
             kwargs["media_type"] = "application/json"
         case = operation.Case(**kwargs)
         response = case.call(app=self.target.app, headers={KEY_HEADER: KEY_PLACEHOLDER})
-        self.result.operation(operation.label).cases += 1
+        self.result.operation(operation.label, STATEFUL).cases += 1
+        self.chain.append(chain_step(self.target, case, _status(response)))
         self.progress("scenario", (".", None))
         return case, response
 
     def fail(self, case: Any, response: Any, check: str, title: str, message: str) -> None:
-        self.result.operation(case.operation.label).record_check(check, False)
-        content = response.content or b"" if response is not None else b""
-        self.result.failures.append(
+        no_answer = response is None or timed_out(response) is not None
+        content = b"" if no_answer else response.content or b""
+        self.result.operation(case.operation.label, STATEFUL).record_check(check, False)
+        self.result.add_failure(
             FailureReport(
                 operation=case.operation.label,
                 check=check,
                 title=title,
                 message=message,
-                status=response.status_code if response is not None else None,
-                response_excerpt=content.decode("utf-8", "replace")[:600],
-                curl=curl_for_case(case, self.target.display_base_url),
+                status=None if no_answer else response.status_code,
+                response_excerpt=excerpt(content),
+                curl=curl_for(self.target, case.id, case),
                 phase="workflows",
+                chain=list(self.chain) if len(self.chain) > 1 else [],
             )
         )
         self.progress("scenario", ("F", case.operation.label))
 
     def passed(self, case: Any, check: str) -> None:
-        self.result.operation(case.operation.label).record_check(check, True)
+        self.result.operation(case.operation.label, STATEFUL).record_check(check, True)
 
     def validate(self, case: Any, response: Any) -> bool:
         """schemathesis's response checks on a workflow response; failures are recorded."""
@@ -132,7 +150,8 @@ class _Workflow:
         from schemathesis.core.failures import FailureGroup
 
         load_all_checks()
-        checks = [CHECKS.get_one(name) for name in RESPONSE_CHECKS]
+        names = ("response_time",) if timed_out(response) is not None else RESPONSE_CHECKS
+        checks = [CHECKS.get_one(name) for name in names]
         try:
             case.validate_response(response, checks=checks)
         except FailureGroup as group:
@@ -142,9 +161,43 @@ class _Workflow:
         except AssertionError as exc:
             self.fail(case, response, "response_schema_conformance", "Response check failed", str(exc))
             return False
-        for name in RESPONSE_CHECKS:
+        for name in names:
             self.passed(case, name)
         return True
+
+    def read_back(self, step: Step, read: Any, params: dict[str, str], sent: Any, after: str) -> None:
+        """GET the entity and compare it with what the create or update sent."""
+        case, response = self.call(read, params)
+        entity_id = params[list(params)[-1]]
+        if response.status_code != 200 or _entity_id(response) != entity_id:
+            self.fail(
+                case,
+                response,
+                f"read_after_{after}",
+                "Entity not readable" if after == "create" else "Updated entity not readable",
+                f"{step.name} {entity_id}: GET after {after} answered {_status_text(response)}",
+            )
+            return
+        self.passed(case, f"read_after_{after}")
+        self.validate(case, response)
+        if not isinstance(sent, dict):
+            return
+        raw = read.schema.raw_schema
+        definition = read.definition.raw if hasattr(read.definition, "raw") else read.definition
+        owned = server_owned_fields(self.version, step.collection)
+        lost = missing_fields(raw, sent, _json(response), read_schema(raw, definition), owned)
+        check = f"read_back_after_{after}"
+        if lost:
+            self.fail(
+                case,
+                response,
+                check,
+                "Read-back lost what was sent",
+                f"{step.name} {entity_id}: the GET after the {after} does not return what was sent:\n"
+                + "\n".join(lost),
+            )
+        else:
+            self.passed(case, check)
 
     def path_parameters(self, template: str, entity_id: str | None = None) -> dict[str, str]:
         names = [part[1:-1] for part in template.split("/") if part.startswith("{")]
@@ -160,13 +213,14 @@ class _Workflow:
                 raise _StopChain
         return values
 
-    def body_for(self, operation: Any, step: Step) -> Any:
+    def body_for(self, operation: Any, step: Step, suffix: str = "") -> Any:
+        """A schema-valid body with the run-prefixed name (``suffix`` tells an update from the create)."""
         body = generate_body(operation, self.rng)
         if not isinstance(body, dict):
             return body
         body = dict(body)
         if "name" in body or "name" in _body_properties(operation):
-            body["name"] = f"{self.prefix}{step.name}"
+            body["name"] = f"{self.prefix}{step.name}{suffix}"
         for field_name, source in step.links.items():
             value = (
                 self.lookup(source[len("lookup:") :])
@@ -197,7 +251,8 @@ class _Workflow:
         read = self.operation("get", step.item)
         if create is None or read is None:
             return False
-        case, response = self.call(create, self.path_parameters(step.collection), self.body_for(create, step))
+        body = self.body_for(create, step)
+        case, response = self.call(create, self.path_parameters(step.collection), body)
         entity_id = _entity_id(response)
         if not 200 <= response.status_code < 300 or entity_id is None:
             self.fail(
@@ -205,39 +260,54 @@ class _Workflow:
                 response,
                 "workflow_create",
                 "Create did not return the entity",
-                f"{step.name}: expected 2xx with an id, got {response.status_code}",
+                f"{step.name}: expected 2xx with an id, got {_status_text(response)}",
             )
             return False
         self.passed(case, "workflow_create")
         self.validate(case, response)
         self.created[step.name] = entity_id
         item_params = self.path_parameters(step.item, entity_id)
-        case, response = self.call(read, item_params)
-        if response.status_code != 200 or _entity_id(response) != entity_id:
-            self.fail(
-                case,
-                response,
-                "read_after_create",
-                "Created entity not readable",
-                f"{step.name} {entity_id}: GET answered {response.status_code}",
-            )
-        else:
-            self.passed(case, "read_after_create")
-            self.validate(case, response)
+        self.read_back(step, read, item_params, self.sent_body(case, body), "create")
         listing = self.operation("get", step.collection)
         if listing is not None:
             case, response = self.call(listing, self.path_parameters(step.collection))
-            self.validate(case, response)
+            if self.validate(case, response):
+                self.check_listed(step, case, response, entity_id)
         update = self.operation("put", step.item)
         if update is not None:
-            case, response = self.call(update, item_params, self.body_for(update, step))
-            self.validate(case, response)
+            body = self.body_for(update, step, "-updated")
+            case, response = self.call(update, item_params, body)
+            if self.validate(case, response) and 200 <= response.status_code < 300:
+                self.read_back(step, read, item_params, self.sent_body(case, body), "update")
         for extra in step.reads:
             operation = self.operation("get", extra)
             if operation is not None:
                 case, response = self.call(operation, self.path_parameters(extra, entity_id))
                 self.validate(case, response)
         return True
+
+    def sent_body(self, case: Any, body: Any) -> Any:
+        """The body as it left the run (with the run prefix), else the one generated."""
+        sent = self.target.log.get(case.id) if self.target.log else None
+        if sent is not None and sent.body:
+            try:
+                return json.loads(sent.body)
+            except ValueError:
+                return body
+        return body
+
+    def check_listed(self, step: Step, case: Any, response: Any, entity_id: str) -> None:
+        found = listed(response.content or b"", entity_id)
+        if found is False:
+            self.fail(
+                case,
+                response,
+                "list_contains_created",
+                "Listing lacks the created entity",
+                f"{step.name} {entity_id}: created, readable, but not in GET {step.collection}",
+            )
+        elif found:
+            self.passed(case, "list_contains_created")
 
     def delete_step(self, step: Step) -> None:
         entity_id = self.created.pop(step.name, None)
@@ -253,7 +323,7 @@ class _Workflow:
                 response,
                 "workflow_delete",
                 "Delete failed",
-                f"{step.name} {entity_id}: DELETE answered {response.status_code}",
+                f"{step.name} {entity_id}: DELETE answered {_status_text(response)}",
             )
             return
         self.passed(case, "workflow_delete")
@@ -264,7 +334,7 @@ class _Workflow:
                 response,
                 "read_after_delete",
                 "Deleted entity still readable",
-                f"{step.name} {entity_id}: GET after DELETE answered {response.status_code}, expected 404",
+                f"{step.name} {entity_id}: GET after DELETE answered {_status_text(response)}, expected 404",
             )
         else:
             self.passed(case, "read_after_delete")
@@ -286,7 +356,14 @@ def run_workflows(
     if not chain or not target.writes_allowed:
         return
     flow = _Workflow(
-        schema, target, result, run_prefix, random.Random(seed), f"/api/{version}", progress=progress
+        schema,
+        target,
+        result,
+        run_prefix,
+        random.Random(seed),
+        f"/api/{version}",
+        progress=progress,
+        version=version,
     )
     progress("phase", "workflows")
     done: list[Step] = []
@@ -346,13 +423,26 @@ def _body_properties(operation: Any) -> set[str]:
     return set()
 
 
-def _entity_id(response: Any) -> str | None:
+def _json(response: Any) -> Any:
     try:
-        data = json.loads(response.content or b"null")
+        return json.loads(response.content or b"null")
     except ValueError:
         return None
+
+
+def _entity_id(response: Any) -> str | None:
+    data = _json(response)
     value = data.get("id") if isinstance(data, dict) else None
     return str(value) if value not in (None, "") else None
+
+
+def _status(response: Any) -> int | None:
+    return None if timed_out(response) is not None else response.status_code
+
+
+def _status_text(response: Any) -> str:
+    status = _status(response)
+    return "nothing in time" if status is None else str(status)
 
 
 def _check_name(failure: Any) -> str:

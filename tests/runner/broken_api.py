@@ -1,13 +1,15 @@
-"""A small Flask app serving part of a real v3.0 spec (build 28168) badly, on purpose.
+"""A small Flask app serving part of a real v3.0 spec (builds 28168 and 30855) badly, on purpose.
 
 Each breakage can be switched on separately; the app records every request it gets
-(method, path, the key header) so tests can assert what reached it.
+(method, path, the key header) so tests can assert what reached it. ``BREAKAGES`` says what
+each one does; ``ALL_BREAKAGES`` are the ones a single read-only run finds side by side.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +27,25 @@ LANGUAGES = ("en", "nl", "fr", "de", "nb")
 ALL_BREAKAGES = frozenset(
     {"wrong_types", "undeclared_status", "no_auth", "server_error", "still_readable", "entity_in_401"}
 )
+BREAKAGES = {
+    "wrong_types": "GET /account: id an integer, name a list (and the caller's key echoed)",
+    "undeclared_status": "GET /account/foldertypes: 203, declared nowhere",
+    "no_auth": "GET /system/classificationmethods: answers without a key",
+    "server_error": "GET /system/buildingusages: 500",
+    "still_readable": "DELETE /folder/{id}: 204 but deletes nothing",
+    "entity_in_401": "GET /folder without a key: 401 whose body carries a folder's id and name",
+    "accepted_not_ok": "GET /account/foldertypes: 202 instead of 200 (only `default` covers it)",
+    "ok_not_created": "POST /folder: 200 instead of 201",
+    "slow_get": "GET /system/materialfamilies: answers after SLOW seconds",
+    "hanging_get": "GET /system/classificationmethods: answers after HANGING seconds",
+    "truncated_read_back": "GET /folder/{id}: name cut short, description null",
+    "update_ignored": "PUT /folder/{id}: 200 with the new body, but nothing is stored",
+    "list_misses_created": "GET /folder: leaves the newest folder out",
+    "accepts_invalid": "POST /folder: 201 without a parentId",
+    "text_plain": "GET /system/buildingusages: a JSON body labelled text/plain",
+}
+SLOW = 0.4
+HANGING = 1.5
 
 
 @dataclass
@@ -43,9 +64,13 @@ class BrokenApi:
 
         def problem(status: int, title: str, **extra: object) -> flask.Response:
             body = {"type": "about:blank", "title": title, "status": status, **extra}
-            return flask.Response(
-                flask.json.dumps(body), status=status, content_type="application/problem+json"
-            )
+            return flask.Response(flask.json.dumps(body), status=status, content_type="application/json")
+
+        @app.errorhandler(404)
+        @app.errorhandler(405)
+        def not_served(error: Exception) -> flask.Response:
+            code = getattr(error, "code", 404)
+            return problem(code, "Not Found" if code == 404 else "Method Not Allowed")
 
         @app.before_request
         def record_and_authenticate() -> flask.Response | None:
@@ -72,10 +97,14 @@ class BrokenApi:
         @app.get("/api/v3.0/account/foldertypes")
         def foldertypes() -> object:
             listing = [{"id": FOLDERTYPE_ID, "allowbuildings": True}]
+            if "accepted_not_ok" in broken:
+                return listing, 202
             return (listing, 203) if "undeclared_status" in broken else listing
 
         @app.get("/api/v3.0/system/classificationmethods")
         def classification_methods() -> object:
+            if "hanging_get" in broken:
+                time.sleep(HANGING)
             return [{"id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427"}]
 
         @app.get("/api/v3.0/system/buildingusages")
@@ -84,21 +113,26 @@ class BrokenApi:
                 return problem(500, "Internal Server Error")
             if flask.request.headers.get("accept-language", "en") not in LANGUAGES:
                 return problem(400, "Bad Request", detail="unsupported accept-language")
+            if "text_plain" in broken:
+                return flask.Response('{"office": "Office"}', content_type="text/plain")
             return {"office": "Office"}
 
         @app.get("/api/v3.0/system/materialfamilies")
         def material_families() -> object:
+            if "slow_get" in broken:
+                time.sleep(SLOW)
             if flask.request.headers.get("accept-language", "en") not in LANGUAGES:
                 return problem(400, "Bad Request", detail="unsupported accept-language")
             return [{"id": "madaster", "name": "Madaster"}]
 
         @app.get("/api/v3.0/folder")
         def list_folders() -> object:
-            return list(self.folders.values())
+            folders = list(self.folders.values())
+            return folders[:-1] if "list_misses_created" in broken else folders
 
         @app.post("/api/v3.0/folder")
         def create_folder() -> object:
-            body, error = _folder_request()
+            body, error = _folder_request(lenient="accepts_invalid" in broken)
             if error:
                 return problem(400, "Bad Request", detail=error)
             folder = {"id": str(uuid.uuid4()), **body}
@@ -106,7 +140,7 @@ class BrokenApi:
             with self.lock:
                 self.folders[folder["id"]] = folder
                 self.created_names.append(str(body.get("name")))
-            return folder, 201
+            return folder, 200 if "ok_not_created" in broken else 201
 
         @app.route("/api/v3.0/folder/<folder_id>", methods=["GET", "PUT", "DELETE"])
         def folder(folder_id: str) -> object:
@@ -115,12 +149,21 @@ class BrokenApi:
             if folder_id not in self.folders:
                 return problem(404, "Not Found")
             if flask.request.method == "GET":
-                return self.folders[folder_id]
+                folder = dict(self.folders[folder_id])
+                if "truncated_read_back" in broken:
+                    folder["name"] = (folder.get("name") or "")[:4]
+                    folder["description"] = None
+                return folder
             if flask.request.method == "PUT":
+                if not flask.request.get_data():  # the body is optional: nothing to change
+                    return self.folders[folder_id]
                 body, error = _folder_request()
                 if error:
                     return problem(400, "Bad Request", detail=error)
-                self.folders[folder_id].update({k: v for k, v in body.items() if k != "owner"})
+                update = {k: v for k, v in body.items() if k != "owner"}
+                if "update_ignored" in broken:
+                    return {**self.folders[folder_id], **update}
+                self.folders[folder_id].update(update)
                 return self.folders[folder_id]
             with self.lock:
                 self.deleted.append(folder_id)
@@ -131,20 +174,22 @@ class BrokenApi:
         return app
 
 
-def _folder_request() -> tuple[dict, str | None]:
+def _folder_request(lenient: bool = False) -> tuple[dict, str | None]:
     body = flask.request.get_json(force=True, silent=True)
     if "json" not in flask.request.mimetype or not isinstance(body, dict):
         return {}, "expected a JSON object"
     for name in ("name", "parentId", "foldertypeId"):
-        if name not in body:
+        if name not in body and not (lenient and name == "parentId"):
             return {}, f"{name} is required"
-    for name in ("name", "description", "owner"):
+    for name in ("name", "description", "owner", "externalId"):
         if name in body and body[name] is not None and not isinstance(body[name], str):
             return {}, f"{name} must be a string"
     for name in ("parentId", "foldertypeId"):
+        if name not in body and lenient:
+            continue
         if not isinstance(body[name], str) or not UUID_RE.match(body[name]):
             return {}, f"{name} must be a uuid"
-    known = {"name", "description", "parentId", "foldertypeId", "owner"}
+    known = {"name", "description", "parentId", "foldertypeId", "owner", "externalId"}
     return {k: v for k, v in body.items() if k in known}, None
 
 

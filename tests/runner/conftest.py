@@ -46,3 +46,9 @@ def broken_api() -> Iterator[tuple[BrokenApi, str]]:
     api = BrokenApi()
     with serving(api) as url:
         yield api, url
+
+
+@pytest.fixture
+def build_30855() -> Path:
+    """v3.0 build 30855: every operation declares `default` -> ProblemDetails besides its success code."""
+    return real_build("v3.0", 30855).resolve()

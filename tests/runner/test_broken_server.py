@@ -146,7 +146,7 @@ def test_an_unreachable_host_is_one_clear_error(cli, build_28168):
 
 
 @requires_shared
-def test_a_server_that_goes_away_mid_run_is_one_clear_error(cli, build_28168):
+def test_a_server_that_goes_away_mid_run_is_one_clear_error(cli, build_28168, tmp_path):
     import threading
     import time
 
@@ -161,6 +161,19 @@ def test_a_server_that_goes_away_mid_run_is_one_clear_error(cli, build_28168):
             stop()
 
         threading.Thread(target=stop_after_a_few_requests, daemon=True).start()
-        result = cli("test", *target_args(build_28168, url), "--max-examples", "2")
+        result = cli(
+            "test",
+            *target_args(build_28168, url),
+            "--max-examples",
+            "2",
+            "--junit",
+            "junit.xml",
+            "--report",
+            "report.md",
+        )
     assert result.code == 2
     assert f"lost the connection to {url}" in result.err and "Traceback" not in result.err
+    # the operation it was on is named, and the reports are written with what was found until then
+    assert "(on GET /api/v3.0/" in result.err
+    assert "run stopped: lost the connection" in (tmp_path / "junit.xml").read_text()
+    assert "run stopped" in (tmp_path / "report.md").read_text()

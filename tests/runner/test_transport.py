@@ -152,3 +152,51 @@ def test_prefix_name_always_marks_the_name(name: str | None) -> None:
     assert int(environ["CONTENT_LENGTH"]) == len(sent)
     data = json.loads(sent)
     assert data["name"].startswith("mc-1") and data["other"] == 1
+
+
+def raw_uri_app() -> flask.Flask:
+    app = flask.Flask("raw-uri")
+
+    @app.route("/<path:path>", methods=["GET", "POST"])
+    def echo(path: str) -> object:
+        environ = flask.request.environ
+        return {"raw": environ.get("RAW_URI") or environ.get("REQUEST_URI"), "path": flask.request.path}
+
+    return app
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/api/v3.0/building/%3F%C2%9F/images",
+        "/api/v3.0/folder/a%23b/x",
+        "/api/v3.0/folder/a%2Fb/x",
+        "/api/v3.0/folder/%C3%A9t%C3%A9%20x",
+        "/api/v3.0/folder/%25",
+        "/api/v3.0/folder/plain?q=a+b%26c",
+    ],
+)
+def test_forwarder_sends_exactly_the_bytes_the_case_means(target: str) -> None:
+    with serve_wsgi(raw_uri_app()) as url:
+        response = Client(HttpForwarder(url)).get(target)
+    assert response.status_code == 200
+    assert response.json["raw"] == target
+
+
+@given(st.lists(st.binary(min_size=1, max_size=8), min_size=1, max_size=4))
+def test_encode_path_keeps_every_segment_byte_for_byte(segments: list[bytes]) -> None:
+    from urllib.parse import unquote_to_bytes
+
+    from contracts.runner.transport import encode_path
+
+    decoded = "/" + "/".join(s.decode("latin-1") for s in segments if b"/" not in s)
+    encoded = encode_path(decoded)
+    assert "?" not in encoded and "#" not in encoded and encoded.isascii()
+    assert unquote_to_bytes(encoded) == decoded.encode("latin-1")
+
+
+def test_without_a_raw_uri_the_decoded_path_is_encoded_again() -> None:
+    from contracts.runner.transport import wire_target
+
+    environ = {"PATH_INFO": "/folder/a?b#c/\xc3\xa9", "QUERY_STRING": "x=1"}
+    assert wire_target(environ) == "/folder/a%3Fb%23c/%C3%A9?x=1"

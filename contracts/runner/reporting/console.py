@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
-from contracts.runner.results import RunResult, VersionResult
+from contracts.runner.results import FailureReport, RunResult, VersionResult
 
 PHASE_TITLES = {
     "probing": None,
@@ -36,16 +36,16 @@ class ConsoleReporter:
         self.write(f"   spec problem: {text}")
 
     def progress(self, kind: str, payload: Any) -> None:
+        """A phase's line starts with its first scenario, so phases that run nothing stay silent."""
         if kind == "phase":
-            title = PHASE_TITLES.get(payload, payload)
-            self._phase = title
-            if title:
-                self.stream.write(f"   {title:<10} ")
-                self._column = 0
-                self._failing = []
+            self._phase = PHASE_TITLES.get(payload, payload)
+            self._column = 0
+            self._failing = []
         elif kind == "scenario" and self._phase:
             char, label = payload
-            if self._column and self._column % 60 == 0:
+            if self._column == 0:
+                self.stream.write(f"   {self._phase:<10} ")
+            elif self._column % 60 == 0:
                 self.stream.write("\n" + " " * 14)
             self.stream.write(char)
             self._column += 1
@@ -53,7 +53,8 @@ class ConsoleReporter:
                 self._failing.append(label)
             self.stream.flush()
         elif kind == "phase_done" and self._phase:
-            self.stream.write("\n")
+            if self._column:
+                self.stream.write("\n")
             for label in self._failing:
                 self.stream.write(f"{'':14}failed: {label}\n")
             self.stream.flush()
@@ -72,9 +73,8 @@ class ConsoleReporter:
         for version in run.versions:
             for line in version.errors:
                 self.write(f"error [{version.label}]: {line}")
-            for op in version.operations.values():
-                for line in op.errors:
-                    self.write(f"error [{version.label}] {op.label}: {line}")
+            for label, line in version.operation_errors:
+                self.write(f"error [{version.label}] {label}: {line}")
             for line in version.cleanup:
                 self.write(f"cleanup [{version.label}]: {line}")
             for defect in version.spec_defects:
@@ -83,13 +83,8 @@ class ConsoleReporter:
         for index, (version, failure) in enumerate(failures, 1):
             self.write()
             self.write(f"-- failure {index}/{len(failures)} [{version.label}] {failure.operation}")
-            self.write(f"   check:    {failure.check} ({failure.title})")
-            self.write(f"   problem:  {_first_line(failure.message) or failure.title}")
-            status = failure.status if failure.status is not None else "no response"
-            self.write(f"   response: {status} {failure.response_excerpt}".rstrip())
-            self.write("   reproduce:")
-            for line in failure.curl.splitlines():
-                self.write(f"     {line}")
+            for line in failure_lines(failure):
+                self.write(line)
         self.write()
         if run.interrupted:
             verdict = "interrupted: the results above are partial"
@@ -104,7 +99,7 @@ def summary_table(run: RunResult) -> str:
         rows.append(
             (
                 v.label,
-                str(len(v.operations)),
+                str(len(v.operation_labels)),
                 str(v.cases),
                 str(len(v.failures)),
                 str(v.skipped_operations),
@@ -118,6 +113,24 @@ def summary_table(run: RunResult) -> str:
     return "\n".join(lines)
 
 
-def _first_line(text: str) -> str:
-    stripped = (text or "").strip()
-    return stripped.splitlines()[0] if stripped else ""
+def failure_lines(failure: FailureReport) -> list[str]:
+    """A failure in full: check, phases, every line of the message, response, chain, reproduction."""
+    lines = [f"   check:    {failure.check} ({failure.title})"]
+    lines.append(f"   found in: {', '.join(failure.phases)}")
+    message = (failure.message or "").strip().splitlines() or [failure.title]
+    lines.append(f"   problem:  {message[0]}")
+    lines += [f"             {line}" for line in message[1:]]
+    status = failure.status if failure.status is not None else "no response"
+    lines.append(f"   response: {status} {failure.response_excerpt}".rstrip())
+    if failure.chain:
+        lines.append("   chain:")
+        for number, step in enumerate(failure.chain, 1):
+            answer = step.status if step.status is not None else "no response"
+            lines.append(f"     {number}. {step.method} {step.url} -> {answer}")
+        lines.append("   reproduce (in this order):")
+        for step in failure.chain:
+            lines.append(f"     {step.curl}")
+    else:
+        lines.append("   reproduce:")
+        lines += [f"     {line}" for line in failure.curl.splitlines()]
+    return lines

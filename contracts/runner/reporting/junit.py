@@ -1,4 +1,9 @@
-"""JUnit XML: a test suite per version, a test case per operation and check."""
+"""JUnit XML: a test suite per version, a test case per operation and check.
+
+Checks recorded by the stateful phase and the workflows are test cases of their own
+(``<version>.stateful.<operation>``), so the JUnit files of the shards of a split run
+(``--shard K/N``) together hold exactly the test cases of one whole run.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,8 @@ from xml.etree import ElementTree as ET
 
 from contracts.errors import ContractsError
 from contracts.runner.redact import Redactor
-from contracts.runner.results import RunResult
+from contracts.runner.reporting.console import failure_lines
+from contracts.runner.results import STATEFUL, FailureReport, RunResult, VersionResult
 
 
 def junit_xml(run: RunResult) -> str:
@@ -15,8 +21,9 @@ def junit_xml(run: RunResult) -> str:
     for version in run.versions:
         suite = ET.SubElement(suites, "testsuite", name=version.label, time=f"{version.duration:.3f}")
         total = failed = skipped = 0
-        for operation in version.operations.values():
-            classname = f"{version.label}.{operation.label}"
+        for unit, operation in version.all_results():
+            prefix = f"{version.label}.stateful" if unit == STATEFUL else version.label
+            classname = f"{prefix}.{operation.label}"
             if operation.skipped and not operation.checks:
                 case = ET.SubElement(suite, "testcase", classname=classname, name="(all checks)")
                 ET.SubElement(case, "skipped", message=operation.skipped)
@@ -28,14 +35,12 @@ def junit_xml(run: RunResult) -> str:
                 total += 1
                 if status == "failed":
                     failed += 1
-                    for failure in version.failures:
-                        if failure.operation == operation.label and failure.check == check:
-                            element = ET.SubElement(case, "failure", message=failure.title, type=check)
-                            element.text = (
-                                f"{failure.message}\nresponse: {failure.status} {failure.response_excerpt}\n"
-                                f"reproduce:\n{failure.curl}\nreplay: --seed {run.seed}"
-                            )
-                            break
+                    failure = _failure_for(version, operation.label, check, unit)
+                    element = ET.SubElement(
+                        case, "failure", message=failure.title if failure else "failed", type=check
+                    )
+                    if failure is not None:
+                        element.text = "\n".join([*failure_lines(failure), f"replay: --seed {run.seed}"])
             for error in operation.errors:
                 case = ET.SubElement(suite, "testcase", classname=classname, name="run")
                 ET.SubElement(case, "error", message=error)
@@ -56,6 +61,13 @@ def junit_xml(run: RunResult) -> str:
         suite.set("skipped", str(skipped))
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def _failure_for(version: VersionResult, operation: str, check: str, unit: str) -> FailureReport | None:
+    """The failure behind a failed test case: of its own unit first, else the one found earlier."""
+    matching = [f for f in version.failures if f.operation == operation and f.check == check]
+    own = [f for f in matching if f.unit == unit]
+    return (own or matching or [None])[0]
 
 
 def write_junit(run: RunResult, path: Path, redactor: Redactor) -> None:

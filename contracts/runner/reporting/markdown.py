@@ -17,7 +17,7 @@ def markdown_report(run: RunResult) -> str:
     for v in run.versions:
         result = "passed" if v.passed else "**failed**"
         lines.append(
-            f"| {v.label} | {v.target} | {len(v.operations)} | {v.cases} | {len(v.failures)} | "
+            f"| {v.label} | {v.target} | {len(v.operation_labels)} | {v.cases} | {len(v.failures)} | "
             f"{v.skipped_operations} | {len(v.spec_defects)} | {result} |"
         )
     for v in run.versions:
@@ -26,23 +26,36 @@ def markdown_report(run: RunResult) -> str:
         for failure in v.failures:
             lines += [
                 "",
-                f"**{failure.operation}**: `{failure.check}` ({failure.title})",
+                f"**{failure.operation}**: `{failure.check}` ({failure.title}), found in {', '.join(failure.phases)}",
                 "",
-                f"{failure.message.strip()}",
+                "```",
+                failure.message.strip(),
+                "```",
                 "",
-                f"Response: `{failure.status}`",
+                f"Response: `{failure.status if failure.status is not None else 'no response'}`",
                 "",
                 "```",
                 failure.response_excerpt or "(empty body)",
                 "```",
                 "",
-                "Reproduce:",
-                "",
-                "```sh",
-                failure.curl,
-                "```",
             ]
-        errors = list(v.errors) + [f"{op.label}: {e}" for op in v.operations.values() for e in op.errors]
+            if failure.chain:
+                lines += ["Requests of the scenario, in order:", ""]
+                lines += [
+                    f"{n}. `{step.method} {step.url}` -> {step.status if step.status is not None else 'no response'}"
+                    for n, step in enumerate(failure.chain, 1)
+                ]
+                lines += [
+                    "",
+                    "Reproduce (in this order):",
+                    "",
+                    "```sh",
+                    *[s.curl for s in failure.chain],
+                    "```",
+                ]
+            else:
+                lines += ["Reproduce:", "", "```sh", failure.curl, "```"]
+        errors = list(v.errors) + [f"{label}: {e}" for label, e in v.operation_errors]
         if errors:
             lines += ["", f"### Errors in {v.label}", ""] + [f"- {e}" for e in errors]
         if v.spec_defects:
@@ -52,9 +65,10 @@ def markdown_report(run: RunResult) -> str:
             lines += ["", f"### Cleanup problems in {v.label}", ""] + [f"- {c}" for c in v.cleanup]
         lines += ["", "<details><summary>Operations in " + v.label + "</summary>", ""]
         lines += ["| operation | cases | failed checks | skipped |", "|---|---:|---|---|"]
-        for op in v.operations.values():
+        for unit, op in v.all_results():
             failed = ", ".join(sorted(name for name, status in op.checks.items() if status == "failed"))
-            lines.append(f"| `{op.label}` | {op.cases} | {failed} | {op.skipped or ''} |")
+            label = f"{op.label} (stateful)" if unit == "stateful" else op.label
+            lines.append(f"| `{label}` | {op.cases} | {failed} | {op.skipped or ''} |")
         lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
 

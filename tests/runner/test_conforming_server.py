@@ -1,0 +1,42 @@
+"""No false alarms: the mock served over HTTP conforms, so every run against it must be green.
+
+A run against a base URL goes through ``HttpForwarder`` (real sockets, real URL encoding),
+unlike the offline run. Generated ids holding ``%3F``, ``%23``, ``%2F`` or non-ASCII must reach
+the server as the case means them, in read-only runs and in runs with writes, on any seed.
+The quick variant covers the folder chain with few examples; the ``slow`` one (``tox -e slow``)
+every operation of both versions.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT
+from tests.runner.conforming import explain, mock_over_http, run_against
+
+V3 = PROJECT_ROOT / "specs" / "v3.0" / "baseline.yaml"
+V4 = PROJECT_ROOT / "specs" / "v4.0" / "baseline.yaml"
+FOLDER_CHAIN = r"^(GET|POST|PUT|DELETE) /api/v3\.0/(account|folder|building/\{id\}$)"
+
+
+@pytest.mark.parametrize("writes", [False, True], ids=["read-only", "allow-writes"])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_conforming_server_is_green(seed: int, writes: bool) -> None:
+    with mock_over_http(V3, seed) as url:
+        run, out = run_against(
+            url, V3, allow_writes=writes, seed=seed, max_examples=1, operations=[FOLDER_CHAIN]
+        )
+    assert run.passed, explain(run, out)
+    assert run.versions[0].cases > 20
+    if writes:
+        assert "workflows" in out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("writes", [False, True], ids=["read-only", "allow-writes"])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("spec", [V3, V4], ids=["v3.0", "v4.0"])
+def test_every_operation_of_a_conforming_server_is_green(spec, seed: int, writes: bool) -> None:
+    with mock_over_http(spec, seed) as url:
+        run, out = run_against(url, spec, allow_writes=writes, seed=seed, max_examples=3)
+    assert run.passed, explain(run, out)
