@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from contracts.platform.leniency import find_and_repair
 from contracts.runner import RunOptions, run_contracts
-from contracts.runner.defects import find_and_repair
 from contracts.runner.results import RunResult
 from contracts.runner.specs import from_document
 from contracts.spec_loader import load_spec_file
