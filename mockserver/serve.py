@@ -197,5 +197,7 @@ def format_banner(
     lines.append(f"Store: {store}   Seed: {seed}   Faults: {faults}")
     lines.append(f"Processing: {processing_delay:g} s per step of long-running work")
     lines.append(f"Admin: {base_url}/__mock/" if admin else "Admin: off (--no-admin)")
+    if admin:
+        lines.append(f"Console: {base_url}/__mock/console  (open it in a browser)")
     lines.append("Press Ctrl+C to stop.")
     return "\n".join(lines)

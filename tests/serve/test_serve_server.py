@@ -92,10 +92,11 @@ def test_banner_shows_builtin_tokens_in_clear_and_file_tokens_masked() -> None:
     assert "http://127.0.0.1:8080/api/v3.0/" in builtin and "build 30855" in builtin
     assert "dev-read" in builtin and "dev-write" in builtin
     assert "ready in 250 ms" in builtin and "/__mock/" in builtin
+    assert "Console: http://127.0.0.1:8080/__mock/console" in builtin
     secret = Token(key="super-secret-key-123", name="ci", permission="write", scope="building:abc")
     from_file = format_banner(tokens=(secret,), tokens_in_clear=False, **{**common, "admin": False})
     assert "super-secret-key-123" not in from_file and secret.masked() in from_file
-    assert "building:abc" in from_file and "Admin: off" in from_file
+    assert "building:abc" in from_file and "Admin: off" in from_file and "Console" not in from_file
 
 
 def test_a_server_that_never_served_stops_at_once_and_frees_its_port() -> None:

@@ -63,14 +63,23 @@
       throw error;
     }
     showStatus("");
-    const text = await response.text();
-    const body = text ? JSON.parse(text) : null;
+    const body = await jsonOrNull(response);
     if (!response.ok) {
       const detail = (body && body.detail) || response.statusText;
       showStatus(`${path}: ${response.status} ${detail}`);
       throw Object.assign(new Error(detail), { status: response.status });
     }
     return body;
+  }
+
+  /** The body as JSON, or null when it is empty or not JSON (an HTML error page, say). */
+  async function jsonOrNull(response) {
+    const text = await response.text();
+    try {
+      return text ? JSON.parse(text) : null;
+    } catch (error) {
+      return null;
+    }
   }
 
   function showStatus(message) { $("status").textContent = message; }
@@ -144,7 +153,8 @@
     if (!entries.length) return;
     const rows = $("log-rows");
     for (const entry of entries) {
-      state.lastSeq = Math.max(state.lastSeq, entry.seq);
+      if (entry.seq <= state.lastSeq) continue; // an earlier poll that answered late already drew it
+      state.lastSeq = entry.seq;
       rows.prepend(logRow(entry));
     }
     while (rows.children.length > MAX_ROWS) rows.lastElementChild.remove();
