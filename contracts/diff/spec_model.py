@@ -18,6 +18,8 @@ _PARAM_RE = re.compile(r"\{([^}/]+)\}")
 _VERSION_PREFIX_RE = re.compile(r"^/api/v\d+(?:\.\d+)?(?=/|$)")
 # Header parameters the OpenAPI specification says to ignore.
 _IGNORED_HEADERS = {"accept", "content-type", "authorization"}
+# The OpenAPI defaults: query and cookie parameters are "form" (exploded), path and header "simple".
+_DEFAULT_STYLE = {"query": "form", "cookie": "form", "path": "simple", "header": "simple"}
 
 
 @dataclass
@@ -27,6 +29,9 @@ class Parameter:
     required: bool
     deprecated: bool
     schema: Schema | None
+    # How the value goes on the wire: (style, explode) with the location's defaults filled in,
+    # or ("content", media type) for a parameter described by ``content``.
+    style: tuple[str, object] = ("simple", False)
 
     @property
     def label(self) -> str:
@@ -197,6 +202,7 @@ class SpecNormaliser:
             required=location == "path" or param.get("required") is True,
             deprecated=param.get("deprecated") is True,
             schema=self._param_schema(param),
+            style=_serialisation(param, location),
         )
 
     def _param_schema(self, node: dict[str, Any]) -> Schema | None:
@@ -272,6 +278,16 @@ class SpecNormaliser:
                 names[definition] = str(name)
             alternatives.add(frozenset(items))
         return frozenset(alternatives), names
+
+
+def _serialisation(param: dict[str, Any], location: str) -> tuple[str, object]:
+    """The parameter's effective ``(style, explode)``; defaults per location as OpenAPI sets them."""
+    content = param.get("content")
+    if "schema" not in param and isinstance(content, dict) and content:
+        return ("content", media_key(str(next(iter(content)))))
+    style = str(param.get("style") or _DEFAULT_STYLE.get(location, "form"))
+    explode = param.get("explode")
+    return (style, explode if isinstance(explode, bool) else style == "form")
 
 
 def normalise(doc: dict[str, Any], source: str = "spec", *, across: bool = False) -> SpecModel:
