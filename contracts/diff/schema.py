@@ -151,7 +151,7 @@ class SchemaResolver:
             return known
         schema = Schema()
         self.created.append(schema)
-        schema.name = ref.rsplit("/", 1)[-1]
+        schema.name = _ref_name(ref)
         self._by_ref[ref] = schema
         self._in_progress.add(ref)
         try:
@@ -234,6 +234,15 @@ class SchemaResolver:
                 _merge_into(s, part)
             # OAS 3.0 idiom: {allOf: [$ref], nullable: true} means "nullable reference".
             s.nullable = own_nullable or all(p.nullable for p in built)
+
+
+def _ref_name(ref: str) -> str:
+    """A label for a referenced schema: ``Building`` from ``#/components/schemas/Building`` (or
+    from ``#/x/schemas~1Building.yaml``, a file placed under a key)."""
+    last = unquote(ref.rsplit("/", 1)[-1]).replace("~1", "/").replace("~0", "~")
+    last = last.rsplit("/", 1)[-1]
+    stem, dot, suffix = last.rpartition(".")
+    return stem if dot and suffix.lower() in ("json", "yaml", "yml") else last
 
 
 def _full_ref(ref: str) -> str:
