@@ -42,7 +42,13 @@ def parse_text(raw: bytes | str, source: str) -> Any:
                 source, f"invalid JSON: {exc.msg}", f"line {exc.lineno} column {exc.colno}"
             ) from None
     try:
-        return call_deep(lambda: yaml.load(text, Loader=_YamlLoader), source, "parse")
+        try:
+            return call_deep(lambda: yaml.load(text, Loader=_YamlLoader), source, "parse")
+        except yaml.YAMLError as exc:
+            if "maximum nesting depth" not in str(exc) or _YamlLoader is yaml.SafeLoader:
+                raise
+            # libyaml stops at 1,000 levels; the pure-Python parser (slower) has no such limit
+            return call_deep(lambda: yaml.load(text, Loader=yaml.SafeLoader), source, "parse")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1} column {mark.column + 1}" if mark else None
