@@ -151,32 +151,34 @@ class SchemaResolver:
             return known
         schema = Schema()
         self.created.append(schema)
-        schema.name = ref.rsplit("/", 1)[-1]
+        schema.name = _ref_name(ref)
         self._by_ref[ref] = schema
         self._in_progress.add(ref)
         try:
-            self._fill(schema, self.lookup(ref))
+            self._fill(schema, self.lookup(ref), ref)
         finally:
             self._in_progress.discard(ref)
         return schema
 
     # -- building ---------------------------------------------------------------------------
-    def build(self, node: Any) -> Schema:
+    def build(self, node: Any, where: str = "schema") -> Schema:
+        """The resolved schema of ``node``; ``where`` names its place for error messages."""
         if isinstance(node, dict) and "$ref" in node:
             return self.ref(node["$ref"])
         schema = Schema()
         self.created.append(schema)
-        self._fill(schema, node)
+        self._fill(schema, node, where)
         return schema
 
-    def _fill(self, s: Schema, node: Any) -> None:
+    def _fill(self, s: Schema, node: Any, where: str = "schema") -> None:
         if node is True or node is None:
             return
         if node is False:  # 3.1 "nothing allowed"; rare, kept as an impossible enum
             s.enum = frozenset()
             return
         if not isinstance(node, dict):
-            raise SpecError(self.source, f"a schema must be a mapping, got {type(node).__name__}")
+            raise SpecError(self.source, f"a schema must be a mapping, got {type(node).__name__}", where)
+        check_shape(node, self.source, where)
         if "$ref" in node:
             _merge_into(s, self.ref(node["$ref"]))
             return
@@ -199,19 +201,19 @@ class SchemaResolver:
             s.enum = frozenset({freeze(node["const"])})
         props = node.get("properties")
         if isinstance(props, dict):
-            s.properties = {str(k): self.build(v) for k, v in props.items()}
+            s.properties = {str(k): self.build(v, f"{where}.properties.{k}") for k, v in props.items()}
         if isinstance(node.get("required"), list):
             s.required = frozenset(str(r) for r in node["required"])
         extra = node.get("additionalProperties")
         if isinstance(extra, bool):
             s.additional = extra
         elif isinstance(extra, dict):
-            s.additional = self.build(extra)
+            s.additional = self.build(extra, f"{where}.additionalProperties")
         if "items" in node:
-            s.items = self.build(node["items"])
+            s.items = self.build(node["items"], f"{where}.items")
         for key, attr in (("oneOf", "one_of"), ("anyOf", "any_of")):
             if isinstance(node.get(key), list):
-                setattr(s, attr, [self.build(v) for v in node[key]])
+                setattr(s, attr, [self.build(v, f"{where}.{key}[{i}]") for i, v in enumerate(node[key])])
         _read_bounds(s, node)
         s.unique_items = node.get("uniqueItems") is True
         if "default" in node:
@@ -228,12 +230,63 @@ class SchemaResolver:
                         s.variant_labels[id(variant)] = value
         parts = node.get("allOf")
         if isinstance(parts, list) and parts:
-            built = [self.build(p) for p in parts]
+            built = [self.build(p, f"{where}.allOf[{i}]") for i, p in enumerate(parts)]
             own_nullable = s.nullable
             for part in built:
                 _merge_into(s, part)
             # OAS 3.0 idiom: {allOf: [$ref], nullable: true} means "nullable reference".
             s.nullable = own_nullable or all(p.nullable for p in built)
+
+
+_NUMBER = (int, float)
+# What each keyword the diff reads must hold; anything else is a malformed schema, not a change.
+_SHAPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "properties": ((dict,), "a mapping of property names to schemas"),
+    "required": ((list,), "a list of property names"),
+    "items": ((dict, bool), "a schema"),
+    "additionalProperties": ((dict, bool), "a schema or a boolean"),
+    "allOf": ((list,), "a list of schemas"),
+    "oneOf": ((list,), "a list of schemas"),
+    "anyOf": ((list,), "a list of schemas"),
+    "type": ((str, list), "a type name or a list of them"),
+    "enum": ((list,), "a list of values"),
+    "minimum": (_NUMBER, "a number"),
+    "maximum": (_NUMBER, "a number"),
+    "multipleOf": (_NUMBER, "a number"),
+    "minLength": ((int,), "a whole number"),
+    "maxLength": ((int,), "a whole number"),
+    "minItems": ((int,), "a whole number"),
+    "maxItems": ((int,), "a whole number"),
+    "minProperties": ((int,), "a whole number"),
+    "maxProperties": ((int,), "a whole number"),
+    "pattern": ((str,), "a regular expression string"),
+}
+
+
+def check_shape(node: dict[str, Any], source: str, where: str) -> None:
+    """SpecError when a keyword the diff reads holds the wrong kind of value (``properties: "zz"``)."""
+    for key in node.keys() & _SHAPES.keys():
+        value = node[key]
+        kinds, expected = _SHAPES[key]
+        if value is None or (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
+            raise SpecError(source, f"malformed schema: '{key}' must be {expected}, got {value!r:.60}", where)
+    for key in ("properties", "allOf", "oneOf", "anyOf"):
+        members = node.get(key)
+        items = members.values() if isinstance(members, dict) else members or ()
+        for member in items:
+            if not isinstance(member, dict | bool):
+                raise SpecError(
+                    source, f"malformed schema: '{key}' must hold schemas, got {member!r:.60}", where
+                )
+
+
+def _ref_name(ref: str) -> str:
+    """A label for a referenced schema: ``Building`` from ``#/components/schemas/Building`` (or
+    from ``#/x/schemas~1Building.yaml``, a file placed under a key)."""
+    last = unquote(ref.rsplit("/", 1)[-1]).replace("~1", "/").replace("~0", "~")
+    last = last.rsplit("/", 1)[-1]
+    stem, dot, suffix = last.rpartition(".")
+    return stem if dot and suffix.lower() in ("json", "yaml", "yml") else last
 
 
 def _full_ref(ref: str) -> str:
