@@ -1,0 +1,94 @@
+"""Clients that nobody here wrote, generated from each real build and baseline, run their whole
+workflows against the mock served over HTTP (see docs/mock.md, "Tested with generated clients")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.clients import workflows_v3, workflows_v4
+from tests.clients.conftest import client_specs, spec_id
+from tests.clients.generated import GeneratedApi
+from tests.clients.steps import Session
+from tests.conftest import SHARED_SPECS, SKIP_REASON
+
+V3_SPECS = [p for p in client_specs() if p.parent.name == "v3.0"]
+V4_SPECS = [p for p in client_specs() if p.parent.name == "v4.0"]
+
+V3_BASIC = [
+    ("GET", "/account/foldertypes"),
+    ("POST", "/folder"),
+    ("POST", "/building"),
+    ("POST", "/building/{buildingId}/files"),
+    ("POST", "/building/{buildingId}/files/{id}/startrefinement"),
+    ("POST", "/building/{buildingId}/files/{id}/active"),
+    ("POST", "/building/{id}/exportpassport"),
+    ("GET", "/building/{buildingId}/files/{id}/download"),
+]
+V3_EXTERNAL_IDS = [
+    ("GET", "/folder/external/{externalId}"),
+    ("GET", "/building/external/{externalId}"),
+    ("POST", "/building/{buildingId}/files/{fileId}/elements"),
+]
+V3_IFC = [("POST", "/building/{buildingId}/files/{id}/upload/{fileName}")]
+V4_CATALOGUE = [
+    ("GET", "/database/external/{externalId}"),
+    ("POST", "/database"),
+    ("GET", "/commodity/{databaseId}/external/{externalId}"),
+    ("POST", "/commodity"),
+    ("POST", "/commodity/{id}/matches"),
+    ("POST", "/commodity/{id}/children/weight"),
+    ("POST", "/commodity/{id}/children/quantity"),
+]
+
+
+def session_for(
+    spec: Path,
+    needs: list[tuple[str, str]],
+    generated_client: Callable[[Path], GeneratedApi],
+    mock_url: Callable[[Path], str],
+) -> Session:
+    """The generated client of ``spec`` against its mock; skips when the build lacks an operation."""
+    api = generated_client(spec)
+    lacking = [f"{m} {p}" for m, p in needs if not api.has(m, p)]
+    if lacking:
+        pytest.skip(f"{spec_id(spec)} has no {', '.join(lacking)}")
+    base_url = mock_url(spec)
+    return Session(api, api.client(base_url), base_url)
+
+
+@pytest.mark.parametrize("spec", V3_SPECS, ids=spec_id)
+def test_v3_basic_workflow(spec: Path, generated_client, mock_url) -> None:
+    workflows_v3.basic(session_for(spec, V3_BASIC, generated_client, mock_url))
+
+
+@pytest.mark.parametrize("spec", V3_SPECS, ids=spec_id)
+def test_v3_external_ids_workflow(spec: Path, generated_client, mock_url) -> None:
+    workflows_v3.external_ids(session_for(spec, V3_EXTERNAL_IDS, generated_client, mock_url))
+
+
+@pytest.mark.parametrize("spec", V3_SPECS, ids=spec_id)
+def test_v3_ifc_upload_workflow(spec: Path, generated_client, mock_url) -> None:
+    workflows_v3.ifc_upload(session_for(spec, V3_IFC, generated_client, mock_url))
+
+
+@pytest.mark.parametrize("spec", V4_SPECS, ids=spec_id)
+def test_v4_catalogue_workflow(spec: Path, generated_client, mock_url) -> None:
+    workflows_v4.catalogue(session_for(spec, V4_CATALOGUE, generated_client, mock_url))
+
+
+@pytest.mark.skipif(SHARED_SPECS.is_dir(), reason="the real builds are present: their tests ran above")
+def test_real_builds_absent_is_reported() -> None:
+    """Without ../shared the real builds are simply not parametrized; say so once."""
+    pytest.skip(SKIP_REASON)
+
+
+def test_every_spec_generates_a_client_with_the_workflow_operations(generated_client) -> None:
+    """Generation itself: each package imports, and the operations the workflows use are there."""
+    for spec in client_specs():
+        api = generated_client(spec)
+        assert api.operations, spec
+        needs = V3_BASIC if spec.parent.name == "v3.0" else V4_CATALOGUE
+        assert [f"{m} {p}" for m, p in needs if not api.has(m, p)] == [], spec_id(spec)
