@@ -35,9 +35,10 @@ class Session:
         """
         response = self.api.operation(method, path).sync_detailed(client=self.client, **arguments)
         expected = (expect,) if isinstance(expect, int) else expect
-        where = f"{method} {path} {arguments.get('body', '')!r:.300}"
+        where = f"{method} {path}"
         assert response.status_code in expected, (
             f"{where}: expected {expected}, got {int(response.status_code)}: {response.content[:600]!r}"
+            f"\nsent: {arguments!r:.400}"
         )
         if int(response.status_code) < 300:
             models = self.api.response_models(method, path)

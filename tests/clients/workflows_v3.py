@@ -74,10 +74,11 @@ def setup_building(s: Session, *, external_id: str | None = None) -> dict[str, A
         # a naive datetime: serialised without an offset, as the published client sends it
         "completion_date": datetime(2026, 11, 30, 20, 18, 35, 951712),
         "building_usage": "other-othersub",
-        "building_usage_other_description": "Kantoor met bedrijfsruimte",
         "gross_surface_area": 2450.0,
         "material_classification_type_id": "nl_sfb",
     }
+    if "building_usage_other_description" in field_names(building_model):  # not in build 7980
+        building_values["building_usage_other_description"] = "Kantoor met bedrijfsruimte"
     if external_id is not None:
         building_values["external_id"] = f"building-{external_id}"
     if "classification_type" in field_names(building_model) and "classification_type_id" not in field_names(
@@ -86,7 +87,7 @@ def setup_building(s: Session, *, external_id: str | None = None) -> dict[str, A
         building_values["classification_type"] = nl_sfb.id  # build 7980: the method sits on the building
     building = s.call("POST", "/building", 201, body=build(building_model, **building_values))
     assert building.id and building.folder_id == folder.id, building
-    assert building.material_classification_type_id == "nl_sfb"
+    assert getattr(building, "material_classification_type_id", "nl_sfb") == "nl_sfb"  # 7980 has none
     assert building.completion_date.replace(tzinfo=None) == building_values["completion_date"]
 
     read_back = s.call("GET", "/building/{id}", 200, id=building.id)
