@@ -1,4 +1,4 @@
-"""The HTML index at ``/`` and the admin endpoints under ``/__mock/`` (reset, request log)."""
+"""The HTML index at ``/`` and the admin endpoints under ``/__mock/`` (reset, request log, jobs)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from typing import Any
 import flask
 
 from mockserver.fixtures import seed_fixtures
+from mockserver.jobs import describe
+from mockserver.problems import PROBLEM_JSON, problem_body
 
 
 def _state() -> dict[str, Any]:
@@ -44,7 +46,10 @@ def register_index(app: flask.Flask) -> None:
                 parts.append(f"<li><code>{op.method} {escape(op.template)}</code> {kind}</li>")
             parts.append("</ul>")
         if "mockserver.admin" in flask.current_app.blueprints or state.get("admin"):
-            parts.append("<p>Admin: <a href='/__mock/requests'>/__mock/requests</a>, POST /__mock/reset</p>")
+            parts.append(
+                "<p>Admin: <a href='/__mock/requests'>/__mock/requests</a>,"
+                " <a href='/__mock/jobs'>/__mock/jobs</a>, POST /__mock/reset</p>"
+            )
         parts.append("</body></html>")
         return flask.Response("".join(parts), mimetype="text/html")
 
@@ -67,3 +72,56 @@ def register_admin(app: flask.Flask) -> None:
     @app.get("/__mock/health")
     def health() -> flask.Response:
         return flask.jsonify({"status": "ok", "versions": list(_state()["runtimes"])})
+
+    register_jobs(app)
+
+
+def register_jobs(app: flask.Flask) -> None:
+    """The long-running work (``mockserver.jobs``): list it, finish it at once, force a failure."""
+
+    @app.get("/__mock/jobs")
+    def jobs() -> flask.Response:
+        store = _state()["store"]
+        now = store.clock()
+        return flask.jsonify({"jobs": [describe(job, now) for job in store.jobs()]})
+
+    @app.post("/__mock/jobs/finish")
+    def finish_all() -> flask.Response:
+        store = _state()["store"]
+        finished = []
+        for job in store.jobs():
+            if job["failed"] is None and describe(job, store.clock())["state"] == "running":
+                finished.append(store.finish(job["id"]))
+        now = store.clock()
+        return flask.jsonify({"finished": len(finished), "jobs": [describe(j, now) for j in finished if j]})
+
+    @app.post("/__mock/jobs/<job_id>/finish")
+    def finish_one(job_id: str) -> flask.Response:
+        store = _state()["store"]
+        job = store.finish(job_id)
+        if job is None:
+            return _problem(404, f"no job '{job_id}'")
+        return flask.jsonify(describe(job, store.clock()))
+
+    @app.post("/__mock/jobs/<job_id>/fail")
+    def fail_one(job_id: str) -> flask.Response:
+        store = _state()["store"]
+        job = store.job(job_id)
+        if job is None:
+            return _problem(404, f"no job '{job_id}'")
+        body = flask.request.get_json(silent=True) if flask.request.data else {}
+        if not isinstance(body, dict) or not isinstance(body.get("status", ""), str):
+            return _problem(400, 'the body must be empty or {"status": "<failure state>"}')
+        choices = {f["status"]: f for f in job["failure"]}
+        if not choices:
+            return _problem(409, f"a {job['kind']} job has no failure state in {job['version']}")
+        wanted = body.get("status") or next(iter(choices))
+        if wanted not in choices:
+            return _problem(400, f"{wanted!r} is not a failure state of {job['kind']}: {', '.join(choices)}")
+        failed = store.fail(job_id, choices[wanted])
+        return flask.jsonify(describe(failed or job, store.clock()))
+
+
+def _problem(status: int, detail: str) -> flask.Response:
+    body = problem_body(status, detail, flask.request.path)
+    return flask.Response(flask.json.dumps(body), status=status, mimetype=PROBLEM_JSON)

@@ -1,12 +1,14 @@
-"""The Flask app factory: ``create_app(specs, tokens=..., store=..., seed=..., admin=...)``.
+"""The Flask app factory: ``create_app(specs, tokens=..., store=..., seed=..., admin=..., processing_delay=...)``.
 
-Loads and compiles every spec once (routes, validators, derived state model, fixtures), then
-puts the mock pipeline in front of Flask: ``/api/...`` is answered by the pipeline, Flask serves
-``/`` (the index page) and ``/__mock/...`` (admin endpoints, unless ``admin=False``).
+Loads and compiles every spec once (routes, validators, derived state model, lifecycles,
+fixtures), then puts the mock pipeline in front of Flask: ``/api/...`` is answered by the
+pipeline, Flask serves ``/`` (the index page), ``/downloads/...`` (files behind download URLs)
+and ``/__mock/...`` (admin endpoints, unless ``admin=False``).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,10 @@ import flask
 from contracts.errors import ContractsError
 from contracts.spec_loader import api_version, build_label, load_spec_file, validate_openapi
 from mockserver.admin import register_admin, register_index
+from mockserver.downloads import register_downloads
 from mockserver.fixtures import seed_fixtures
+from mockserver.jobs import LiveStore
+from mockserver.lifecycle import LifecycleEngine
 from mockserver.memory_store import MemoryStore
 from mockserver.pipeline import MockPipeline, RequestLog
 from mockserver.runtime import SpecRuntime
@@ -31,10 +36,21 @@ def create_app(
     store: StateStore | None = None,
     seed: int = 0,
     admin: bool = True,
+    processing_delay: float = 1.0,
 ) -> flask.Flask:
-    """A Flask app emulating the Madaster API for every given spec, each under ``/api/vX.Y/``."""
+    """A Flask app emulating the Madaster API for every given spec, each under ``/api/vX.Y/``.
+
+    ``processing_delay`` is the time in seconds each step of long-running work takes (file
+    processing, refinement, activation, passports); 0 finishes it within the request.
+    """
     if not specs:
         raise ContractsError("the mock needs at least one spec")
+    if (
+        not isinstance(processing_delay, int | float)
+        or not math.isfinite(processing_delay)
+        or processing_delay < 0
+    ):
+        raise ContractsError(f"processing delay {processing_delay!r}: expected a number of seconds >= 0")
     runtimes: dict[str, SpecRuntime] = {}
     sources: dict[str, str] = {}
     for index, spec in enumerate(specs):
@@ -49,7 +65,10 @@ def create_app(
         runtimes[version] = SpecRuntime(doc, version, build_label(doc), seed)
         sources[version] = source
     tokens = tuple(tokens) if tokens is not None else DEFAULT_TOKENS
-    store = store if store is not None else MemoryStore()
+    store = LiveStore(store if store is not None else MemoryStore())
+    engines = {}
+    for version, runtime in runtimes.items():
+        runtime.lifecycle = engines[version] = LifecycleEngine(runtime, store, float(processing_delay))
     for runtime in runtimes.values():
         seed_fixtures(runtime, store)
 
@@ -64,12 +83,20 @@ def create_app(
         "log": log,
         "seed": seed,
         "pipeline": pipeline,
+        "lifecycles": engines,
+        "processing_delay": float(processing_delay),
     }
     register_index(app)
+    register_downloads(app, lambda version, file_id: _download(engines, version, file_id))
     if admin:
         register_admin(app)
     app.wsgi_app = pipeline  # type: ignore[method-assign]
     return app
+
+
+def _download(engines: dict[str, LifecycleEngine], version: str, file_id: str) -> Any:
+    engine = engines.get(version)
+    return engine.resolve_download(file_id) if engine is not None else f"API version {version} is not served"
 
 
 def _load(spec: dict[str, Any] | str | Path, index: int) -> tuple[dict[str, Any], str]:

@@ -49,11 +49,14 @@ class Call:
     instance: str
     raw_body: bytes = b""
     id_source: Any = None  # a random.Random for deterministic ids (fixtures); None -> uuid4
+    base_url: str = ""  # scheme://host the client reached the mock on (for download URLs)
 
 
 def handle(call: Call) -> MockResponse:
     try:
-        handler = HANDLERS[call.behaviour.kind]
+        engine = call.runtime.lifecycle  # the platform's lifecycles answer the operations they own
+        special = engine.handlers.get(id(call.operation)) if engine is not None else None
+        handler = special or HANDLERS[call.behaviour.kind]
         return handler(call)
     except Refusal as refusal:
         return problem_response(
@@ -368,8 +371,6 @@ def do_action(call: Call) -> MockResponse:
                 changed[field] = value.format(**call.path_values) if isinstance(value, str) else value
             except (KeyError, IndexError, ValueError):
                 continue
-        if call.behaviour.action == "upload" and call.body is not None:
-            changed["fileSize"] = len(call.raw_body)
         schema = rt.entity_schema(collection) or {}
         names = rt.property_names(schema)
         for field in list(changed):

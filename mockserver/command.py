@@ -8,6 +8,7 @@ Flask and waitress are imported only when the command runs, so other sub-command
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from dataclasses import dataclass
@@ -61,6 +62,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=0,
         metavar="N",
         help="seed of the fixture data and the random faults (default: 0)",
+    )
+    parser.add_argument(
+        "--processing-delay",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="time each step of long-running work takes: file processing, refinement, activation,"
+        " passports (default: %(default)s; 0 = done at once)",
     )
     parser.add_argument(
         "--latency", type=float, default=0.0, metavar="MS", help="add MS milliseconds to every answer"
@@ -182,6 +191,8 @@ def build_app(args: argparse.Namespace) -> MockSetup:
     rate_limit = RateLimit.parse(args.rate_limit) if args.rate_limit is not None else None
     if args.threads is not None and not 1 <= args.threads <= 256:
         raise ContractsError(f"--threads {args.threads}: must be between 1 and 256")
+    if not math.isfinite(args.processing_delay) or args.processing_delay < 0:
+        raise ContractsError(f"--processing-delay {args.processing_delay}: expected seconds >= 0, e.g. 0.5")
     tokens = tuple(load_tokens_file(args.tokens)) if args.tokens else DEFAULT_TOKENS
     specs = load_specs(args.spec_files, args.specs_dir)
     faults = FaultInjector(
@@ -193,7 +204,14 @@ def build_app(args: argparse.Namespace) -> MockSetup:
 
     sources = [s.source for s in specs]  # paths: create_app's errors then name the file
     try:
-        app = create_app(sources, tokens=list(tokens), store=store, seed=args.seed, admin=args.admin)
+        app = create_app(
+            sources,
+            tokens=list(tokens),
+            store=store,
+            seed=args.seed,
+            admin=args.admin,
+            processing_delay=args.processing_delay,
+        )
     except ContractsError:
         raise
     except Exception as exc:  # a spec the mock cannot handle: one line, not a traceback
@@ -222,6 +240,7 @@ def run(args: argparse.Namespace) -> int:
             store=args.store,
             seed=args.seed,
             admin=args.admin,
+            processing_delay=args.processing_delay,
             faults=setup.faults.describe(),
             threads=threads,
             startup_seconds=time.perf_counter() - started,

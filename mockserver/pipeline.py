@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, unquote_to_bytes
 
 from mockserver.auth import AuthFailure, authenticate
 from mockserver.behaviour import Call, handle
+from mockserver.downloads import base_url_of
 from mockserver.problems import MockResponse, problem_response, title_for
 from mockserver.router import Router
 from mockserver.runtime import SpecRuntime
@@ -184,6 +185,7 @@ class MockPipeline:
             token=token,
             instance=instance,
             raw_body=raw_body,
+            base_url=base_url_of(environ),
         )
         return handle(call)
 

@@ -33,15 +33,10 @@ class Hooks:
     )
     # actions (last literal) that empty the sibling collection under the addressed entity
     clear_actions: frozenset[str] = frozenset({"clear"})
-    # action (last literal of the path) -> fields set on the addressed entity
-    action_effects: dict[str, dict[str, Any]] = field(
-        default_factory=lambda: {
-            "upload": {"status": "Uploaded", "fileName": "{fileName}"},
-            "setimporting": {"status": "Importing"},
-            "startrefinement": {"status": "Refining"},
-            "active": {"isActive": True},
-        }
-    )
+    # action (last literal of the path) -> fields set on the addressed entity. The platform's
+    # long-running actions (upload, refinement, activation, passports) are not here: they follow
+    # the lifecycles in contracts/platform/data/lifecycles.yaml (mockserver.lifecycle).
+    action_effects: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass

@@ -39,6 +39,7 @@ class SpecRuntime:
         self.key_fields = {c: self._key_field(c) for c in self.model.stateful}
         self.key_schemas = self._key_schemas()
         self.account_id = self._account_id()
+        self.lifecycle: Any = None  # the LifecycleEngine create_app attaches
 
     # -- schemas -------------------------------------------------------------------------
     def _raw_resolve(self, schema: Any) -> Any:

@@ -175,6 +175,7 @@ def format_banner(
     seed: int,
     admin: bool,
     faults: str,
+    processing_delay: float = 1.0,
     threads: int,
     startup_seconds: float,
 ) -> str:
@@ -194,6 +195,7 @@ def format_banner(
         expires = f", expires {token.expires.isoformat()}" if token.expires else ""
         lines.append(f"  {key:<14} {token.permission:<6} {token.scope}  ({token.name}{expires})")
     lines.append(f"Store: {store}   Seed: {seed}   Faults: {faults}")
+    lines.append(f"Processing: {processing_delay:g} s per step of long-running work")
     lines.append(f"Admin: {base_url}/__mock/" if admin else "Admin: off (--no-admin)")
     lines.append("Press Ctrl+C to stop.")
     return "\n".join(lines)

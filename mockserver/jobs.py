@@ -1,0 +1,227 @@
+"""Long-running work as timelines kept in the StateStore, played out lazily when entities are read.
+
+Why timelines and not a worker thread: a job is stored once (start time, steps, delay per step) and
+its current step is *computed* from the clock whenever its entity is read or listed, then written
+onto the entity. Nothing runs in the background, so several mock processes on one sqlite file and
+a restarted mock all see the same status at the same moment, and a job survives a restart.
+
+``LiveStore`` wraps the app's store and does that catching-up on every ``get``, ``list`` and
+``find`` of a tracked collection, so every reader (operations, fixtures, admin) sees the present.
+Jobs hang below their entity in the store, so deleting the entity deletes its job.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from mockserver.state import Ref, StateStore
+
+JOBS = "~jobs"
+_NAMESPACE = uuid.UUID("6f1d1c52-52f5-4c59-9a8e-7f0f3c1f2b11")
+Clock = Callable[[], float]
+
+
+def job_id(collection: str, entity_id: str) -> str:
+    """One job per entity (new work replaces the old), so its id follows from the entity."""
+    return str(uuid.uuid5(_NAMESPACE, f"{collection}|{entity_id}"))
+
+
+def new_job(
+    *,
+    version: str,
+    kind: str,
+    entity: dict[str, str],
+    steps: list[dict[str, Any]],
+    failure: list[dict[str, Any]],
+    delay: float,
+    started: float,
+    previous: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A job record: ``steps`` are ``{"status", "set", "previous"}``, step 0 applies at ``started``."""
+    return {
+        "id": job_id(entity["collection"], entity["id"]),
+        "version": version,
+        "kind": kind,
+        "entity": entity,
+        "steps": steps,
+        "failure": failure,
+        "failureStatuses": [f["status"] for f in failure],
+        "previous": previous,
+        "started": started,
+        "delay": max(0.0, float(delay)),
+        "applied": -1,
+        "finished": False,
+        "failed": None,
+        "failedApplied": False,
+    }
+
+
+def position(job: dict[str, Any], now: float) -> int:
+    """The index of the step the job is at, from the clock."""
+    last = len(job["steps"]) - 1
+    if job["failed"] is not None:  # a forced failure freezes the timeline where it was
+        return max(0, job["applied"])
+    if job["finished"] or job["delay"] <= 0:
+        return last
+    return max(0, min(last, int((now - job["started"]) // job["delay"])))
+
+
+def state_of(job: dict[str, Any], now: float) -> str:
+    if job["failed"] is not None:
+        return "failed"
+    index = position(job, now)
+    if index < len(job["steps"]) - 1:
+        return "running"
+    return "failed" if job["steps"][index]["status"] in job["failureStatuses"] else "done"
+
+
+def describe(job: dict[str, Any], now: float) -> dict[str, Any]:
+    """What ``GET /__mock/jobs`` shows for one job."""
+    state = state_of(job, now)
+    index = position(job, now)
+    running = state == "running"
+    status = job["failed"]["status"] if job["failed"] is not None else job["steps"][index]["status"]
+    return {
+        "id": job["id"],
+        "version": job["version"],
+        "kind": job["kind"],
+        "entity": job["entity"],
+        "status": status,
+        "next": job["steps"][index + 1]["status"] if running else None,
+        "due": round(job["started"] + (index + 1) * job["delay"], 3) if running else None,
+        "state": state,
+    }
+
+
+class LiveStore:
+    """A StateStore whose tracked collections are brought up to date with their jobs when read."""
+
+    def __init__(self, inner: StateStore, clock: Clock = time.time) -> None:
+        self.inner = inner
+        self.clock = clock
+        self._tracked: dict[str, str] = {}  # collection -> key field
+        self._lock = threading.RLock()
+
+    def track(self, collection: str, key_field: str) -> None:
+        self._tracked[collection] = key_field
+
+    # -- StateStore ------------------------------------------------------------------------
+    def get(self, collection: str, entity_id: str) -> dict[str, Any] | None:
+        entity = self.inner.get(collection, entity_id)
+        if entity is not None and collection in self._tracked:
+            entity = self._catch_up(collection, entity_id, entity)
+        return entity
+
+    def put(self, collection: str, entity_id: str, entity: dict[str, Any], parent: Ref | None = None) -> None:
+        self.inner.put(collection, entity_id, entity, parent)
+
+    def delete(self, collection: str, entity_id: str) -> list[Ref]:
+        return self.inner.delete(collection, entity_id)
+
+    def list(self, collection: str, parent: Ref | None = None) -> list[dict[str, Any]]:
+        entities = self.inner.list(collection, parent)
+        key_field = self._tracked.get(collection)
+        if key_field is None:
+            return entities
+        return [self._catch_up(collection, str(e.get(key_field)), e) for e in entities]
+
+    def find(self, collection: str, field: str, value: Any) -> dict[str, Any] | None:
+        entity = self.inner.find(collection, field, value)
+        key_field = self._tracked.get(collection)
+        if entity is None or key_field is None:
+            return entity
+        return self._catch_up(collection, str(entity.get(key_field)), entity)
+
+    def parent_of(self, collection: str, entity_id: str) -> Ref | None:
+        return self.inner.parent_of(collection, entity_id)
+
+    def reset(self) -> None:
+        self.inner.reset()
+
+    def __len__(self) -> int:
+        return len(self.inner)  # type: ignore[arg-type]
+
+    def __getattr__(self, name: str) -> Any:  # close() and whatever else the inner store offers
+        return getattr(self.inner, name)
+
+    # -- jobs ------------------------------------------------------------------------------
+    def start(self, job: dict[str, Any]) -> dict[str, Any]:
+        """Store a job (replacing the entity's previous one) and apply its first step now."""
+        ref = (job["entity"]["collection"], job["entity"]["id"])
+        with self._lock:
+            self.inner.put(JOBS, job["id"], job, ref)
+            entity = self.inner.get(*ref)
+            return self._catch_up(ref[0], ref[1], entity) if entity is not None else {}
+
+    def jobs(self) -> list[dict[str, Any]]:
+        """Every job, each brought up to date first."""
+        out = []
+        for job in self.inner.list(JOBS):
+            out.append(self.job(job["id"]) or job)
+        return out
+
+    def job(self, identifier: str) -> dict[str, Any] | None:
+        job = self.inner.get(JOBS, identifier)
+        if job is None:
+            return None
+        self.get(job["entity"]["collection"], job["entity"]["id"])
+        return self.inner.get(JOBS, identifier)
+
+    def finish(self, identifier: str) -> dict[str, Any] | None:
+        """Jump a job to its last step (a failed job stays failed)."""
+        return self._change(identifier, lambda job: job.update(finished=True))
+
+    def fail(self, identifier: str, failure: dict[str, Any]) -> dict[str, Any] | None:
+        """Force one of the job's failure states onto its entity."""
+        return self._change(identifier, lambda job: job.update(failed=failure, failedApplied=False))
+
+    def _change(self, identifier: str, change: Callable[[dict[str, Any]], None]) -> dict[str, Any] | None:
+        with self._lock:
+            job = self.inner.get(JOBS, identifier)
+            if job is None:
+                return None
+            self.get(job["entity"]["collection"], job["entity"]["id"])  # catch up to now first
+            job = self.inner.get(JOBS, identifier) or job
+            if job["failed"] is None:
+                change(job)
+                ref = (job["entity"]["collection"], job["entity"]["id"])
+                self.inner.put(JOBS, identifier, job, ref)
+            return self.job(identifier)
+
+    def _catch_up(self, collection: str, entity_id: str, entity: dict[str, Any]) -> dict[str, Any]:
+        job = self.inner.get(JOBS, job_id(collection, entity_id))
+        if job is None:
+            return entity
+        now = self.clock()
+        target = position(job, now)
+        if job["applied"] >= target and (job["failed"] is None or job["failedApplied"]):
+            return entity
+        with self._lock:
+            job = self.inner.get(JOBS, job["id"])  # another thread may have caught up meanwhile
+            current = self.inner.get(collection, entity_id)
+            if job is None or current is None:
+                return entity
+            for index in range(job["applied"] + 1, target + 1):
+                step = job["steps"][index]
+                current.update(step["set"])
+                if step.get("previous") and job.get("previous"):
+                    self._set_previous(job["previous"], step["previous"])
+            job["applied"] = max(job["applied"], target)
+            if job["failed"] is not None and not job["failedApplied"]:
+                current.update(job["failed"]["set"])
+                job["failedApplied"] = True
+            ref = (collection, entity_id)
+            self.inner.put(collection, entity_id, current, self.inner.parent_of(*ref))
+            self.inner.put(JOBS, job["id"], job, ref)
+            return current
+
+    def _set_previous(self, previous: dict[str, str], values: dict[str, Any]) -> None:
+        ref = (previous["collection"], previous["id"])
+        entity = self.inner.get(*ref)
+        if entity is not None:
+            entity.update(values)
+            self.inner.put(ref[0], ref[1], entity, self.inner.parent_of(*ref))

@@ -1,0 +1,427 @@
+"""Plays the platform's lifecycles (``contracts/platform/data/lifecycles.yaml``) for one spec.
+
+The engine binds the definitions to the operations a build has (keyed ``METHOD /path/{}``) and
+answers them in place of the derived behaviour: an upload stores the bytes and starts the file's
+processing, refinement and activation start their jobs, a passport request creates a building
+file that becomes ``Uploaded``, adding elements to a file that is not importing is refused. The
+statuses come from the data, filtered to the enum each build declares. Jobs are timelines kept in
+the store (``mockserver.jobs``); this module only decides which job starts, on which entity.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any
+
+from contracts.platform.lifecycles import (
+    EntityKind,
+    Guard,
+    Lifecycle,
+    Lifecycles,
+    load_lifecycles,
+    operation_key,
+    path_key,
+)
+from mockserver import downloads, passports
+from mockserver.behaviour import (
+    HANDLERS,
+    Call,
+    Refusal,
+    _addressed,
+    _check_scope,
+    _generated_answer,
+    _json,
+    _respond_entity,
+    _store_entity,
+)
+from mockserver.jobs import LiveStore, new_job
+from mockserver.operations import Operation
+from mockserver.problems import MockResponse
+from mockserver.runtime import SpecRuntime
+from mockserver.state import Ref
+
+FIXTURE = "fixture"  # the instance fixtures are created with (mockserver.fixtures)
+IFC_MAGIC = b"ISO-10303-21;"
+PASSPORT_TYPES = {
+    "PassportPdf": ("pdf", passports.PDF_MEDIA),
+    "PassportExcel": ("xlsx", passports.XLSX_MEDIA),
+}
+DOWNLOAD_VALID_FOR = timedelta(hours=1)
+Handler = Callable[[Call], MockResponse]
+
+
+@dataclass
+class Bound:
+    """An entity kind of the definitions as this spec has it."""
+
+    kind: EntityKind
+    collection: str
+    key_field: str
+    item: Operation  # its item GET, to build the entity's path
+    enum: frozenset[str] | None  # the values the lifecycle field may take, when it is an enum
+
+
+def is_ifc(content: bytes) -> bool:
+    """IFC (STEP physical file) content starts with ISO-10303-21; (after an optional BOM)."""
+    return content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(IFC_MAGIC)
+
+
+class LifecycleEngine:
+    def __init__(
+        self,
+        runtime: SpecRuntime,
+        store: LiveStore,
+        processing_delay: float,
+        definitions: Lifecycles | None = None,
+    ) -> None:
+        self.runtime = runtime
+        self.store = store
+        self.delay = processing_delay
+        self.defs = definitions or load_lifecycles()
+        self.bound: dict[str, Bound] = {}
+        self.handlers: dict[int, Handler] = {}
+        self._bind()
+
+    # -- binding ---------------------------------------------------------------------------
+    def _bind(self) -> None:
+        rt = self.runtime
+        items: dict[str, tuple[str, Operation]] = {}
+        for op in rt.operations:
+            behaviour = rt.model.behaviours[id(op)]
+            if op.method == "GET" and behaviour.kind == "read" and behaviour.collection in rt.model.stateful:
+                items[path_key(op.template)] = (behaviour.collection, op)
+        for name, kind in self.defs.entities.items():
+            if kind.path in items:
+                collection, item = items[kind.path]
+                key_field = rt.key_fields.get(collection) or "id"
+                self.bound[name] = Bound(
+                    kind, collection, key_field, item, self._enum(collection, kind.field)
+                )
+                self.store.track(collection, key_field)
+        keys = {operation_key(op.method, op.template): op for op in rt.operations}
+        for key, op in keys.items():
+            handler = self._handler_for(key, op, keys)
+            if handler is not None:
+                self.handlers[id(op)] = handler
+
+    def _handler_for(self, key: str, op: Operation, keys: dict[str, Operation]) -> Handler | None:
+        behaviour = self.runtime.model.behaviours[id(op)]
+        found = self.defs.trigger(key)
+        if found is not None and found[0].entity in self.bound:
+            lifecycle, argument = found
+            work = WORK.get(lifecycle.name, LifecycleEngine._work_on_entity)
+            return partial(work, self, lifecycle, argument)
+        for guard in self.defs.guards:
+            applies = guard.only_if is None or guard.only_if in keys
+            if key in guard.operations and guard.entity in self.bound and applies:
+                return partial(self._guarded, guard)
+        for bound in self.bound.values():
+            if bound.kind.download == key:
+                return partial(self._download, bound)
+            has_defaults = bound.kind.on_create or bound.kind.fixture
+            if behaviour.kind == "create" and behaviour.collection == bound.collection and has_defaults:
+                return partial(self._create, bound)
+        return None
+
+    def _enum(self, collection: str, field: str) -> frozenset[str] | None:
+        rt = self.runtime
+        schema = rt._raw_resolve(rt.entity_schema(collection) or {})
+        for part in [schema, *(schema.get("allOf") or [])]:
+            prop = (rt._raw_resolve(part).get("properties") or {}).get(field)
+            if prop is not None:
+                prop = rt._raw_resolve(prop)
+                for option in [prop, *(prop.get("allOf") or [])]:
+                    values = rt._raw_resolve(option).get("enum")
+                    if values:
+                        return frozenset(str(v) for v in values)
+        return None
+
+    # -- jobs ------------------------------------------------------------------------------
+    def start(
+        self,
+        lifecycle: Lifecycle,
+        bound: Bound,
+        entity_id: str,
+        variant: str = "default",
+        outcome: tuple[Any, ...] = (),
+        previous: Ref | None = None,
+    ) -> dict[str, Any]:
+        """Start (or restart) the lifecycle on one entity; the entity with its first step applied."""
+        steps = self._steps(lifecycle, bound, variant, outcome)
+        failure = [{"status": s, "set": {bound.kind.field: s}} for s in self._failures(lifecycle, bound)]
+        job = new_job(
+            version=self.runtime.version,
+            kind=lifecycle.name,
+            entity={
+                "collection": bound.collection,
+                "id": entity_id,
+                "path": self.entity_path(bound, entity_id),
+            },
+            steps=steps,
+            failure=failure,
+            delay=self.delay,
+            started=self.store.clock(),
+            previous={"collection": previous[0], "id": previous[1]} if previous else None,
+        )
+        return self.store.start(job)
+
+    def _allowed(self, bound: Bound, step_set: dict[str, Any]) -> bool:
+        value = step_set.get(bound.kind.field)
+        return bound.enum is None or not isinstance(value, str) or value in bound.enum
+
+    def _failures(self, lifecycle: Lifecycle, bound: Bound) -> list[str]:
+        return [s for s in lifecycle.failure if self._allowed(bound, {bound.kind.field: s})]
+
+    def _steps(
+        self, lifecycle: Lifecycle, bound: Bound, variant: str, outcome: tuple[Any, ...]
+    ) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for step in lifecycle.variants.get(variant) or lifecycle.steps:
+            if step.one_of:
+                choices = [c for c in step.one_of if self._allowed(bound, {bound.kind.field: c})]
+                choices = choices or self._failures(lifecycle, bound)[:1]
+                if not choices:
+                    continue
+                chosen = self.runtime.rng("outcome", lifecycle.name, *outcome).choice(choices)
+                out.append({"status": chosen, "set": {bound.kind.field: chosen}, "previous": {}})
+            elif self._allowed(bound, step.set):
+                out.append({"status": step.status, "set": dict(step.set), "previous": dict(step.previous)})
+        return out or [{"status": lifecycle.steps[-1].status, "set": {}, "previous": {}}]
+
+    def entity_path(self, bound: Bound, entity_id: str) -> str:
+        """The GET path of an entity, its parents' ids filled in from the store's links."""
+        refs = self.runtime.model.behaviours[id(bound.item)].refs
+        values: dict[str, str] = {}
+        ref: Ref | None = (bound.collection, entity_id)
+        for collection, param in reversed(refs):
+            if ref is not None and ref[0] == collection:
+                values[param] = ref[1]
+                ref = self.store.parent_of(*ref)
+        return "/" + "/".join(values.get(s[1:-1], s) if s.startswith("{") else s for s in bound.item.segments)
+
+    def failure_statuses(self, kind: str) -> list[str]:
+        """The failure states a job of lifecycle ``kind`` may be forced into, in this build."""
+        lifecycle = self.defs.lifecycles.get(kind)
+        if lifecycle is None or lifecycle.entity not in self.bound:
+            return []
+        return self._failures(lifecycle, self.bound[lifecycle.entity])
+
+    def _new_key(self, collection: str, *parts: Any) -> str:
+        """A new entity id, deterministic under the seed (the n-th passport of a building, ...)."""
+        rng = self.runtime.rng("lifecycle-id", collection, *parts)
+        while True:
+            candidate = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            if self.store.get(collection, candidate) is None:
+                return candidate
+
+    def _names(self, collection: str) -> set[str]:
+        return self.runtime.property_names(self.runtime.entity_schema(collection) or {})
+
+    def _save(self, call: Call, bound: Bound, key: str, entity: dict[str, Any]) -> dict[str, Any]:
+        parent = self.store.parent_of(bound.collection, key)
+        return _store_entity(call, bound.collection, key, entity, parent)
+
+    # -- what the operations do ------------------------------------------------------------
+    def _target(self, call: Call, bound: Bound, chain: list[Ref], field: str | None) -> str:
+        """The entity the work is on: named by a body field, else the one of the path."""
+        if field is not None:
+            value = call.body.get(field) if isinstance(call.body, dict) else None
+            parent = chain[-1] if chain else None
+            if not isinstance(value, str) or self.store.get(bound.collection, value) is None:
+                raise Refusal(404, f"{field} '{value}' names no {bound.collection}")
+            if parent is not None and self.store.parent_of(bound.collection, value) != parent:
+                raise Refusal(404, f"no {bound.collection} '{value}' under {parent[0]} '{parent[1]}'")
+            _check_scope(call, [*chain, (bound.collection, value)])
+            return value
+        found = next((ref[1] for ref in reversed(chain) if ref[0] == bound.collection), None)
+        if found is None:
+            raise Refusal(404, f"the path names no {bound.collection}")
+        return found
+
+    def _work_on_entity(self, lifecycle: Lifecycle, argument: str | None, call: Call) -> MockResponse:
+        """setimporting, startrefinement, restartrefinement: (re)start the lifecycle on one entity."""
+        chain, _ = _addressed(call)
+        _check_scope(call, chain)
+        bound = self.bound[lifecycle.entity]
+        entity = self.start(lifecycle, bound, self._target(call, bound, chain, argument))
+        return _generated_answer(call, entity)
+
+    def _upload(self, lifecycle: Lifecycle, argument: str | None, call: Call) -> MockResponse:
+        """Keep the bytes, then process: IFC runs to Mapped, anything else fails to import."""
+        chain, _ = _addressed(call)
+        _check_scope(call, chain)
+        bound = self.bound[lifecycle.entity]
+        key = self._target(call, bound, chain, None)
+        name = call.path_values.get(call.operation.segments[-1][1:-1], "") or "upload"
+        content = call.raw_body
+        downloads.save_upload(self.store, (bound.collection, key), name, content)
+        entity = self.store.get(bound.collection, key) or {}
+        names = self._names(bound.collection)
+        entity.update({k: v for k, v in {"fileName": name, "fileSize": len(content)}.items() if k in names})
+        entity = self._save(call, bound, key, entity)
+        if entity.get("type") == "Information" and "information" in lifecycle.variants:
+            variant = "information"
+        else:
+            variant = "ifc" if is_ifc(content) else "not-ifc"
+        digest = hashlib.sha256(content).hexdigest()
+        entity = self.start(lifecycle, bound, key, variant, outcome=(name, digest))
+        return _generated_answer(call, entity)
+
+    def _activate(self, lifecycle: Lifecycle, argument: str | None, call: Call) -> MockResponse:
+        """Switch files on (or off) and mark the building dirty until it has been processed."""
+        chain, entity = _addressed(call)
+        _check_scope(call, chain)
+        bound = self.bound[lifecycle.entity]
+        files = self.bound.get("building-file")
+        building = self._target(call, bound, chain, None)
+        switched: dict[str, Any] | None = None
+        if files is not None and chain and chain[-1][0] == files.collection and entity is not None:
+            entity["isActive"] = call.body if isinstance(call.body, bool) else True
+            switched = self._save(call, files, chain[-1][1], entity)
+        elif files is not None and isinstance(call.body, list):
+            for file_id in call.body:
+                ref = (files.collection, str(file_id))
+                found = self.store.get(*ref)
+                if found is not None and self.store.parent_of(*ref) == (bound.collection, building):
+                    found["isActive"] = True
+                    self._save(call, files, ref[1], found)
+        self.start(lifecycle, bound, building)
+        if switched is not None and call.operation.success().schema is not None:
+            return _respond_entity(call, switched)
+        return _generated_answer(call, None)
+
+    def _passport(self, lifecycle: Lifecycle, argument: str | None, call: Call) -> MockResponse:
+        """A new building file of type PassportPdf/PassportExcel that moves Creating -> Uploaded."""
+        chain, building = _addressed(call)
+        _check_scope(call, chain)
+        bound = self.bound[lifecycle.entity]
+        parent = chain[-1]
+        file_type = argument or "PassportPdf"
+        extension, _media = PASSPORT_TYPES.get(file_type, PASSPORT_TYPES["PassportPdf"])
+        order = call.body if isinstance(call.body, dict) else {}
+        passport_type = order.get("passportType") if isinstance(order.get("passportType"), str) else None
+        building = building or {}
+        title = str(building.get("name") or "Building")
+        rows = passports.passport_lines(building, passport_type)
+        if extension == "pdf":
+            content = passports.pdf_bytes(f"Material passport - {title}", rows)
+        else:
+            content = passports.xlsx_bytes("Passport", rows)
+        name = f"{_file_stem(title)} passport.{extension}"
+        key = self._new_key(
+            bound.collection, "passport", parent[1], len(self.store.list(bound.collection, parent))
+        )
+        schema = self.runtime.entity_schema(bound.collection) or {}
+        entity = self.runtime.entity_template(bound.collection, schema) if schema else {}
+        entity = entity if isinstance(entity, dict) else {}
+        names = self._names(bound.collection)
+        fields = {
+            "type": file_type,
+            "fileName": name,
+            "fileSize": len(content),
+            "isActive": False,
+            "isDirty": False,
+            "tags": [t for t in ("passport", passport_type) if t],
+            "lastModifiedDate": _iso(datetime.now(UTC)),
+            "buildingId": parent[1],
+        }
+        entity.update({k: v for k, v in fields.items() if k in names})
+        _store_entity(call, bound.collection, key, entity, parent)
+        downloads.save_upload(self.store, (bound.collection, key), name, content)
+        return _respond_entity(call, self.start(lifecycle, bound, key))
+
+    def _new_version(self, lifecycle: Lifecycle, argument: str | None, call: Call) -> MockResponse:
+        """A copy under a new id that becomes active while the old version is switched off."""
+        chain, old = _addressed(call)
+        _check_scope(call, chain)
+        bound = self.bound[lifecycle.entity]
+        old_key = self._target(call, bound, chain, None)
+        siblings = len(self.store.list(bound.collection, self.store.parent_of(bound.collection, old_key)))
+        key = self._new_key(bound.collection, "version", old_key, siblings)
+        entity = copy.deepcopy(old or {})
+        entity[bound.key_field] = key
+        _store_entity(call, bound.collection, key, entity, self.store.parent_of(bound.collection, old_key))
+        self.start(lifecycle, bound, key, previous=(bound.collection, old_key))
+        return _json(call, key)
+
+    def _guarded(self, guard: Guard, call: Call) -> MockResponse:
+        """Refuse the operation unless the entity is in an allowed state (fixtures are not refused)."""
+        if call.instance != FIXTURE:
+            chain, _ = _addressed(call)
+            _check_scope(call, chain)
+            bound = self.bound[guard.entity]
+            ref = next((r for r in reversed(chain) if r[0] == bound.collection), None)
+            entity = self.store.get(*ref) if ref is not None else None
+            if entity is not None and entity.get(bound.kind.field) not in guard.allowed:
+                declared = [c for c in guard.refuse_with if str(c) in call.operation.responses]
+                status = declared[0] if declared else guard.refuse_with[0]
+                raise Refusal(
+                    status,
+                    f"{bound.collection} '{ref[1]}' is {entity.get(bound.kind.field)}: it accepts this only"
+                    f" while {' or '.join(guard.allowed)} (open it with {guard.only_if or 'its lifecycle'})",
+                )
+        return HANDLERS[call.behaviour.kind](call)
+
+    def _create(self, bound: Bound, call: Call) -> MockResponse:
+        """Creates start in the state the definitions give (fixtures: as already processed)."""
+        values = bound.kind.fixture if call.instance == FIXTURE else bound.kind.on_create
+        body = call.body if isinstance(call.body, dict) else {}
+        call.body = {**body, **values}
+        return HANDLERS["create"](call)
+
+    def _download(self, bound: Bound, call: Call) -> MockResponse:
+        chain, entity = _addressed(call)
+        _check_scope(call, chain)
+        key = chain[-1][1]
+        record = downloads.load(self.store, (bound.collection, key)) or {}
+        name = str((entity or {}).get("fileName") or record.get("name") or "file")
+        value = {
+            "url": downloads.url_for(call.base_url, self.runtime.version, key, name),
+            "expirationDateTime": _iso(datetime.now(UTC) + DOWNLOAD_VALID_FOR),
+        }
+        schema = call.operation.success().schema
+        return _json(call, self.runtime.conform(value, schema, "download") if schema else value)
+
+    # -- the served files ------------------------------------------------------------------
+    def resolve_download(self, file_id: str) -> downloads.Download | str:
+        """The bytes behind a download URL, or why there are none (yet)."""
+        bound = next((b for b in self.bound.values() if b.kind.download), None)
+        if bound is None:
+            return "this version has no downloadable files"
+        entity = self.store.get(bound.collection, file_id)
+        if entity is None:
+            return f"no {bound.collection} '{file_id}'"
+        record = downloads.load(self.store, (bound.collection, file_id))
+        if record is None:
+            return f"nothing was uploaded to {bound.collection} '{file_id}'"
+        media = downloads.OCTET
+        if entity.get("type") in PASSPORT_TYPES:
+            done = self.defs.lifecycles["passport"].steps[-1].status
+            if entity.get(bound.kind.field) != done:
+                return f"the passport is not ready: {entity.get(bound.kind.field)}, not {done}"
+            media = PASSPORT_TYPES[entity["type"]][1]
+        return downloads.Download(str(record.get("name") or "file"), media, downloads.content_of(record))
+
+
+WORK: dict[str, Callable[..., MockResponse]] = {
+    "file-processing": LifecycleEngine._upload,
+    "activation": LifecycleEngine._activate,
+    "passport": LifecycleEngine._passport,
+    "commodity-version": LifecycleEngine._new_version,
+}
+"""Lifecycles whose start needs more than (re)starting the steps on the entity the path names."""
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _file_stem(title: str) -> str:
+    cleaned = "".join(c if c.isalnum() or c in " -_." else " " for c in title).strip()
+    return " ".join(cleaned.split())[:80] or "Building"
