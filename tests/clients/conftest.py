@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import inspect
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -52,10 +51,7 @@ def mock_url() -> Iterator[Callable[[Path], str]]:
 
     def get(spec: Path) -> str:
         if spec not in urls:
-            options = {}
-            if "processing_delay" in inspect.signature(create_app).parameters:
-                options["processing_delay"] = PROCESSING_DELAY
-            app = create_app([spec], **options)
+            app = create_app([spec], processing_delay=PROCESSING_DELAY)
             urls[spec] = stack.enter_context(serve_in_thread(app, threads=4)).base_url
         return urls[spec]
 
