@@ -27,6 +27,7 @@ from mockserver.pipeline import MockPipeline, RequestLog
 from mockserver.runtime import SpecRuntime
 from mockserver.state import StateStore
 from mockserver.tokens import DEFAULT_TOKENS, Token
+from mockserver.user_fixtures import Fixtures
 
 
 def create_app(
@@ -37,11 +38,15 @@ def create_app(
     seed: int = 0,
     admin: bool = True,
     processing_delay: float = 1.0,
+    strict: bool = False,
+    fixtures: Fixtures | None = None,
 ) -> flask.Flask:
     """A Flask app emulating the Madaster API for every given spec, each under ``/api/vX.Y/``.
 
     ``processing_delay`` is the time in seconds each step of long-running work takes (file
     processing, refinement, activation, passports); 0 finishes it within the request.
+    ``strict`` turns the platform's leniencies off (``mockserver.leniency``); ``fixtures`` (from
+    ``mockserver.user_fixtures.load_fixtures``) extend or replace the generated fixtures.
     """
     if not specs:
         raise ContractsError("the mock needs at least one spec")
@@ -64,18 +69,24 @@ def create_app(
             raise ContractsError(f"{source}: version {version} is already served by {sources[version]}")
         runtimes[version] = SpecRuntime(doc, version, build_label(doc), seed)
         sources[version] = source
+    if fixtures is not None:
+        unserved = sorted(set(fixtures.versions) - set(runtimes))
+        if unserved:
+            raise ContractsError(
+                f"{fixtures.source}: {', '.join(unserved)} is not served (served: {', '.join(runtimes)})"
+            )
     tokens = tuple(tokens) if tokens is not None else DEFAULT_TOKENS
     store = LiveStore(store if store is not None else MemoryStore())
     engines = {}
     for version, runtime in runtimes.items():
         runtime.lifecycle = engines[version] = LifecycleEngine(runtime, store, float(processing_delay))
     for runtime in runtimes.values():
-        seed_fixtures(runtime, store)
+        seed_fixtures(runtime, store, fixtures)
 
     app = flask.Flask("mockserver")
     app.json.sort_keys = False  # type: ignore[attr-defined]
     log = RequestLog()
-    pipeline = MockPipeline(app.wsgi_app, runtimes, tokens, store, log)
+    pipeline = MockPipeline(app.wsgi_app, runtimes, tokens, store, log, strict=strict)
     app.extensions["mockserver"] = {
         "runtimes": runtimes,
         "tokens": tokens,
@@ -85,6 +96,8 @@ def create_app(
         "pipeline": pipeline,
         "lifecycles": engines,
         "processing_delay": float(processing_delay),
+        "strict": strict,
+        "fixtures": fixtures,
     }
     register_index(app)
     register_downloads(app, lambda version, file_id: _download(engines, version, file_id))

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from mockserver.auth import in_scope
 from mockserver.operations import Operation
 from mockserver.problems import MockResponse, problem_response
+from mockserver.reference import MISSING
 from mockserver.resources import ACCOUNT, Behaviour
 from mockserver.runtime import SpecRuntime
 from mockserver.state import Ref, StateStore
@@ -50,6 +51,7 @@ class Call:
     raw_body: bytes = b""
     id_source: Any = None  # a random.Random for deterministic ids (fixtures); None -> uuid4
     base_url: str = ""  # scheme://host the client reached the mock on (for download URLs)
+    language: str | None = None  # the Accept-Language header, for catalogue names
 
 
 def handle(call: Call) -> MockResponse:
@@ -350,6 +352,9 @@ def do_generated(call: Call) -> MockResponse:
     chain, entity = _addressed(call)
     if chain:
         _check_scope(call, chain)
+    answer = call.runtime.reference_answer(call.operation, call.path_values, call.language)
+    if answer is not MISSING:
+        return _json(call, answer)
     return _generated_answer(call, entity)
 
 

@@ -13,9 +13,11 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
+from contracts.platform.catalogue import Catalogue, load_catalogue
 from mockserver import resources
 from mockserver.generate import Generator
 from mockserver.operations import Operation, compile_operations
+from mockserver.reference import MISSING, declared_only, view_for
 from mockserver.schemas import SchemaSet, convert
 
 CACHE_SIZE = 4096
@@ -27,6 +29,7 @@ class SpecRuntime:
         self.version = version
         self.build = build
         self.seed = seed
+        self.catalogue: Catalogue | None = load_catalogue(version)
         self.schemas = SchemaSet(doc)
         self.generator = Generator(self.schemas)
         self.operations: list[Operation] = compile_operations(doc, version, self.schemas)
@@ -132,7 +135,30 @@ class SpecRuntime:
                 self._generated.popitem(last=False)
         return value
 
+    def reference_answer(self, op: Operation, values: dict[str, str], language: str | None) -> Any:
+        """The catalogue's answer to a reference endpoint, shaped for its schema; MISSING if none."""
+        view = view_for(op.method, op.segments[2:]) if self.catalogue is not None else None
+        schema = op.success().schema
+        if view is None or schema is None:
+            return MISSING
+        lang = (language or "").split(",", 1)[0].strip().lower()[:2]
+        key = (f"catalogue {op.method} {op.template}", json.dumps([values, lang], sort_keys=True))
+        with self._lock:
+            if key in self._generated:
+                return self._generated[key]
+        assert self.catalogue is not None
+        value = view(self.catalogue, values, lang or None)
+        if value is not MISSING:
+            value = declared_only(copy.deepcopy(value), schema, self._raw_resolve)
+            value = self.conform(value, schema, "reference", op.template)
+        with self._lock:
+            self._generated[key] = value
+        return value
+
     def _account_id(self) -> str | None:
+        account = self.catalogue.account if self.catalogue is not None else None
+        if account is not None and any(op.segments[2:] == ["account"] for op in self.operations):
+            return str(account["id"])
         for op in self.operations:
             if op.method == "GET" and op.segments[2:] == ["account"]:
                 body = self.generated_response(op, op.success().status, {})
