@@ -170,6 +170,25 @@ def _parent_fields(call: Call, entity: dict[str, Any], names: set[str], chain: l
             entity[name] = value
 
 
+def _from_references(call: Call, entity: dict[str, Any], names: set[str], refs: list[Ref]) -> None:
+    """What a new entity shows of the entities its body references (a child's commodity names)."""
+    hooks = call.runtime.model.hooks
+    given = call.body if isinstance(call.body, dict) else {}
+    for collection, key in refs:
+        referenced = call.store.get(collection, key) or {}
+        for name in hooks.shown_from_reference & names:
+            if name not in given and referenced.get(name) is not None:
+                entity[name] = copy.deepcopy(referenced[name])
+    verb = call.behaviour.action
+    if (
+        verb
+        and hooks.verb_field in names
+        and hooks.verb_field not in given
+        and call.behaviour.kind == "create"
+    ):
+        entity[hooks.verb_field] = verb
+
+
 def _camel(words: list[str]) -> str:
     return words[0] + "".join(w[:1].upper() + w[1:] for w in words[1:])
 
@@ -265,6 +284,7 @@ def do_create(call: Call) -> MockResponse:
         entity = {}
     _overlay(entity, call.body, names)
     _parent_fields(call, entity, names, chain)
+    _from_references(call, entity, names, [ref for ref in named if ref != parent])
     entity = _store_entity(call, collection, key, entity, parent)
     for deleted in call.store.list(DELETED + collection, parent):
         call.store.delete(DELETED + collection, str(deleted.get("key")))

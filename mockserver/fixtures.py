@@ -96,9 +96,8 @@ def _seed_plan(
         if link.collection not in runtime.model.stateful or op is None:
             continue
         covered.add(link.collection)
-        quiet = _quiet_fields(runtime, link.collection)
         for index, entry in enumerate(_parents_first(entries, link)):
-            response = _create(runtime, store, op, link, {**quiet, **entry}, index)
+            response = _create(runtime, store, op, link, entry, index)
             if 200 <= response.status < 300:
                 created += 1
             elif not entry.get(STANDARD) and fixtures is not None:
@@ -149,26 +148,6 @@ def _create(
     rng = runtime.rng("fixture-id", link.collection, json.dumps(values, sort_keys=True), index)
     call = Call(runtime, store, op, behaviour, values, body, None, "fixture", id_source=rng)
     return handle(call)
-
-
-def _quiet_fields(runtime: SpecRuntime, collection: str) -> dict[str, None]:
-    """Nullable text and list fields a plan entry leaves out: null, not a generated placeholder."""
-    schema = runtime.entity_schema(collection)
-    if not schema:
-        return {}
-    properties: dict[str, Any] = {}
-    pending = [schema]
-    while pending:
-        part = runtime._raw_resolve(pending.pop())
-        if isinstance(part, dict):
-            for name, sub in (part.get("properties") or {}).items():
-                properties.setdefault(name, sub)
-            pending += [*(part.get("allOf") or []), *(part.get("oneOf") or []), *(part.get("anyOf") or [])]
-    return {
-        name: None
-        for name, sub in properties.items()
-        if isinstance(sub, dict) and sub.get("nullable") and sub.get("type") in ("string", "array")
-    }
 
 
 def _ordered(runtime: SpecRuntime) -> list[str]:

@@ -40,6 +40,11 @@ class Hooks:
     # long-running actions (upload, refinement, activation, passports) are not here: they follow
     # the lifecycles in contracts/platform/data/lifecycles.yaml (mockserver.lifecycle).
     action_effects: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # fields a new entity shows from the entity its body references (a bill-of-materials child
+    # shows its commodity's names and type), unless the body sets them
+    shown_from_reference: frozenset[str] = frozenset({"names", "commodityType", "functionalUnit"})
+    # a field a create through ``POST C/<verb>`` sets to the verb (``children/weight`` -> weight)
+    verb_field: str = "quantityType"
 
 
 @dataclass

@@ -112,13 +112,38 @@ class SpecRuntime:
         """A fresh copy of the generated defaults new entities of ``collection`` start from.
 
         Generated once per collection (deterministic with the seed); creates only pay for a JSON
-        round trip, then the request's data and the new key go on top.
+        round trip, then the request's data and the new key go on top. Text and list fields the
+        schema lets be null start as null: a field a client did not set has no value on the
+        platform either, not a made-up one.
         """
         text = self._templates.get(collection)
         if text is None:
-            text = json.dumps(self.generate(schema, "entity", collection))
+            text = json.dumps(self._unset(self.generate(schema, "entity", collection), schema))
             self._templates[collection] = text
         return json.loads(text)
+
+    def _unset(self, value: Any, schema: Any, depth: int = 0) -> Any:
+        """``value`` with its nullable text and list members null (an object left empty is ``{}``)."""
+        if not isinstance(value, dict) or depth > 8:
+            return value
+        properties: dict[str, Any] = {}
+        pending = [schema]
+        while pending:
+            part = self._raw_resolve(pending.pop())
+            if isinstance(part, dict):
+                for name, sub in (part.get("properties") or {}).items():
+                    properties.setdefault(name, sub)
+                pending += [
+                    *(part.get("allOf") or []),
+                    *(part.get("oneOf") or []),
+                    *(part.get("anyOf") or []),
+                ]
+        out: dict[str, Any] = {}
+        for name, member in value.items():
+            sub = self._raw_resolve(properties.get(name))
+            unset = isinstance(sub, dict) and sub.get("nullable") and sub.get("type") in ("string", "array")
+            out[name] = None if unset else self._unset(member, properties.get(name), depth + 1)
+        return out if any(v is not None for v in out.values()) else {}
 
     def generated_response(self, op: Operation, status: str, values: dict[str, str]) -> Any:
         """The deterministic body for a generated (not stored) response, cached."""
