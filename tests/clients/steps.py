@@ -23,6 +23,7 @@ class Session:
     api: GeneratedApi
     client: Any
     base_url: str
+    last: Any = None  # the generated Response of the latest call (status, headers, content)
 
     def has(self, method: str, path: str) -> bool:
         return self.api.has(method, path)
@@ -33,7 +34,7 @@ class Session:
         ``arguments`` are the generated function's own keyword arguments (``building_id=...``,
         ``body=...``). Returns the parsed answer (``None`` for answers without a body).
         """
-        response = self.api.operation(method, path).sync_detailed(client=self.client, **arguments)
+        response = self.last = self.api.operation(method, path).sync_detailed(client=self.client, **arguments)
         expected = (expect,) if isinstance(expect, int) else expect
         where = f"{method} {path}"
         assert response.status_code in expected, (

@@ -86,6 +86,7 @@ def setup_building(s: Session, *, external_id: str | None = None) -> dict[str, A
     ):
         building_values["classification_type"] = nl_sfb.id  # build 7980: the method sits on the building
     building = s.call("POST", "/building", 201, body=build(building_model, **building_values))
+    assert "datetime-without-offset" in s.last.headers.get("X-Mock-Leniency", ""), s.last.headers
     assert building.id and building.folder_id == folder.id, building
     assert getattr(building, "material_classification_type_id", "nl_sfb") == "nl_sfb"  # 7980 has none
     assert building.completion_date.replace(tzinfo=None) == building_values["completion_date"]

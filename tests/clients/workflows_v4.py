@@ -88,6 +88,7 @@ def get_or_create_product(s: Session, key: str, database: Any) -> Any:
         # team makes with plain HTTP, here through the generated client's own httpx client.
         answer = s.client.get_httpx_client().post("/api/v4.0/commodity", json=values)
         assert answer.status_code == 200, answer.text[:600]
+        assert "unsatisfiable-allof" in answer.headers.get("X-Mock-Leniency", ""), answer.headers
         created_id = answer.json()["id"]
         assert answer.json()["functionalUnit"] == "Quantity", answer.json()
     found = s.call("GET", "/commodity/{databaseId}/external/{externalId}", 200, **ids)
