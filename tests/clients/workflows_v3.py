@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import uuid
+import zipfile
 from datetime import datetime
 from typing import Any
 
@@ -178,11 +179,19 @@ def activate_until_clean(s: Session, building: Any, file: Any) -> None:
     assert final.id == building.id
 
 
-def passport_pdf(s: Session, building: Any) -> bytes:
-    """Order the PDF passport, poll its file until Uploaded, download it over HTTP."""
-    passport = s.call("POST", "/building/{id}/exportpassport", 202, id=building.id)
+PASSPORTS = {
+    # operation -> (file type, first bytes of the download): a PDF, or an XLSX (a zip archive)
+    "/building/{id}/exportpassport": ("PassportPdf", b"%PDF-"),
+    "/building/{id}/exportexcelpassport": ("PassportExcel", b"PK\x03\x04"),
+}
+
+
+def passport(s: Session, building: Any, path: str) -> bytes:
+    """Order a passport, poll its file until Uploaded, download it over HTTP."""
+    file_type, magic = PASSPORTS[path]
+    passport = s.call("POST", path, 202, id=building.id)
     assert passport.id and passport.building_id == building.id, passport
-    assert value_of(passport.type_) == "PassportPdf"
+    assert value_of(passport.type_) == file_type
     status, seen = wait_for_file(s, building, passport, {"Uploaded"})
     assert status == "Uploaded", seen
     assert set(seen) <= {"Creating", "Uploaded"}, seen
@@ -194,7 +203,7 @@ def passport_pdf(s: Session, building: Any) -> bytes:
     assert link.url, link
     downloaded = httpx.get(link.url, timeout=10)  # the URL is the mock's own, outside the API
     assert downloaded.status_code == 200, downloaded.text[:300]
-    assert downloaded.content.startswith(b"%PDF-"), downloaded.content[:40]
+    assert downloaded.content.startswith(magic), downloaded.content[:40]
     return downloaded.content
 
 
@@ -211,7 +220,10 @@ def basic(s: Session) -> None:
         status, seen = wait_for_file(s, building, file, {"Mapped"})
         assert status == "Mapped", seen
     activate_until_clean(s, building, file)
-    passport_pdf(s, building)
+    pdf = passport(s, building, "/building/{id}/exportpassport")
+    assert pdf.rstrip().endswith(b"%%EOF"), pdf[-40:]
+    xlsx = passport(s, building, "/building/{id}/exportexcelpassport")
+    assert "xl/workbook.xml" in zipfile.ZipFile(io.BytesIO(xlsx)).namelist()
 
 
 def external_ids(s: Session) -> None:
