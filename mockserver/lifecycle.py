@@ -363,8 +363,9 @@ class LifecycleEngine:
                 status = declared[0] if declared else guard.refuse_with[0]
                 raise Refusal(
                     status,
-                    f"{bound.collection} '{ref[1]}' is {entity.get(bound.kind.field)}: it accepts this only"
-                    f" while {' or '.join(guard.allowed)} (open it with {guard.only_if or 'its lifecycle'})",
+                    f"{bound.kind.name.replace('-', ' ')} '{ref[1]}' is {entity.get(bound.kind.field)}:"
+                    f" it accepts this only while {' or '.join(guard.allowed)}"
+                    f" (open it with {guard.only_if or 'its lifecycle'})",
                 )
         return HANDLERS[call.behaviour.kind](call)
 
