@@ -120,3 +120,21 @@ def test_passport_files_are_valid_for_any_building_name(name, city) -> None:
     check_xlsx(xlsx_bytes(name or "Passport", rows))
     assert pdf_bytes("x", rows) == pdf_bytes("x", rows)  # deterministic bytes
     assert xlsx_bytes("x", rows) == xlsx_bytes("x", rows)
+
+
+PRESET_SPECS, PRESET_IDS = specs_of(
+    "v3.0", ("POST /building/{}/passport", "GET /building/{}/passportpresets/{}")
+)
+
+
+@pytest.mark.parametrize("path", PRESET_SPECS, ids=PRESET_IDS)
+def test_a_passport_made_with_a_listed_preset_names_it(path, spec_cache) -> None:
+    app = lifecycle_app(path, spec_cache, delay=0)
+    client = app.test_client()
+    building = first_building(client)
+    [preset, *_] = client.get(f"/api/v3.0/building/{building}/passportpresets/OnePager", headers=WRITE).json
+    order = {"passportType": "OnePager", "preset": preset["id"]}
+    passport = client.post(f"/api/v3.0/building/{building}/passport", json=order, headers=WRITE).json
+    assert passport["status"] == "Uploaded" and passport["type"] == "PassportPdf"
+    link = client.get(f"{file_url(building, passport['id'])}/download", headers=WRITE).json["url"]
+    check_pdf(client.get(link).data, f"Preset: {preset['name']}", "Passport: OnePager")
