@@ -87,6 +87,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="answer 429 with Retry-After beyond N requests per SECONDS, per API key (e.g. 10/1)",
     )
     parser.add_argument(
+        "--fixtures",
+        type=Path,
+        metavar="FILE",
+        help="your own folders, buildings, files, databases, commodities (YAML or JSON); "
+        "'mode: extend' (default) adds them to the generated fixtures, 'mode: replace' replaces those",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse what the platform accepts but the spec does not (date-times without an offset, "
+        "v4.0 commodity bodies the spec cannot express) instead of accepting it with an X-Mock-Leniency header",
+    )
+    parser.add_argument(
         "--no-admin", dest="admin", action="store_false", help="turn off the /__mock/ admin endpoints"
     )
     parser.add_argument(
@@ -194,6 +207,11 @@ def build_app(args: argparse.Namespace) -> MockSetup:
     if not math.isfinite(args.processing_delay) or args.processing_delay < 0:
         raise ContractsError(f"--processing-delay {args.processing_delay}: expected seconds >= 0, e.g. 0.5")
     tokens = tuple(load_tokens_file(args.tokens)) if args.tokens else DEFAULT_TOKENS
+    fixtures = None
+    if args.fixtures is not None:
+        from mockserver.user_fixtures import load_fixtures_file
+
+        fixtures = load_fixtures_file(args.fixtures)
     specs = load_specs(args.spec_files, args.specs_dir)
     faults = FaultInjector(
         None, latency_ms=args.latency, error_rate=args.error_rate, rate_limit=rate_limit, seed=args.seed
@@ -211,6 +229,8 @@ def build_app(args: argparse.Namespace) -> MockSetup:
             seed=args.seed,
             admin=args.admin,
             processing_delay=args.processing_delay,
+            strict=args.strict,
+            fixtures=fixtures,
         )
     except ContractsError:
         raise
