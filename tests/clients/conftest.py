@@ -33,8 +33,7 @@ def generated_client(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path
 
     def get(spec: Path) -> GeneratedApi:
         if spec not in cache:
-            folder, seconds = generate(spec, workdir)
-            cache[spec] = GeneratedApi.load(folder, spec.parent.name, seconds)
+            cache[spec] = GeneratedApi.load(generate(spec, workdir), spec.parent.name)
         return cache[spec]
 
     return get

@@ -16,7 +16,6 @@ import io
 import json
 import re
 import sys
-import time
 import types
 import typing
 import uuid
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import httpx
 
 from contracts.spec_loader import load_spec_file
 
@@ -64,8 +64,8 @@ def readable_spec(spec_path: Path) -> dict[str, Any]:
     return doc
 
 
-def generate(spec_path: Path, workdir: Path) -> tuple[Path, float]:
-    """Run openapi-python-client on the spec; returns the package folder and the seconds it took.
+def generate(spec_path: Path, workdir: Path) -> Path:
+    """Run openapi-python-client on the spec; returns the folder of the generated package.
 
     The generator runs in this process (what its ``generate`` command calls): a subprocess per
     spec would pay the generator's start-up, twice the work of generating, eight times a session.
@@ -81,15 +81,13 @@ def generate(spec_path: Path, workdir: Path) -> tuple[Path, float]:
     config = Config.from_sources(
         ConfigFile(**GENERATOR_CONFIG), MetaType.NONE, source, "utf-8", overwrite=True, output_path=target
     )
-    started = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()):  # "Generating <folder>"
         problems = run_generator(config=config)
-    seconds = time.perf_counter() - started
     errors = [p for p in problems if p.level is ErrorLevel.ERROR]
     if errors or not (target / "__init__.py").is_file():
         details = "\n".join(f"{p.header}: {p.detail}" for p in errors)
         raise RuntimeError(f"openapi-python-client failed on {spec_path}:\n{details}")
-    return target, seconds
+    return target
 
 
 def _snake(name: str) -> str:
@@ -102,15 +100,14 @@ class GeneratedApi:
 
     package: types.ModuleType
     version: str
-    seconds: float
     operations: dict[tuple[str, str], types.ModuleType] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, folder: Path, version: str, seconds: float) -> GeneratedApi:
+    def load(cls, folder: Path, version: str) -> GeneratedApi:
         if str(folder.parent) not in sys.path:
             sys.path.insert(0, str(folder.parent))
         package = importlib.import_module(folder.name)
-        api = cls(package, version, seconds)
+        api = cls(package, version)
         for module_file in sorted((folder / "api").rglob("*.py")):
             if module_file.name == "__init__.py":
                 continue
@@ -144,7 +141,7 @@ class GeneratedApi:
             prefix="",
             auth_header_name="X-API-Key",
             raise_on_unexpected_status=True,
-            timeout=_httpx_timeout(10.0),
+            timeout=httpx.Timeout(10.0),
         )
 
     def body_model(self, method: str, path: str) -> type:
@@ -159,14 +156,8 @@ class GeneratedApi:
         """The model classes (or ``list``) a successful answer is parsed into, ProblemDetails left out."""
         hints = typing.get_type_hints(self.operation(method, path).sync_detailed)
         (parsed,) = typing.get_args(hints["return"])
-        found = [t for t in _union_members(parsed) if getattr(t, "__name__", "") != "ProblemDetails"]
-        return tuple(typing.get_origin(t) or t for t in found)
-
-
-def _httpx_timeout(seconds: float) -> Any:
-    import httpx
-
-    return httpx.Timeout(seconds)
+        found = [typing.get_origin(t) or t for t in _union_members(parsed)]
+        return tuple(t for t in found if isinstance(t, type) and t.__name__ != "ProblemDetails")
 
 
 def _union_members(annotation: Any) -> list[Any]:

@@ -4,6 +4,7 @@ workflows against the mock served over HTTP (see docs/mock.md, "Tested with gene
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,6 @@ from tests.clients.conftest import client_specs, spec_id
 from tests.clients.generated import GeneratedApi
 from tests.clients.steps import Session
 from tests.conftest import SHARED_SPECS, SKIP_REASON
-
-V3_SPECS = [p for p in client_specs() if p.parent.name == "v3.0"]
-V4_SPECS = [p for p in client_specs() if p.parent.name == "v4.0"]
 
 V3_BASIC = [
     ("GET", "/account/foldertypes"),
@@ -59,24 +57,27 @@ def session_for(
     return Session(api, api.client(base_url), base_url)
 
 
-@pytest.mark.parametrize("spec", V3_SPECS, ids=spec_id)
-def test_v3_basic_workflow(spec: Path, generated_client, mock_url) -> None:
-    workflows_v3.basic(session_for(spec, V3_BASIC, generated_client, mock_url))
+@dataclass(frozen=True)
+class Workflow:
+    name: str
+    version: str
+    run: Callable[[Session], None]
+    needs: list[tuple[str, str]]
 
 
-@pytest.mark.parametrize("spec", V3_SPECS, ids=spec_id)
-def test_v3_external_ids_workflow(spec: Path, generated_client, mock_url) -> None:
-    workflows_v3.external_ids(session_for(spec, V3_EXTERNAL_IDS, generated_client, mock_url))
+WORKFLOWS = [
+    Workflow("v3-basic", "v3.0", workflows_v3.basic, V3_BASIC),
+    Workflow("v3-external-ids", "v3.0", workflows_v3.external_ids, V3_EXTERNAL_IDS),
+    Workflow("v3-ifc-upload", "v3.0", workflows_v3.ifc_upload, V3_IFC),
+    Workflow("v4-catalogue", "v4.0", workflows_v4.catalogue, V4_CATALOGUE),
+]
+CASES = [(w, spec) for w in WORKFLOWS for spec in client_specs() if spec.parent.name == w.version]
 
 
-@pytest.mark.parametrize("spec", V3_SPECS, ids=spec_id)
-def test_v3_ifc_upload_workflow(spec: Path, generated_client, mock_url) -> None:
-    workflows_v3.ifc_upload(session_for(spec, V3_IFC, generated_client, mock_url))
-
-
-@pytest.mark.parametrize("spec", V4_SPECS, ids=spec_id)
-def test_v4_catalogue_workflow(spec: Path, generated_client, mock_url) -> None:
-    workflows_v4.catalogue(session_for(spec, V4_CATALOGUE, generated_client, mock_url))
+@pytest.mark.parametrize(("workflow", "spec"), CASES, ids=[f"{w.name}-{spec_id(p)}" for w, p in CASES])
+def test_workflow(workflow: Workflow, spec: Path, generated_client, mock_url) -> None:
+    """One published workflow, run by the client generated from one build, against its mock."""
+    workflow.run(session_for(spec, workflow.needs, generated_client, mock_url))
 
 
 @pytest.mark.skipif(SHARED_SPECS.is_dir(), reason="the real builds are present: their tests ran above")
