@@ -121,13 +121,23 @@ def file_status(s: Session, building: Any, file: Any) -> str:
     return value_of(answer.status)
 
 
+def progress(s: Session, building: Any, file: Any) -> str:
+    """The file's status from its status endpoint, the one the published client polls."""
+    path = "/building/{buildingId}/files/{id}/status"
+    answer = s.call("GET", path, 200, building_id=building.id, id=file.id)
+    return value_of(answer.status)
+
+
 def wait_for_file(s: Session, building: Any, file: Any, targets: set[str]) -> tuple[str, list[str]]:
-    """Poll the file until it reaches one of ``targets`` (a failure status ends the wait too)."""
-    return poll(
-        lambda: file_status(s, building, file),
+    """Poll the file's status until one of ``targets`` (a failure status ends the wait too);
+    the file itself then shows the same status."""
+    status, seen = poll(
+        lambda: progress(s, building, file),
         lambda status: status in targets or status in FAILED,
         f"file {file.id} until {sorted(targets)}",
     )
+    assert file_status(s, building, file) == status
+    return status, seen
 
 
 def add_elements(s: Session, building: Any, file: Any, elements: list[dict[str, Any]]) -> list[Any]:
