@@ -50,13 +50,17 @@ def setup_building(s: Session, *, external_id: str | None = None) -> dict[str, A
     portfolio = next((t for t in folder_types if t.name and t.name.nl == "Portfolio"), None)
     assert portfolio is not None, f"no folder type named nl 'Portfolio' in {[t.name for t in folder_types]}"
 
+    # get or create the folder by name: not listed yet, created at the top, then listed
+    name = f"Portfolio Utrecht {uuid.uuid4().hex[:6]}"
+    assert name not in {f.name for f in s.call("GET", "/folder", 200)}
     folder_model = s.api.body_model("POST", "/folder")
-    folder_values = {"name": "Portfolio Utrecht", "parent_id": account.id, "foldertype_id": portfolio.id}
+    folder_values = {"name": name, "parent_id": account.id, "foldertype_id": portfolio.id}
     if external_id is not None:
         folder_values["external_id"] = f"folder-{external_id}"
     folder = s.call("POST", "/folder", 201, body=build(folder_model, **folder_values))
-    assert folder.id and folder.foldertype_id == portfolio.id, folder
-    assert folder.name == "Portfolio Utrecht"
+    assert folder.id and folder.name == name, folder
+    assert folder.foldertype_id == portfolio.id and folder.parent_id == account.id, folder
+    assert [f.id for f in s.call("GET", "/folder", 200) if f.name == name] == [folder.id]
 
     usages = s.call("GET", "/system/buildingusages", 200)
     assert "other-othersub" in usages.additional_properties, sorted(usages.additional_properties)
@@ -92,6 +96,9 @@ def setup_building(s: Session, *, external_id: str | None = None) -> dict[str, A
     assert getattr(building, "material_classification_type_id", "nl_sfb") == "nl_sfb"  # 7980 has none
     assert building.completion_date.replace(tzinfo=None) == building_values["completion_date"]
 
+    if s.has("GET", "/building/{id}/availabledatabases"):  # the preferred databases are offered
+        offered = s.call("GET", "/building/{id}/availabledatabases", 200, id=building.id)
+        assert {MADASTER_DATABASE, EPEA_DATABASE} <= {str(d.database_id) for d in offered}, offered
     read_back = s.call("GET", "/building/{id}", 200, id=building.id)
     assert read_back.id == building.id and read_back.name == "Kantoor Maliebaan 12"
     return {"account": account, "folder": folder, "building": building, "nl_sfb": nl_sfb}
