@@ -143,3 +143,5 @@ def catalogue(s: Session) -> None:
     assert read.id == product.id and str(read.database_id) == str(database.id)
     again = s.call("GET", "/database/{id}", 200, id=database.id)
     assert again.id == database.id and again.external_id == f"DB-{key}"
+    listed = s.call("GET", "/database/{id}/commodities", 200, id=database.id)
+    assert [str(c.id) for c in listed] == [str(product.id)], listed
