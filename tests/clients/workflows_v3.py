@@ -159,10 +159,19 @@ def add_elements(s: Session, building: Any, file: Any, elements: list[dict[str, 
     assert first.id == elements[0]["id"], first
     if len(elements) > 1:
         batch = [build(model, **element) for element in elements[1:]]
-        s.call("POST", "/building/{buildingId}/files/{fileId}/elements/batch", 200, body=batch, **ids)
-    stored = s.call("GET", "/building/{buildingId}/files/{fileId}/elements", 200, **ids)
-    listed = stored if isinstance(stored, list) else getattr(stored, "items", stored)
-    assert {e.id for e in listed} >= {e["id"] for e in elements}, listed
+        result = s.call(
+            "POST", "/building/{buildingId}/files/{fileId}/elements/batch", 200, body=batch, **ids
+        )
+        assert not result.failures, result
+    listed = s.call("GET", "/building/{buildingId}/files/{fileId}/elements", 200, **ids)
+    assert sorted(e.id for e in listed) == sorted(e["id"] for e in elements), listed
+    for element in elements:
+        path = "/building/{buildingId}/files/{fileId}/elements/{id}"
+        read = s.call("GET", path, 200, id=element["id"], **ids)
+        assert read.building_file_id == file.id, read
+        # phaseLookup/classificationLookup go in as text and come out as lists: not compared
+        sent = {k: v for k, v in element.items() if not k.endswith("_lookup")}
+        assert {k: getattr(read, k) for k in sent} == sent, read
     return listed
 
 
