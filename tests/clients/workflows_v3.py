@@ -19,6 +19,7 @@ from tests.clients.steps import Session, in_order, poll, value_of
 
 MADASTER_DATABASE = "00000000-0000-0000-0000-000000000000"
 EPEA_DATABASE = "00000000-0000-0000-0000-000000000003"
+OKOBAUDAT_DATABASE = "cd2bda71-760b-4fcc-8a0b-3877c10000a8"
 OMNICLASS = "e6bbe656-6722-4f7c-a825-8be526e13189"
 
 SOURCE_LIFECYCLE = [
@@ -292,6 +293,18 @@ def ifc_upload(s: Session) -> None:
     status, seen = wait_for_file(s, building, good, {"Mapped"})
     assert status == "Mapped", seen
     assert in_order(seen, SOURCE_LIFECYCLE), f"statuses went backwards: {seen}"
+
+    if s.has("POST", "/building/{buildingId}/files/restartrefinement"):  # with other databases
+        body = build(
+            s.api.body_model("POST", "/building/{buildingId}/files/restartrefinement"),
+            file_id=good.id,
+            preferred_database_ids=[MADASTER_DATABASE, OKOBAUDAT_DATABASE],
+        )
+        s.call(
+            "POST", "/building/{buildingId}/files/restartrefinement", 202, building_id=building.id, body=body
+        )
+        status, seen = wait_for_file(s, building, good, {"Mapped"})
+        assert status == "Mapped" and in_order(seen, SOURCE_LIFECYCLE), seen
 
     bad = create_source_file(s, building, made["nl_sfb"].id, "notities.txt")
     upload(s, building, bad, "notities.txt", b"Dit is geen IFC-bestand, maar een notitie.\n")
