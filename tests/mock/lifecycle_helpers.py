@@ -124,3 +124,19 @@ def element_body(app: Any, element_id: str) -> dict[str, Any]:
     for field in runtime_of(app, "v3.0").model.body_parents.get("building/files/elements", {}):
         body.pop(field, None)
     return body
+
+
+def with_new_file(
+    path: Path,
+    cache: dict,
+    *,
+    delay: float = 0.0,
+    clock: FakeClock | None = None,
+    seed: int = 0,
+    **fields: Any,
+) -> tuple[Any, Any, str, str]:
+    """(app, client, building id, file id): an app on ``path`` and a new file in its first building."""
+    app = lifecycle_app(path, cache, delay=delay, clock=clock, seed=seed)
+    client = app.test_client()
+    building = first_building(client)
+    return app, client, building, new_file(app, client, building, **fields)["id"]

@@ -16,6 +16,7 @@ from tests.mock.lifecycle_helpers import (
     lifecycle_app,
     new_file,
     status_of,
+    with_new_file,
 )
 
 JOB_KEYS = {"id", "version", "kind", "entity", "status", "next", "due", "state"}
@@ -25,10 +26,9 @@ JOB_KEYS = {"id", "version", "kind", "entity", "status", "next", "due", "state"}
 def running(spec_cache):
     """An app on build 30855 whose clock stands still, with an IFC upload just started."""
     clock = FakeClock()
-    app = lifecycle_app(real_build("v3.0", 30855), spec_cache, delay=10.0, clock=clock)
-    client = app.test_client()
-    building = first_building(client)
-    file_id = new_file(app, client, building)["id"]
+    app, client, building, file_id = with_new_file(
+        real_build("v3.0", 30855), spec_cache, delay=10.0, clock=clock
+    )
     client.post(f"{file_url(building, file_id)}/upload/model.ifc", data=IFC, headers=OCTET)
     return app, client, clock, building, file_id
 
@@ -114,10 +114,7 @@ def test_fail_refuses_what_the_lifecycle_cannot_fail_into(running) -> None:
 
 def test_failure_states_follow_the_build(spec_cache) -> None:
     """Build 7980 declares neither ImportFailed nor RefineFailed: its refinement fails into Error."""
-    app = lifecycle_app(real_build("v3.0", 7980), spec_cache, delay=10.0)
-    client = app.test_client()
-    building = first_building(client)
-    file_id = new_file(app, client, building)["id"]
+    app, client, building, file_id = with_new_file(real_build("v3.0", 7980), spec_cache, delay=10.0)
     client.post(f"{file_url(building, file_id)}/startrefinement", headers=WRITE)
     job_id = client.get("/__mock/jobs").json["jobs"][0]["id"]
     assert client.post(f"/__mock/jobs/{job_id}/fail", json={"status": "RefineFailed"}).status_code == 400

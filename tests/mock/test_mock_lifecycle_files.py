@@ -23,6 +23,7 @@ from tests.mock.lifecycle_helpers import (
     specs_of,
     status_of,
     validates,
+    with_new_file,
 )
 
 UPLOAD = "POST /building/{}/files/{}/upload/{}"
@@ -67,10 +68,7 @@ def test_an_ifc_upload_is_processed_to_mapped(path, spec_cache) -> None:
 @pytest.mark.parametrize("path", V3, ids=V3_IDS)
 def test_every_status_of_the_build_is_passed_in_order(path, spec_cache) -> None:
     clock = FakeClock()
-    app = lifecycle_app(path, spec_cache, delay=1.0, clock=clock)
-    client = app.test_client()
-    building = first_building(client)
-    file_id = new_file(app, client, building)["id"]
+    app, client, building, file_id = with_new_file(path, spec_cache, delay=1.0, clock=clock)
     _upload(client, building, file_id, IFC)
     expected = [s.status for s in IFC_STEPS if s.status in enum_of(app)]
     seen = []
@@ -85,10 +83,7 @@ def test_every_status_of_the_build_is_passed_in_order(path, spec_cache) -> None:
 
 def test_polling_in_real_time_sees_the_steps_in_order(spec_cache) -> None:
     path = V3[-1]
-    app = lifecycle_app(path, spec_cache, delay=0.15)
-    client = app.test_client()
-    building = first_building(client)
-    file_id = new_file(app, client, building)["id"]
+    app, client, building, file_id = with_new_file(path, spec_cache, delay=0.15)
     _upload(client, building, file_id, IFC)
     seen = poll(lambda: status_of(client, building, file_id), lambda s: s == "Mapped")
     order = [s.status for s in IFC_STEPS]
@@ -98,10 +93,7 @@ def test_polling_in_real_time_sees_the_steps_in_order(spec_cache) -> None:
 
 @pytest.mark.parametrize("path", V3, ids=V3_IDS)
 def test_an_upload_that_is_not_ifc_fails_to_import(path, spec_cache) -> None:
-    app = lifecycle_app(path, spec_cache, delay=0)
-    client = app.test_client()
-    building = first_building(client)
-    file_id = new_file(app, client, building)["id"]
+    app, client, building, file_id = with_new_file(path, spec_cache, delay=0)
     _upload(client, building, file_id, b"%PDF-1.4 not a model", name="drawing.pdf")
     outcome = status_of(client, building, file_id)
     assert outcome in {"UnknownImportFile", "ImportFailed"} & enum_of(app)
@@ -146,10 +138,7 @@ def test_ifc_is_recognised_by_its_first_bytes(tail, lead) -> None:
 
 @pytest.mark.parametrize("path", V3, ids=V3_IDS)
 def test_an_information_file_is_kept_not_imported(path, spec_cache) -> None:
-    app = lifecycle_app(path, spec_cache, delay=0)
-    client = app.test_client()
-    building = first_building(client)
-    file_id = new_file(app, client, building, type="Information")["id"]
+    app, client, building, file_id = with_new_file(path, spec_cache, delay=0, type="Information")
     _upload(client, building, file_id, b"meeting notes", name="notes.txt")
     assert status_of(client, building, file_id) == "Uploaded"
 
@@ -157,10 +146,7 @@ def test_an_information_file_is_kept_not_imported(path, spec_cache) -> None:
 @pytest.mark.parametrize("path", OPENABLE, ids=OPENABLE_IDS)
 def test_elements_go_only_into_a_file_that_is_importing(path, spec_cache) -> None:
     clock = FakeClock()
-    app = lifecycle_app(path, spec_cache, delay=1.0, clock=clock)
-    client = app.test_client()
-    building = first_building(client)
-    file_id = new_file(app, client, building)["id"]
+    app, client, building, file_id = with_new_file(path, spec_cache, delay=1.0, clock=clock)
     url = f"{file_url(building, file_id)}/elements"
     element = element_body(app, "wall-1")
     refused = client.post(url, json=element, headers=WRITE)
@@ -183,10 +169,7 @@ def test_without_setimporting_in_the_build_elements_are_accepted(spec_cache) -> 
     without = [p for p in V3 if p not in OPENABLE]
     if not without:
         pytest.skip("every v3.0 spec here declares setimporting")
-    app = lifecycle_app(without[0], spec_cache, delay=0)
-    client = app.test_client()
-    building = first_building(client)
-    file_id = new_file(app, client, building)["id"]
+    app, client, building, file_id = with_new_file(without[0], spec_cache, delay=0)
     element = element_body(app, "slab-1")
     made = client.post(f"{file_url(building, file_id)}/elements", json=element, headers=WRITE)
     assert made.status_code == 201, made.json
@@ -195,10 +178,7 @@ def test_without_setimporting_in_the_build_elements_are_accepted(spec_cache) -> 
 @pytest.mark.parametrize("path", OPENABLE, ids=OPENABLE_IDS)
 def test_startrefinement_runs_refinement_to_mapped(path, spec_cache) -> None:
     clock = FakeClock()
-    app = lifecycle_app(path, spec_cache, delay=2.0, clock=clock)
-    client = app.test_client()
-    building = first_building(client)
-    file_id = new_file(app, client, building)["id"]
+    app, client, building, file_id = with_new_file(path, spec_cache, delay=2.0, clock=clock)
     client.post(f"{file_url(building, file_id)}/setimporting", headers=WRITE)
     element = element_body(app, "beam-1")
     assert (
@@ -214,10 +194,7 @@ def test_startrefinement_runs_refinement_to_mapped(path, spec_cache) -> None:
 
 @pytest.mark.parametrize("path", RESTART, ids=RESTART_IDS)
 def test_restartrefinement_names_the_file_in_its_body(path, spec_cache) -> None:
-    app = lifecycle_app(path, spec_cache, delay=0)
-    client = app.test_client()
-    building = first_building(client)
-    file_id = new_file(app, client, building)["id"]
+    app, client, building, file_id = with_new_file(path, spec_cache, delay=0)
     url = f"/api/v3.0/building/{building}/files/restartrefinement"
     assert client.post(url, json={"fileId": file_id}, headers=WRITE).status_code == 202
     assert status_of(client, building, file_id) == "Mapped"
@@ -229,10 +206,7 @@ def test_restartrefinement_names_the_file_in_its_body(path, spec_cache) -> None:
 
 @pytest.mark.parametrize("path", V3, ids=V3_IDS)
 def test_an_uploaded_file_downloads_from_the_mock_itself(path, spec_cache) -> None:
-    app = lifecycle_app(path, spec_cache, delay=0)
-    client = app.test_client()
-    building = first_building(client)
-    file_id = new_file(app, client, building)["id"]
+    app, client, building, file_id = with_new_file(path, spec_cache, delay=0)
     content = IFC + bytes(range(256))
     _upload(client, building, file_id, content, name="tower block.ifc")
     answer = client.get(
@@ -251,10 +225,7 @@ def test_an_uploaded_file_downloads_from_the_mock_itself(path, spec_cache) -> No
 
 
 def test_deleting_a_file_deletes_its_job_and_content(spec_cache) -> None:
-    app = lifecycle_app(V3[-1], spec_cache, delay=5)
-    client = app.test_client()
-    building = first_building(client)
-    file_id = new_file(app, client, building)["id"]
+    app, client, building, file_id = with_new_file(V3[-1], spec_cache, delay=5)
     _upload(client, building, file_id, IFC)
     url = client.get(f"{file_url(building, file_id)}/download", headers=WRITE).json["url"]
     assert len(client.get("/__mock/jobs").json["jobs"]) == 1

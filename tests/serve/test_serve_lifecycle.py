@@ -73,3 +73,26 @@ def test_jobs_survive_a_restart_on_sqlite(tmp_path: Path) -> None:
     link = client.get(f"{file_url(building, file_id)}/download", headers=WRITE).json["url"]
     assert client.get(link).data == IFC  # the uploaded bytes were kept in the store
     store.close()
+
+
+def test_two_mocks_on_one_sqlite_file_see_the_same_status(tmp_path: Path) -> None:
+    """No worker owns a job: whichever process reads the file computes the same step."""
+    spec = load_spec_file(real_build("v3.0", 30855))
+    clock = FakeClock()
+    stores = [SqliteStore(tmp_path / "shared.db") for _ in range(2)]
+    apps = [create_app([spec], store=store, processing_delay=2.0) for store in stores]
+    for app in apps:
+        app.extensions["mockserver"]["store"].clock = clock
+    first, second = (app.test_client() for app in apps)
+    building = first.get("/api/v3.0/building", headers=WRITE).json[0]["id"]
+    file_id = first.post(f"/api/v3.0/building/{building}/files", json=FILE, headers=WRITE).json["id"]
+    first.post(f"{file_url(building, file_id)}/upload/model.ifc", data=IFC, headers=OCTET)
+    seen = []
+    for step in range(8):
+        reader = (first, second)[step % 2]  # alternate which process catches the job up
+        seen.append(reader.get(file_url(building, file_id), headers=WRITE).json["status"])
+        clock.advance(2.0)
+    assert seen == ["Uploaded", "Importing", "Imported", "Refining", "Refined", "Mapping", "Mapped", "Mapped"]
+    assert second.get("/__mock/jobs").json == first.get("/__mock/jobs").json
+    for store in stores:
+        store.close()
