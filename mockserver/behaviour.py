@@ -418,10 +418,13 @@ def _clear(call: Call, owner: Ref) -> None:
 
 def _upsert_batch(call: Call, chain: list[Ref]) -> MockResponse:
     """``POST .../elements/batch``: each item of the array body is created or updated by its key
-    under the addressed entity; the answer reports no failures (a ``failures`` list is emptied)."""
+    under the addressed entity. An item that cannot be stored (its key is taken by an entity
+    under another parent) is reported in the answer's ``failures`` list, as the platform reports
+    items it rejects, instead of failing the whole batch."""
     rt = call.runtime
     target = (call.behaviour.collection or "").rsplit("/", 1)[0]
     key_field = rt.key_fields.get(target)
+    failures: list[str] = []
     if target in rt.model.stateful and key_field and isinstance(call.body, list):
         schema = rt.entity_schema(target) or {}
         names = rt.property_names(schema)
@@ -432,7 +435,8 @@ def _upsert_batch(call: Call, chain: list[Ref]) -> MockResponse:
                 continue  # the schema validated the body; an item without its key names nothing
             existing = call.store.get(target, key)
             if existing is not None and call.store.parent_of(target, key) != owner:
-                raise Refusal(409, f"{target} '{key}' already exists elsewhere")
+                failures.append(f"{key}: the id is taken by an element of another file")
+                continue
             entity = copy.deepcopy(existing) if existing is not None else rt.entity_template(target, schema)
             _overlay(entity, item, names)
             _parent_fields(call, entity, names, chain)
@@ -440,7 +444,7 @@ def _upsert_batch(call: Call, chain: list[Ref]) -> MockResponse:
     response = _generated_answer(call, None)
     value = json.loads(response.body) if response.body else None
     if isinstance(value, dict) and isinstance(value.get("failures"), list):
-        value["failures"] = []
+        value["failures"] = failures
         return _json(call, value)
     return response
 

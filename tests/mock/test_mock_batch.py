@@ -43,3 +43,21 @@ def test_batch_upserts_elements_under_the_file(spec: Path, spec_cache) -> None:
     assert read["name"] == "Wall, renamed"
     assert len(client.get(f"{files}/{file_id}/elements", headers=WRITE).json) == 2
     assert client.get(f"{files}/{other_id}/elements", headers=WRITE).json == []
+
+
+def test_an_element_id_taken_in_another_file_is_a_reported_failure(spec_cache) -> None:
+    spec = PROJECT_ROOT / "specs/v3.0/baseline.yaml"
+    app = create_app([load(spec, spec_cache)], processing_delay=0)
+    client = app.test_client()
+    building = client.get(f"{V3}/building", headers=WRITE).json[0]["id"]
+    file_body = body_for(app, "v3.0", "POST", "/building/{buildingId}/files", preferredDatabaseIds=[])
+    files = f"{V3}/building/{building}/files"
+    first, second = (client.post(files, json=file_body, headers=WRITE).json["id"] for _ in range(2))
+    element = body_for(app, "v3.0", "POST", "/building/{buildingId}/files/{fileId}/elements", id="E-9")
+    assert client.post(f"{files}/{first}/elements/batch", json=[element], headers=WRITE).status_code == 200
+    other = body_for(app, "v3.0", "POST", "/building/{buildingId}/files/{fileId}/elements", id="E-10")
+    answer = client.post(f"{files}/{second}/elements/batch", json=[element, other], headers=WRITE)
+    assert answer.status_code == 200
+    assert answer.json["failures"] == ["E-9: the id is taken by an element of another file"]
+    assert [e["id"] for e in client.get(f"{files}/{second}/elements", headers=WRITE).json] == ["E-10"]
+    assert client.get(f"{files}/{first}/elements/E-9", headers=WRITE).json["buildingFileId"] == first
