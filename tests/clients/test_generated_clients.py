@@ -93,3 +93,19 @@ def test_every_spec_generates_a_client_with_the_workflow_operations(generated_cl
         assert api.operations, spec
         needs = V3_BASIC if spec.parent.name == "v3.0" else V4_CATALOGUE
         assert [f"{m} {p}" for m, p in needs if not api.has(m, p)] == [], spec_id(spec)
+
+
+def test_a_strict_mock_refuses_the_date_time_the_published_client_sends(generated_client) -> None:
+    """The leniency is what lets the workflow through: with ``strict=True`` the same typed call
+    (``completionDate`` without an offset) is a 400 naming the field."""
+    from mockserver import create_app
+    from mockserver.serve import serve_in_thread
+
+    spec = next(p for p in client_specs() if p.parent.name == "v3.0" and p.stem == "baseline")
+    api = generated_client(spec)
+    with serve_in_thread(create_app([spec], strict=True, processing_delay=0), threads=2) as (url, _stop):
+        session = Session(api, api.client(url), url)
+        with pytest.raises(
+            AssertionError, match=r"POST /building: expected \(201,\), got 400.*completionDate"
+        ):
+            workflows_v3.setup_building(session)
