@@ -443,6 +443,8 @@ def do_action(call: Call) -> MockResponse:
         raise Refusal(403, f"the API key '{call.token.name}' is limited to {call.token.scope}")
     if call.behaviour.action in rt.model.hooks.clear_actions and chain:
         _clear(call, chain[-1])
+    if call.behaviour.action in rt.model.hooks.batch_actions and chain:
+        return _upsert_batch(call, chain)
     effects = rt.model.hooks.action_effects.get(call.behaviour.action or "")
     if effects and chain and entity is not None:
         collection, stored_id = chain[-1]
@@ -469,6 +471,40 @@ def _clear(call: Call, owner: Ref) -> None:
     if target in call.runtime.model.stateful and key_field:
         for entity in call.store.list(target, owner):
             call.store.delete(target, call.runtime.storage_id(target, str(entity.get(key_field)), owner))
+
+
+def _upsert_batch(call: Call, chain: list[Ref]) -> MockResponse:
+    """``POST .../elements/batch``: each item of the array body is created or updated by its key
+    under the addressed entity. An item that cannot be stored (its key is taken by an entity
+    under another parent) is reported in the answer's ``failures`` list, as the platform reports
+    items it rejects, instead of failing the whole batch."""
+    rt = call.runtime
+    target = (call.behaviour.collection or "").rsplit("/", 1)[0]
+    key_field = rt.key_fields.get(target)
+    failures: list[str] = []
+    if target in rt.model.stateful and key_field and isinstance(call.body, list):
+        schema = rt.entity_schema(target) or {}
+        names = rt.property_names(schema)
+        owner = chain[-1]
+        for item in call.body:
+            key = item.get(key_field) if isinstance(item, dict) else None
+            if not isinstance(key, str) or not key:
+                continue  # the schema validated the body; an item without its key names nothing
+            stored_id = rt.storage_id(target, key, owner)
+            existing = call.store.get(target, stored_id)
+            if existing is not None and call.store.parent_of(target, stored_id) != owner:
+                failures.append(f"{key}: the id is taken by an element of another file")
+                continue
+            entity = copy.deepcopy(existing) if existing is not None else rt.entity_template(target, schema)
+            _overlay(entity, item, names)
+            _parent_fields(call, entity, names, chain)
+            _store_entity(call, target, key, entity, owner)
+    response = _generated_answer(call, None)
+    value = json.loads(response.body) if response.body else None
+    if isinstance(value, dict) and isinstance(value.get("failures"), list):
+        value["failures"] = failures
+        return _json(call, value)
+    return response
 
 
 def _generated_answer(call: Call, entity: dict[str, Any] | None) -> MockResponse:

@@ -33,6 +33,9 @@ class Hooks:
     )
     # actions (last literal) that empty the sibling collection under the addressed entity
     clear_actions: frozenset[str] = frozenset({"clear"})
+    # actions (last literal) whose array body creates or updates entities of the sibling
+    # collection under the addressed entity (``POST .../elements/batch``), matched by key
+    batch_actions: frozenset[str] = frozenset({"batch"})
     # action (last literal of the path) -> fields set on the addressed entity. The platform's
     # long-running actions (upload, refinement, activation, passports) are not here: they follow
     # the lifecycles in contracts/platform/data/lifecycles.yaml (mockserver.lifecycle).
