@@ -20,7 +20,7 @@ import requests
 from mockserver import create_app, sqlite_store
 from mockserver.sqlite_store import SqliteStore
 from tests.conftest import PROJECT_ROOT, real_build
-from tests.serve.mock_client import WRITE, mock_process
+from tests.serve.mock_client import WRITE, two_mock_processes
 
 TRIALS = 12
 PARALLEL = 16
@@ -79,10 +79,7 @@ def _element_url(base_url: str) -> str:
 def test_two_processes_never_both_create_one_client_chosen_id(tmp_path: Path) -> None:
     spec = str(real_build("v3.0", 30855))
     store = f"sqlite:{tmp_path / 'shared.db'}"
-    with (
-        mock_process("--spec", spec, "--store", store) as first,
-        mock_process("--spec", spec, "--store", store) as second,
-    ):
+    with two_mock_processes("--spec", spec, "--store", store) as (first, second):
         path = _element_url(first.base_url)
         bases = [first.base_url, second.base_url]
         sessions = [requests.Session() for _ in range(PARALLEL)]
