@@ -22,12 +22,14 @@ from mockserver.problems import MockResponse, problem_response, title_for
 from mockserver.router import Router
 from mockserver.runtime import SpecRuntime
 from mockserver.schemas import Problem
-from mockserver.state import StateStore, StoreUnavailable
+from mockserver.state import MAX_ENTITY_BYTES, StateStore, StoreUnavailable
 from mockserver.tokens import Token
 from mockserver.validation import MAX_BODY, validate_request
 
 _PREFER_CODE = re.compile(r"(?:^|[;,\s])code\s*=\s*\"?(\d{3})")
 LOG_SIZE = 1000
+STORING_KINDS = frozenset({"create", "update"})
+"""Operations whose body becomes a stored entity: a body beyond the entity cap is refused unread."""
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -146,10 +148,13 @@ class MockPipeline:
                     failure.status, failure.detail, instance, operation=operation, conform=conform
                 )
         raw_body, too_big = _read_body(environ)
-        if too_big:
+        behaviour = runtime.model.behaviours[id(operation)]
+        limit = MAX_ENTITY_BYTES if behaviour.kind in STORING_KINDS else MAX_BODY
+        if too_big or len(raw_body) > limit:
+            what = "what one entity may hold" if limit == MAX_ENTITY_BYTES else "the request limit"
             return problem_response(
                 413,
-                f"the body is larger than {MAX_BODY} bytes",
+                f"the body is larger than {limit} bytes, {what}",
                 instance,
                 operation=operation,
                 conform=conform,
@@ -173,7 +178,6 @@ class MockPipeline:
                 conform=conform,
             )
         forced = _prefer_code(environ.get("HTTP_PREFER"))
-        behaviour = runtime.model.behaviours[id(operation)]
         if forced is not None and forced != int(operation.success().status):
             return _forced(runtime, operation, forced, match.path_values or {}, instance, conform)
         call = Call(

@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 from contracts.errors import ContractsError
 from mockserver.connection_guard import ConnectionGuard
+from mockserver.memory import limit_arenas
 
 DEFAULT_THREADS = 16
 """Worker threads. Requests are CPU-bound Python under the GIL, yet measured with wrk at 50 connections
@@ -68,6 +69,7 @@ class MockServer:
             raise ContractsError(f"--connection-limit {connection_limit}: must be between 10 and 100000")
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" under load
         self.guard = ConnectionGuard(connection_limit)
+        limit_arenas()  # before waitress starts its worker threads
         try:
             self._server = create_server(
                 app,
@@ -223,6 +225,8 @@ def format_banner(
         expires = f", expires {token.expires.isoformat()}" if token.expires else ""
         lines.append(f"  {key:<14} {token.permission:<6} {token.scope}  ({token.name}{expires})")
     lines.append(f"Store: {store}   Seed: {seed}   Faults: {faults}")
-    lines.append(f"Admin: {base_url}/__mock/" if admin else "Admin: off (--no-admin)")
+    keyed = any(getattr(token, "permission", "") == "admin" for token in tokens)
+    guard = "local same-origin requests, admin token's X-API-Key" if keyed else "local same-origin requests"
+    lines.append(f"Admin: {base_url}/__mock/  ({guard})" if admin else "Admin: off (--no-admin)")
     lines.append("Press Ctrl+C to stop.")
     return "\n".join(lines)
