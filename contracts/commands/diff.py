@@ -56,6 +56,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--validate", action="store_true", help="fully validate both documents as OpenAPI first (slower)"
     )
     parser.add_argument("--rules", action="store_true", help="list every rule id with its level and exit")
+    parser.add_argument(
+        "--usage",
+        metavar="FILE",
+        help="keep only the changes that touch this client's traffic (HAR, proxy JSONL log or mock request log)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,7 +75,11 @@ def run(args: argparse.Namespace) -> int:
         return _print_rules(args.format)
     pairs = _pairs(args)
     ignores = load_ignore_file(args.ignore, set(rules_by_id())) if args.ignore else []
-    reports = []
+    from contracts.diff.usage import load_usage
+    from contracts.diff.usage_filter import filter_report
+
+    observations = load_usage(args.usage) if args.usage else None
+    reports, splits = [], []
     for old, new in pairs:
         across = bool(args.across) or (
             old.version is not None and new.version is not None and old.version != new.version
@@ -78,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
         report = diff_specs(old.doc, new.doc, across=across, old_label=old.title, new_label=new.title)
         apply_ignores(report, ignores)
         reports.append(report)
+        if observations is not None:
+            splits.append(filter_report(report, observations, old.doc, across))
 
     fail_on = None if args.fail_on == "never" else Level.parse(args.fail_on)
     color = args.color == "always" or (
@@ -87,6 +98,10 @@ def run(args: argparse.Namespace) -> int:
         fail_on=fail_on, min_level=Level.parse(args.min_level), color=color, history=bool(args.history)
     )
     text = renderer(args.format)(reports, options)
+    if observations is not None:
+        from contracts.diff.usage_report import annotate
+
+        text = annotate(text, args.format, splits, args.usage)
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8") as handle:
