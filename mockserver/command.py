@@ -83,6 +83,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--threads", type=int, default=None, metavar="N", help="waitress worker threads (default: 16)"
     )
+    parser.add_argument(
+        "--replay",
+        type=Path,
+        metavar="FILE",
+        help="answer requests recorded in this HAR file with the recorded answer (others are emulated)",
+    )
+    parser.add_argument(
+        "--fixtures-from",
+        type=Path,
+        metavar="FILE",
+        help="start from the entities seen in this HAR recording instead of generated fixtures",
+    )
 
 
 def load_specs(spec_files: list[Path], specs_dir: Path | None) -> list[ServedSpec]:
@@ -188,6 +200,7 @@ def build_app(args: argparse.Namespace) -> MockSetup:
         None, latency_ms=args.latency, error_rate=args.error_rate, rate_limit=rate_limit, seed=args.seed
     )
     store = open_store(args.store)
+    recordings = _recordings(args)
 
     from mockserver import create_app
 
@@ -199,8 +212,32 @@ def build_app(args: argparse.Namespace) -> MockSetup:
     except Exception as exc:  # a spec the mock cannot handle: one line, not a traceback
         detail = f"{type(exc).__name__}: {exc}"
         raise ContractsError(f"cannot build the mock from {', '.join(sources)}: {detail}") from exc
+    _use_recordings(app, args, recordings)
     faults.app = app
     return MockSetup(faults if faults.active else app, specs, tokens, args.tokens is None, faults, store)
+
+
+def _recordings(args: argparse.Namespace) -> dict[str, Any]:
+    """The HAR files of --replay and --fixtures-from, read (and checked) before anything starts."""
+    from contracts.har import load_har
+
+    found = {}
+    for option in ("replay", "fixtures_from"):
+        path = getattr(args, option, None)
+        if path is not None:
+            found[option] = load_har(path)
+    return found
+
+
+def _use_recordings(app: Any, args: argparse.Namespace, recordings: dict[str, Any]) -> None:
+    if "fixtures_from" in recordings:
+        from mockserver.recorded_fixtures import apply_recording
+
+        apply_recording(app, recordings["fixtures_from"])
+    if "replay" in recordings:
+        from mockserver.replay import Replayer
+
+        app.wsgi_app = Replayer(app.wsgi_app, recordings["replay"])
 
 
 def run(args: argparse.Namespace) -> int:

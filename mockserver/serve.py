@@ -46,14 +46,24 @@ class RunningServer(NamedTuple):
 class MockServer:
     """A bound waitress server (the port is taken when this object is created) with a clean stop."""
 
-    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0, *, threads: int = DEFAULT_THREADS):
+    def __init__(
+        self,
+        app: Any,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        threads: int = DEFAULT_THREADS,
+        ident: str | None = None,
+    ):
+        """``ident`` names the server in ``Server`` (or ``Via`` when the app sets ``Server``)."""
         from waitress.server import create_server
 
         if not 0 <= port <= 65535:
             raise ContractsError(f"--port {port}: must be between 0 and 65535")
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" under load
         try:
-            self._server = create_server(app, host=host, port=port, threads=threads, **WAITRESS_SETTINGS)
+            settings = {**WAITRESS_SETTINGS, **({"ident": ident} if ident else {})}
+            self._server = create_server(app, host=host, port=port, threads=threads, **settings)
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise ContractsError(f"cannot listen on {host}:{port}: the port is already in use") from None
@@ -146,7 +156,12 @@ class MockServer:
 
 @contextmanager
 def serve_in_thread(
-    app: Any, host: str = "127.0.0.1", port: int = 0, *, threads: int = DEFAULT_THREADS
+    app: Any,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    threads: int = DEFAULT_THREADS,
+    ident: str | None = None,
 ) -> Iterator[RunningServer]:
     """Serve ``app`` with waitress in a daemon thread on a free port (for tests and the contract runner).
 
@@ -155,7 +170,7 @@ def serve_in_thread(
         with serve_in_thread(create_app(specs)) as (base_url, stop):
             requests.get(base_url + "/api/v3.0/account", headers={"X-API-Key": "dev-read"})
     """
-    server = MockServer(app, host, port, threads=threads)
+    server = MockServer(app, host, port, threads=threads, ident=ident)
     thread = threading.Thread(target=server.serve, name=f"mock-server:{server.port}", daemon=True)
     thread.start()
     try:

@@ -23,6 +23,9 @@ from mockserver.schemas import Problem
 from mockserver.validation import MAX_BODY
 
 VERDICT_HEADER = "X-Contract-Verdict"
+PROXY_IDENT = (
+    "madaster-contracts-proxy"  # waitress adds it as ``Via`` (or ``Server`` when the target sent none)
+)
 VALIDATE_CAP = MAX_BODY  # the mock's own request-body limit: 16 MiB
 KEEP_CAP = 1024 * 1024  # bodies up to this size are kept for the recording even when not checked
 Sink = Callable[[Exchange], None]

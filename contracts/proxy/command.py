@@ -100,7 +100,7 @@ def load_contracts(args: argparse.Namespace) -> tuple[Any, list[tuple[str, str]]
 
 
 def run(args: argparse.Namespace) -> int:
-    from contracts.proxy.app import ValidatingProxy
+    from contracts.proxy.app import PROXY_IDENT, ValidatingProxy
     from contracts.proxy.forwarding import Target, Upstream
     from contracts.proxy.recording import HarRecorder
     from contracts.proxy.reporting import Reporter
@@ -119,7 +119,9 @@ def run(args: argparse.Namespace) -> int:
     app = ValidatingProxy(contracts, Upstream(target, args.timeout), sinks, strict=args.strict)
     server = None
     try:
-        server = MockServer(app, args.host, args.port, threads=args.threads or DEFAULT_THREADS)
+        server = MockServer(
+            app, args.host, args.port, threads=args.threads or DEFAULT_THREADS, ident=PROXY_IDENT
+        )
         print(_banner(server.base_url, target.url, shown, args, time.perf_counter() - started), flush=True)
         server.serve_until_signal()
     finally:
