@@ -1,0 +1,134 @@
+"""The proxy in front of a server that breaks the contract: every violation named, nothing altered."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+import tracemalloc
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from contracts.proxy.app import VERDICT_HEADER
+from mockserver.serve import serve_in_thread
+from tests.proxy.broken_target import BINARY, BROKEN, UPLOAD, broken_target
+from tests.proxy.proxy_helpers import running_proxy
+
+KEY = "secret-key-4f9a2c71"
+UPLOAD_BYTES = 50 * 1024 * 1024
+CHUNK = 256 * 1024
+
+
+@pytest.fixture
+def target_url() -> Iterator[str]:
+    with serve_in_thread(broken_target, threads=4) as running:
+        yield running.base_url
+
+
+@pytest.mark.parametrize("path", sorted(BROKEN))
+def test_each_violation_is_found_and_named(target_url: str, v3_doc: dict[str, Any], path: str) -> None:
+    status, _, body, (location, words) = BROKEN[path]
+    with running_proxy(target_url, {"v3.0": v3_doc}) as proxy:
+        response = requests.get(proxy.url + path, headers={"X-API-Key": KEY}, timeout=10)
+    assert response.status_code == status and response.content == body  # relayed as it came
+    assert response.headers[VERDICT_HEADER] == "violations=1"
+    line = proxy.console.getvalue()
+    assert f"GET {path} -> {status} [GET " in line
+    assert f"response {location}: " in line and words in line, line
+
+
+def test_request_and_response_bytes_and_headers_pass_unchanged(
+    target_url: str, v3_doc: dict[str, Any]
+) -> None:
+    payload = bytes(range(256)) * 10 + "ünïcode".encode()
+    sent = {
+        "X-API-Key": KEY,
+        "X-Custom": "a, b",
+        "Accept": "application/json",
+        "Content-Type": "application/x-odd",
+    }
+    with running_proxy(target_url, {"v3.0": v3_doc}) as proxy:
+        echoed = requests.post(
+            proxy.url + "/echo/p%2Fq?b=2&a=1&a=%20", data=payload, headers=sent, timeout=10
+        ).json()
+        binary = requests.get(proxy.url + "/binary", stream=True, timeout=10)
+        raw = binary.raw.read(decode_content=False)
+    assert echoed["uri"] == "/echo/p%2Fq?b=2&a=1&a=%20"  # path bytes and query as sent
+    assert echoed["sha256"] == hashlib.sha256(payload).hexdigest() and echoed["bytes"] == len(payload)
+    for name, value in sent.items():
+        assert echoed["headers"][name.lower()] == value
+    assert "connection" not in echoed["headers"]  # hop-by-hop: the proxy's own connection
+    assert echoed["headers"]["host"] == target_url.split("://")[1]
+    assert raw == gzip.compress(BINARY, mtime=0)  # not decoded on the way
+    assert binary.headers["Content-Encoding"] == "gzip"
+    assert binary.raw.headers.getlist("X-Twice") == ["a", "b"]
+
+
+def test_a_50_mb_upload_streams_with_bounded_memory(target_url: str, v3_doc: dict[str, Any]) -> None:
+    digest = hashlib.sha256()
+
+    def generated() -> Iterator[bytes]:
+        block = bytes(range(256)) * (CHUNK // 256)
+        for index in range(UPLOAD_BYTES // CHUNK):
+            chunk = block[index % 256 :] + block[: index % 256]
+            digest.update(chunk)
+            yield chunk
+
+    with running_proxy(target_url, {"v3.0": v3_doc}) as proxy:
+        tracemalloc.start()
+        try:
+            response = requests.post(
+                proxy.url + UPLOAD,
+                data=generated(),
+                headers={"X-API-Key": KEY, "Content-Type": "application/octet-stream"},
+                timeout=60,
+            )
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert response.status_code == 201, response.text
+    answer = response.json()
+    assert answer == {"bytes": UPLOAD_BYTES, "sha256": digest.hexdigest(), "key": KEY}
+    assert peak < 12 * 1024 * 1024, f"peak Python allocation {peak / 2**20:.1f} MiB for a 50 MiB upload"
+    assert response.headers[VERDICT_HEADER] == "ok; unchecked=request-body"
+
+
+def test_keys_and_cookies_never_reach_the_console_log_or_recording(
+    target_url: str, v3_doc: dict[str, Any], tmp_path: Path
+) -> None:
+    log, har = tmp_path / "proxy.jsonl", tmp_path / "session.har"
+    headers = {
+        "X-API-Key": KEY,
+        "Authorization": "Bearer token-8d7e6f5a",
+        "Cookie": "session=cookie-secret-0",
+    }
+    with running_proxy(target_url, {"v3.0": v3_doc}, log=log, record=har) as proxy:
+        echoed = requests.get(proxy.url + f"/echo/x?token={KEY}", headers=headers, timeout=10)
+        sunk = requests.post(proxy.url + UPLOAD, data=b"abc", headers=headers, timeout=10)
+        requests.get(proxy.url + "/api/v3.0/account", headers=headers, timeout=10)  # a violation line
+    assert echoed.json()["headers"]["x-api-key"] == KEY  # passed through to the target
+    assert sunk.json()["key"] == KEY
+    written = proxy.console.getvalue() + log.read_text() + har.read_text() + proxy.reporter.summary()
+    for secret in (KEY, "token-8d7e6f5a", "cookie-secret-0", "cookie-secret-1"):
+        assert secret not in written
+    assert "[redacted]" in har.read_text()
+
+
+def test_concurrent_exchanges_are_all_counted(target_url: str, v3_doc: dict[str, Any]) -> None:
+    with running_proxy(target_url, {"v3.0": v3_doc}) as proxy:
+        threads = [
+            threading.Thread(
+                target=requests.get, args=(proxy.url + "/api/v3.0/folder",), kwargs={"timeout": 10}
+            )
+            for _ in range(12)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert proxy.reporter.exchanges == 12 and proxy.reporter.with_violations == 12
+    assert "12  GET /api/v3.0/folder" in proxy.reporter.summary()
