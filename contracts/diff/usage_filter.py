@@ -69,7 +69,7 @@ class UsageSplit:
 
 def client_usage(observations: list[Observation], old_doc: dict[str, Any], across: bool) -> ClientUsage:
     """Map each observed request to the old spec's operation it called."""
-    matcher = _Matcher(old_doc)
+    matcher = TemplateMatcher(old_doc)
     operations: dict[str, OperationUsage] = {}
     unmatched = 0
     for seen in observations:
@@ -160,7 +160,7 @@ def _status_matches(declared: str, status: int) -> bool:
     return declared == str(status)
 
 
-class _Matcher:
+class TemplateMatcher:
     """Concrete paths to the spec's templates; literals further left win, as in the mock's router."""
 
     def __init__(self, doc: dict[str, Any]) -> None:

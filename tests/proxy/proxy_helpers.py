@@ -97,3 +97,17 @@ def v3_workflow(
     run(Step("GET", f"{V3}/building/{building_id}/files"))
     run(Step("GET", f"{V3}/building"))
     return done
+
+
+def record_session(
+    doc: dict[str, Any], har: Path, log: Path | None = None
+) -> list[tuple[Step, requests.Response]]:
+    """Drive the v3.0 workflow through a recording proxy in front of a fresh mock of ``doc``."""
+    from mockserver import create_app
+
+    app = create_app([doc])
+    with (
+        serve_in_thread(app, threads=4) as mock,
+        running_proxy(mock.base_url, {"v3.0": doc}, record=har, log=log) as proxy,
+    ):
+        return v3_workflow(app, proxy.url)
