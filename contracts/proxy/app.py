@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl
 
 from contracts.proxy.contract import ContractSet, Violation
 from contracts.proxy.exchange import Exchange
-from contracts.proxy.forwarding import CHUNK, Upstream, UpstreamError, strip_hop_by_hop
+from contracts.proxy.forwarding import CHUNK, Outgoing, Upstream, UpstreamError, strip_hop_by_hop
 from contracts.proxy.redaction import secrets_in
 from mockserver.problems import problem_response, title_for
 from mockserver.schemas import Problem
@@ -75,13 +75,10 @@ class ValidatingProxy:
             )
             return self._answer_locally(exchange, response, clock, start_response)
         try:
-            upstream = self.upstream.send(
-                exchange.method,
-                exchange.raw_target,
-                _forwarded_headers(exchange.request_headers),
-                body,
-                length,
+            outgoing = Outgoing(
+                exchange.method, exchange.raw_target, strip_hop_by_hop(exchange.request_headers), body, length
             )
+            upstream = self.upstream.send(outgoing)
         except UpstreamError as exc:
             exchange.unchecked.append("response: target unreachable")
             response = problem_response(502, f"the target is unreachable: {exc}", exchange.path)
@@ -221,10 +218,6 @@ def _environ_headers(environ: dict[str, Any]) -> list[tuple[str, str]]:
         if environ.get(key):
             headers.append((name, environ[key]))
     return headers
-
-
-def _forwarded_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return strip_hop_by_hop(headers)
 
 
 def _lower_headers(headers: list[tuple[str, str]]) -> dict[str, str]:

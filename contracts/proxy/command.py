@@ -69,30 +69,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def load_contracts(args: argparse.Namespace) -> tuple[Any, list[tuple[str, str]]]:
-    """The ContractSet to validate against and (version, source) pairs for the banner."""
+    """The ContractSet to validate against and (version, source) pairs for the banner.
+
+    The same selection as ``test``: ``--spec`` files and ``--version`` references, else the
+    newest snapshot of every stored version.
+    """
     from contracts.proxy.contract import ContractSet
-    from contracts.spec_loader import build_label
-    from mockserver.command import load_specs
+    from contracts.runner.specs import collect_specs
 
-    if args.versions and args.spec_files:
-        raise ContractsError("give either --version or --spec, not both")
-    if args.versions:
-        from contracts.store import SnapshotStore, default_specs_dir
-
-        root = args.specs_dir if args.specs_dir is not None else default_specs_dir()
-        store = SnapshotStore(root)
-        docs: dict[str, dict[str, Any]] = {}
-        shown = []
-        for ref in args.versions:
-            snapshot = store.resolve(ref)
-            if snapshot.version in docs:
-                raise ContractsError(f"--version {ref}: {snapshot.version} is given twice")
-            docs[snapshot.version] = snapshot.load()
-            shown.append((snapshot.version, f"{snapshot.label} ({snapshot.path})"))
-    else:
-        specs = load_specs(args.spec_files, args.specs_dir)
-        docs = {s.version: s.doc for s in specs}
-        shown = [(s.version, f"build {s.build or build_label(s.doc) or '?'} ({s.source})") for s in specs]
+    docs: dict[str, dict[str, Any]] = {}
+    shown = []
+    for spec in collect_specs(args.versions, args.spec_files, args.specs_dir):
+        if spec.version in docs:
+            raise ContractsError(f"{spec.version} is given twice ({spec.source}); give one spec per version")
+        docs[spec.version] = spec.doc
+        shown.append((spec.version, f"{spec.label} ({spec.source})"))
     try:
         return ContractSet(docs), shown
     except Exception as exc:  # a spec the validators cannot compile: one line

@@ -98,6 +98,17 @@ def strip_hop_by_hop(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]
     return [(n, v) for n, v in headers if n.lower() not in HOP_BY_HOP and n.lower() not in named]
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """A request on its way to the target; ``body`` is bytes (kept) or an iterator (streamed)."""
+
+    method: str
+    raw_target: str
+    headers: list[tuple[str, str]]
+    body: bytes | Iterator[bytes]
+    length: int | None
+
+
 class Upstream:
     """The target, with one reusable connection per thread."""
 
@@ -106,36 +117,29 @@ class Upstream:
         self.timeout = timeout
         self._local = threading.local()
 
-    def send(
-        self,
-        method: str,
-        raw_target: str,
-        headers: list[tuple[str, str]],
-        body: bytes | Iterator[bytes],
-        length: int | None,
-    ) -> http.client.HTTPResponse:
+    def send(self, request: Outgoing) -> http.client.HTTPResponse:
         """Send the request; the response's body is still to be read (``read(n)`` streams it)."""
         reused = getattr(self._local, "connection", None) is not None
         try:
-            return self._send_once(method, raw_target, headers, body, length)
+            return self._send_once(request)
         except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as exc:
             self._drop()
-            if not (reused and isinstance(body, bytes)):
+            if not (reused and isinstance(request.body, bytes)):
                 raise UpstreamError(_describe(exc, self.target)) from None
         try:
-            return self._send_once(method, raw_target, headers, body, length)
+            return self._send_once(request)
         except (OSError, http.client.HTTPException) as exc:
             self._drop()
             raise UpstreamError(_describe(exc, self.target)) from None
 
-    def _send_once(
-        self,
-        method: str,
-        raw_target: str,
-        headers: list[tuple[str, str]],
-        body: bytes | Iterator[bytes],
-        length: int | None,
-    ) -> http.client.HTTPResponse:
+    def _send_once(self, request: Outgoing) -> http.client.HTTPResponse:
+        method, raw_target, headers, body, length = (
+            request.method,
+            request.raw_target,
+            request.headers,
+            request.body,
+            request.length,
+        )
         connection = self._connection()
         try:
             connection.putrequest(

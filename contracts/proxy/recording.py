@@ -82,30 +82,23 @@ def _cookies(headers: list[tuple[str, str]], which: str) -> list[dict[str, str]]
 
 def _post_data(exchange: Exchange) -> dict[str, Any]:
     data: dict[str, Any] = {"mimeType": exchange.request_type}
-    body = exchange.request_body
-    if body is None:
-        data["text"] = ""
-        data["comment"] = f"body of {exchange.request_size} bytes streamed, not recorded"
-    else:
-        try:
-            data["text"] = body.decode("utf-8")
-        except UnicodeDecodeError:
-            data["text"] = base64.b64encode(body).decode("ascii")
-            data["_encoding"] = "base64"
+    data.update(_body(exchange.request_body, exchange.request_size, "_encoding"))
+    data.setdefault("text", "")  # HAR wants text in postData, even for a body left out
     return data
 
 
 def _content(body: bytes | None, size: int, mime: str) -> dict[str, Any]:
-    content: dict[str, Any] = {"size": size, "mimeType": mime}
+    return {"size": size, "mimeType": mime, **_body(body, size, "encoding")}
+
+
+def _body(body: bytes | None, size: int, encoding_field: str) -> dict[str, str]:
+    """``text`` (UTF-8 as is, anything else base64 with its encoding field), or why it is left out."""
     if body is None:
-        content["comment"] = f"body of {size} bytes streamed, not recorded"
-        return content
+        return {"comment": f"body of {size} bytes streamed, not recorded"}
     try:
-        content["text"] = body.decode("utf-8")
+        return {"text": body.decode("utf-8")}
     except UnicodeDecodeError:
-        content["text"] = base64.b64encode(body).decode("ascii")
-        content["encoding"] = "base64"
-    return content
+        return {"text": base64.b64encode(body).decode("ascii"), encoding_field: "base64"}
 
 
 class HarRecorder:

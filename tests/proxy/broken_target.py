@@ -43,6 +43,9 @@ def broken_target(environ: dict[str, Any], start_response: Callable[..., Any]) -
         return _sink(environ, start_response)
     if path.startswith("/echo/"):
         return _echo(environ, start_response)
+    if path == "/chunked":  # no Content-Length: waitress sends it chunked
+        start_response("200 OK", [("Content-Type", "application/octet-stream")])
+        return (BINARY[i : i + 1000] for i in range(0, len(BINARY), 1000))
     if path == "/binary":
         body = gzip.compress(BINARY, mtime=0)
         start_response(

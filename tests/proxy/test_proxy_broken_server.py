@@ -68,6 +68,25 @@ def test_request_and_response_bytes_and_headers_pass_unchanged(
     assert binary.raw.headers.getlist("X-Twice") == ["a", "b"]
 
 
+def test_chunked_answers_and_head_requests_pass(
+    target_url: str, mock_url: str, v3_doc: dict[str, Any]
+) -> None:
+    with running_proxy(target_url, {"v3.0": v3_doc}) as proxy:
+        chunked = requests.get(proxy.url + "/chunked", timeout=10)
+    assert chunked.content == BINARY  # framing (chunked or a length) is hop-by-hop; the bytes are not
+    read = {"X-API-Key": "dev-read"}
+    direct = requests.head(mock_url + "/api/v3.0/building", headers=read, timeout=10)
+    with running_proxy(mock_url, {"v3.0": v3_doc}) as proxy:
+        head = requests.head(proxy.url + "/api/v3.0/building", headers=read, timeout=10)
+        get = requests.get(proxy.url + "/api/v3.0/building", headers=read, timeout=10)
+    # the spec declares no HEAD: the mock's 405 is relayed as it is (its length, no body) and named
+    assert (head.status_code, head.content) == (direct.status_code, b"") == (405, b"")
+    assert head.headers["Content-Length"] == direct.headers["Content-Length"]
+    assert head.headers[VERDICT_HEADER] == "violations=1"
+    assert "request method: HEAD is not declared" in proxy.console.getvalue()
+    assert get.headers[VERDICT_HEADER] == "ok"
+
+
 def test_a_50_mb_upload_streams_with_bounded_memory(target_url: str, v3_doc: dict[str, Any]) -> None:
     digest = hashlib.sha256()
 

@@ -49,7 +49,7 @@ def test_a_malformed_target_is_one_line_and_exit_2(target: str) -> None:
         (["--version", "v3.0@12345"], "no build '12345'"),
         (["--spec", "nowhere.json"], "nowhere.json"),
         (["--spec", "README.md"], "README.md"),
-        (["--version", "v3.0", "--spec", "x.json"], "either --version or --spec"),
+        (["--version", "v3.0", "--version", "v3.0"], "v3.0 is given twice"),
         (["--timeout", "0"], "--timeout"),
         (["--log", "/nonexistent-dir/log.jsonl"], "--log"),
         (["--record", "/nonexistent-dir/s.har"], "--record"),
