@@ -233,11 +233,14 @@ def _use_recordings(app: Any, args: argparse.Namespace, recordings: dict[str, An
     if "fixtures_from" in recordings:
         from mockserver.recorded_fixtures import apply_recording
 
-        apply_recording(app, recordings["fixtures_from"])
+        seeded = apply_recording(app, recordings["fixtures_from"])
+        print(f"Fixtures: {seeded} entities from {args.fixtures_from}", file=sys.stderr)
     if "replay" in recordings:
         from mockserver.replay import Replayer
 
-        app.wsgi_app = Replayer(app.wsgi_app, recordings["replay"])
+        replayer = Replayer(app.wsgi_app, recordings["replay"])
+        app.wsgi_app = replayer
+        print(f"Replay: {replayer.recorded} recorded answers from {args.replay}", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:

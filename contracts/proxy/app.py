@@ -8,6 +8,7 @@ the body leaves, so a checked response body is read whole first (API answers are
 
 from __future__ import annotations
 
+import http.client
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
@@ -80,10 +81,13 @@ class ValidatingProxy:
             )
             upstream = self.upstream.send(outgoing)
         except UpstreamError as exc:
-            exchange.unchecked.append("response: target unreachable")
-            response = problem_response(502, f"the target is unreachable: {exc}", exchange.path)
-            return self._answer_locally(exchange, response, clock, start_response)
-        return self._relay(exchange, routed, upstream, clock, start_response)
+            return self._bad_gateway(exchange, f"the target is unreachable: {exc}", clock, start_response)
+        try:
+            return self._relay(exchange, routed, upstream, clock, start_response)
+        except (OSError, http.client.HTTPException) as exc:  # the target broke off its answer
+            self.upstream.release(upstream)
+            detail = f"the target broke off its answer: {type(exc).__name__}: {exc}"
+            return self._bad_gateway(exchange, detail, clock, start_response)
 
     # -- request ---------------------------------------------------------------------------
     def _incoming(self, environ: dict[str, Any]) -> tuple[Exchange, bytes | Iterator[bytes], int | None]:
@@ -173,6 +177,14 @@ class ValidatingProxy:
             exchange.response_size = max(exchange.response_size, sent)
             self.upstream.release(upstream)
             self._finish(exchange, clock)
+
+    def _bad_gateway(
+        self, exchange: Exchange, detail: str, clock: float, start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        exchange.unchecked.append("response: " + detail)
+        exchange.response_headers, exchange.response_body = [], None
+        response = problem_response(502, detail, exchange.path)
+        return self._answer_locally(exchange, response, clock, start_response)
 
     def _answer_locally(
         self, exchange: Exchange, response: Any, clock: float, start_response: Callable[..., Any]

@@ -43,6 +43,9 @@ def broken_target(environ: dict[str, Any], start_response: Callable[..., Any]) -
         return _sink(environ, start_response)
     if path.startswith("/echo/"):
         return _echo(environ, start_response)
+    if path == "/api/v3.0/folder/external/short":  # promises 100 bytes, sends 10, hangs up
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", "100")])
+        return [b'{"id": "1"']
     if path == "/chunked":  # no Content-Length: waitress sends it chunked
         start_response("200 OK", [("Content-Type", "application/octet-stream")])
         return (BINARY[i : i + 1000] for i in range(0, len(BINARY), 1000))

@@ -87,6 +87,15 @@ def test_chunked_answers_and_head_requests_pass(
     assert get.headers[VERDICT_HEADER] == "ok"
 
 
+def test_an_answer_broken_off_is_a_502_problem(target_url: str, v3_doc: dict[str, Any]) -> None:
+    with running_proxy(target_url, {"v3.0": v3_doc}) as proxy:
+        response = requests.get(proxy.url + "/api/v3.0/folder/external/short", timeout=10)
+        after = requests.get(proxy.url + "/api/v3.0/folder", timeout=10)  # the proxy goes on
+    assert response.status_code == 502
+    assert "broke off its answer" in response.json()["detail"]
+    assert after.status_code == 200
+
+
 def test_a_50_mb_upload_streams_with_bounded_memory(target_url: str, v3_doc: dict[str, Any]) -> None:
     digest = hashlib.sha256()
 
