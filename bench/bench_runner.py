@@ -30,8 +30,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from contracts.platform.leniency import find_and_repair  # noqa: E402
 from contracts.runner import RunOptions, run_contracts  # noqa: E402
-from contracts.runner.defects import find_and_repair  # noqa: E402
 from contracts.runner.specs import SpecUnderTest, collect_specs  # noqa: E402
 
 KEY = "bench-key-1234"

@@ -80,7 +80,7 @@ def madaster_contract_run(madaster_options: Any) -> Any:
 @pytest.fixture(scope="session")
 def madaster_spec(madaster_options: Any) -> Any:
     """The first selected spec (SpecUnderTest), defects repaired."""
-    from contracts.runner.defects import find_and_repair
+    from contracts.platform.leniency import find_and_repair
     from contracts.runner.specs import collect_specs
 
     specs = _as_usage_error(

@@ -57,7 +57,10 @@ def register_admin(app: flask.Flask) -> None:
         state = _state()
         state["store"].reset()
         state["log"].clear()
-        created = sum(seed_fixtures(runtime, state["store"]) for runtime in state["runtimes"].values())
+        created = sum(
+            seed_fixtures(runtime, state["store"], state.get("fixtures"))
+            for runtime in state["runtimes"].values()
+        )
         return flask.jsonify({"reset": True, "fixtures": created})
 
     @app.get("/__mock/requests")

@@ -22,6 +22,7 @@ from mockserver.pipeline import MockPipeline, RequestLog
 from mockserver.runtime import SpecRuntime
 from mockserver.state import StateStore
 from mockserver.tokens import DEFAULT_TOKENS, Token
+from mockserver.user_fixtures import Fixtures
 
 
 def create_app(
@@ -31,8 +32,14 @@ def create_app(
     store: StateStore | None = None,
     seed: int = 0,
     admin: bool = True,
+    strict: bool = False,
+    fixtures: Fixtures | None = None,
 ) -> flask.Flask:
-    """A Flask app emulating the Madaster API for every given spec, each under ``/api/vX.Y/``."""
+    """A Flask app emulating the Madaster API for every given spec, each under ``/api/vX.Y/``.
+
+    ``strict`` turns the platform's leniencies off (``mockserver.leniency``); ``fixtures`` (from
+    ``mockserver.user_fixtures.load_fixtures``) extend or replace the generated fixtures.
+    """
     if not specs:
         raise ContractsError("the mock needs at least one spec")
     runtimes: dict[str, SpecRuntime] = {}
@@ -48,15 +55,21 @@ def create_app(
             raise ContractsError(f"{source}: version {version} is already served by {sources[version]}")
         runtimes[version] = SpecRuntime(doc, version, build_label(doc), seed)
         sources[version] = source
+    if fixtures is not None:
+        unserved = sorted(set(fixtures.versions) - set(runtimes))
+        if unserved:
+            raise ContractsError(
+                f"{fixtures.source}: {', '.join(unserved)} is not served (served: {', '.join(runtimes)})"
+            )
     tokens = tuple(tokens) if tokens is not None else DEFAULT_TOKENS
     store = store if store is not None else MemoryStore()
     for runtime in runtimes.values():
-        seed_fixtures(runtime, store)
+        seed_fixtures(runtime, store, fixtures)
 
     app = flask.Flask("mockserver")
     app.json.sort_keys = False  # type: ignore[attr-defined]
     log = RequestLog()
-    pipeline = MockPipeline(app.wsgi_app, runtimes, tokens, store, log)
+    pipeline = MockPipeline(app.wsgi_app, runtimes, tokens, store, log, strict=strict)
     app.extensions["mockserver"] = {
         "runtimes": runtimes,
         "tokens": tokens,
@@ -64,6 +77,8 @@ def create_app(
         "log": log,
         "seed": seed,
         "pipeline": pipeline,
+        "strict": strict,
+        "fixtures": fixtures,
     }
     register_index(app)
     if admin:

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from mockserver.auth import in_scope
 from mockserver.operations import Operation
 from mockserver.problems import MockResponse, problem_response
+from mockserver.reference import MISSING
 from mockserver.resources import ACCOUNT, Behaviour
 from mockserver.runtime import SpecRuntime
 from mockserver.state import Ref, StateStore
@@ -49,6 +50,7 @@ class Call:
     instance: str
     raw_body: bytes = b""
     id_source: Any = None  # a random.Random for deterministic ids (fixtures); None -> uuid4
+    language: str | None = None  # the Accept-Language header, for catalogue names
 
 
 def handle(call: Call) -> MockResponse:
@@ -165,6 +167,25 @@ def _parent_fields(call: Call, entity: dict[str, Any], names: set[str], chain: l
             entity[name] = value
 
 
+def _from_references(call: Call, entity: dict[str, Any], names: set[str], refs: list[Ref]) -> None:
+    """What a new entity shows of the entities its body references (a child's commodity names)."""
+    hooks = call.runtime.model.hooks
+    given = call.body if isinstance(call.body, dict) else {}
+    for collection, key in refs:
+        referenced = call.store.get(collection, key) or {}
+        for name in hooks.shown_from_reference & names:
+            if name not in given and referenced.get(name) is not None:
+                entity[name] = copy.deepcopy(referenced[name])
+    verb = call.behaviour.action
+    if (
+        verb
+        and hooks.verb_field in names
+        and hooks.verb_field not in given
+        and call.behaviour.kind == "create"
+    ):
+        entity[hooks.verb_field] = verb
+
+
 def _camel(words: list[str]) -> str:
     return words[0] + "".join(w[:1].upper() + w[1:] for w in words[1:])
 
@@ -260,6 +281,7 @@ def do_create(call: Call) -> MockResponse:
         entity = {}
     _overlay(entity, call.body, names)
     _parent_fields(call, entity, names, chain)
+    _from_references(call, entity, names, [ref for ref in named if ref != parent])
     entity = _store_entity(call, collection, key, entity, parent)
     for deleted in call.store.list(DELETED + collection, parent):
         call.store.delete(DELETED + collection, str(deleted.get("key")))
@@ -347,6 +369,9 @@ def do_generated(call: Call) -> MockResponse:
     chain, entity = _addressed(call)
     if chain:
         _check_scope(call, chain)
+    answer = call.runtime.reference_answer(call.operation, call.path_values, call.language)
+    if answer is not MISSING:
+        return _json(call, answer)
     return _generated_answer(call, entity)
 
 

@@ -1,9 +1,13 @@
-"""Seeded, deterministic fixture data: a few entities per stateful collection, parents first.
+"""Seeded, deterministic fixture data, parents first, created the way a client's POST is.
 
-Each fixture is created through the same create step a client's POST goes through (so it is
-shaped and linked exactly like client data), from a request body generated from the create
-operation's schema with ``seed``. Folders form a tree (the first hangs under the account, the
-next under the first); buildings sit in folders, files under buildings, commodities in databases.
+Where the platform catalogue knows the version (``mockserver.catalogue_fixtures``), the fixtures
+are its plan: the standard databases and commodities, and an account's folders, buildings, files
+and elements drawn with ``seed``, every link resolvable. A fixtures file (``user_fixtures``)
+extends or replaces that plan. Every other stateful collection gets a few entities from request
+bodies generated from the create operation's schema with ``seed`` (unless a file replaces the
+fixtures): folders form a tree, buildings sit in folders, children under their parents.
+Each entity goes through the same create step a client's POST goes through, so it is shaped and
+linked exactly like client data.
 """
 
 from __future__ import annotations
@@ -12,31 +16,44 @@ import copy
 import json
 from typing import Any
 
+from contracts.errors import ContractsError
+from contracts.platform.catalogue import Link, links
 from mockserver.behaviour import Call, Refusal, handle
+from mockserver.catalogue_fixtures import STANDARD, Plan, catalogue_plan
 from mockserver.resources import ACCOUNT
 from mockserver.runtime import SpecRuntime
 from mockserver.state import StateStore
+from mockserver.user_fixtures import Fixtures, check_plan, label, merge
 
 PER_PARENT = 2
 MAX_PARENTS = 2
 
 
-def seed_fixtures(runtime: SpecRuntime, store: StateStore) -> int:
+def fixture_plan(runtime: SpecRuntime, fixtures: Fixtures | None = None) -> Plan:
+    """The catalogue's plan for this version with ``fixtures`` applied; raises on a bad file."""
+    generated = (
+        catalogue_plan(runtime.catalogue, runtime.account_id, runtime.seed) if runtime.catalogue else {}
+    )
+    if fixtures is None or runtime.version not in fixtures.versions:
+        return generated
+    plan = merge(generated, fixtures.for_version(runtime.version), fixtures.mode)
+    check_plan(runtime, plan, fixtures)
+    return plan
+
+
+def seed_fixtures(runtime: SpecRuntime, store: StateStore, fixtures: Fixtures | None = None) -> int:
     """Create the fixtures unless the store already holds entities of this spec; returns how many."""
     model = runtime.model
     if any(store.list(c) for c in model.stateful):
         return 0
-    created = 0
+    plan = fixture_plan(runtime, fixtures)
+    covered, created = _seed_plan(runtime, store, plan, fixtures)
+    if fixtures is not None and fixtures.mode == "replace" and runtime.version in fixtures.versions:
+        return created
     for collection in _ordered(runtime):
-        op = next(
-            (
-                o
-                for o in runtime.operations
-                if model.behaviours[id(o)].kind == "create"
-                and model.behaviours[id(o)].collection == collection
-            ),
-            None,
-        )
+        if collection in covered:
+            continue
+        op = _create_op(runtime, collection)
         if op is None:
             continue
         behaviour = model.behaviours[id(op)]
@@ -53,6 +70,84 @@ def seed_fixtures(runtime: SpecRuntime, store: StateStore) -> int:
                 if 200 <= response.status < 300:
                     created += 1
     return created
+
+
+def _create_op(runtime: SpecRuntime, collection: str) -> Any:
+    model = runtime.model
+    return next(
+        (
+            o
+            for o in runtime.operations
+            if model.behaviours[id(o)].kind == "create" and model.behaviours[id(o)].collection == collection
+        ),
+        None,
+    )
+
+
+def _seed_plan(
+    runtime: SpecRuntime, store: StateStore, plan: Plan, fixtures: Fixtures | None
+) -> tuple[set[str], int]:
+    """Create the plan's entities section by section; the collections it covered and the count."""
+    covered: set[str] = set()
+    created = 0
+    for section, link in links(runtime.version).items():
+        entries = plan.get(section) or []
+        op = _create_op(runtime, link.collection)
+        if link.collection not in runtime.model.stateful or op is None:
+            continue
+        covered.add(link.collection)
+        for index, entry in enumerate(_parents_first(entries, link)):
+            response = _create(runtime, store, op, link, entry, index)
+            if 200 <= response.status < 300:
+                created += 1
+            elif not entry.get(STANDARD) and fixtures is not None:
+                detail = json.loads(response.body or b"{}").get("detail", f"status {response.status}")
+                where = label(runtime.version, section, index, entry)
+                raise ContractsError(f"{fixtures.source}: {where}: {detail}")
+    return covered, created
+
+
+def _parents_first(entries: list[dict[str, Any]], link: Link) -> list[dict[str, Any]]:
+    """Entries of a self-linked section (folders under folders) ordered so parents come first."""
+    if not link.parent or link.collection not in link.refs.get(link.parent, ()):
+        return entries
+    keys = {str(e.get("id")) for e in entries}
+    done: set[str] = set()
+    ordered: list[dict[str, Any]] = []
+    pending = list(entries)
+    while pending:
+        ready = [e for e in pending if str(e.get(link.parent)) not in keys or str(e.get(link.parent)) in done]
+        if not ready:  # a cycle: keep the given order, creation reports the missing parent
+            ready = pending[:1]
+        for entry in ready:
+            ordered.append(entry)
+            done.add(str(entry.get("id")))
+            pending.remove(entry)
+    return ordered
+
+
+def _create(
+    runtime: SpecRuntime, store: StateStore, op: Any, link: Link, entry: dict[str, Any], index: int
+) -> Any:
+    """POST one plan entry: path values from its parent link, body from its fields."""
+    behaviour = runtime.model.behaviours[id(op)]
+    body = {k: v for k, v in entry.items() if k != STANDARD}
+    if body.get("parentId") == ACCOUNT and runtime.account_id:
+        body["parentId"] = runtime.account_id
+    names = runtime.property_names(runtime.entity_schema(link.collection) or {})
+    parent = body.get(link.parent) if link.parent else None
+    if link.parent and link.parent not in names:
+        body.pop(link.parent, None)
+    values: dict[str, str] = {}
+    refs = behaviour.refs
+    if refs and parent is not None:
+        values[refs[-1][1]] = str(parent)
+        for position in range(len(refs) - 2, -1, -1):
+            above = store.parent_of(refs[position + 1][0], values[refs[position + 1][1]])
+            values[refs[position][1]] = above[1] if above else ""
+    rng = runtime.rng("fixture-id", link.collection, json.dumps(values, sort_keys=True), index)
+    call = Call(runtime, store, op, behaviour, values, body, None, "fixture", id_source=rng)
+    return handle(call)
 
 
 def _ordered(runtime: SpecRuntime) -> list[str]:

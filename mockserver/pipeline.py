@@ -18,6 +18,8 @@ from urllib.parse import parse_qs, unquote_to_bytes
 
 from mockserver.auth import AuthFailure, authenticate
 from mockserver.behaviour import Call, handle
+from mockserver.leniency import HEADER as LENIENCY_HEADER
+from mockserver.leniency import header_value, relax
 from mockserver.problems import MockResponse, problem_response, title_for
 from mockserver.router import Router
 from mockserver.runtime import SpecRuntime
@@ -68,8 +70,10 @@ class MockPipeline:
         tokens: Sequence[Token],
         store: StateStore,
         log: RequestLog,
+        strict: bool = False,
     ) -> None:
         self.fallback = fallback
+        self.strict = strict
         self.runtimes = runtimes
         self.tokens = tuple(tokens)
         self.store = store
@@ -86,17 +90,19 @@ class MockPipeline:
         except Exception as exc:  # a bug must still answer, never drop the connection
             response = problem_response(500, f"internal mock error: {type(exc).__name__}", path)
         key = environ.get("HTTP_X_API_KEY")
-        self.log.add(
-            {
-                "time": time.time(),
-                "method": environ.get("REQUEST_METHOD", ""),
-                "path": path,
-                "query": environ.get("QUERY_STRING", ""),
-                "status": response.status,
-                "key": mask_key(key, self.tokens),
-                "ms": round((time.perf_counter() - started) * 1000, 3),
-            }
-        )
+        entry = {
+            "time": time.time(),
+            "method": environ.get("REQUEST_METHOD", ""),
+            "path": path,
+            "query": environ.get("QUERY_STRING", ""),
+            "status": response.status,
+            "key": mask_key(key, self.tokens),
+            "ms": round((time.perf_counter() - started) * 1000, 3),
+        }
+        applied = environ.get("mockserver.leniencies")
+        if applied:
+            entry["leniencies"] = [a.as_dict() for a in applied]
+        self.log.add(entry)
         headers = [*response.headers, ("Content-Length", str(len(response.body)))]
         start_response(f"{response.status} {title_for(response.status)}", headers)
         if environ.get("REQUEST_METHOD") == "HEAD":
@@ -161,6 +167,15 @@ class MockPipeline:
             environ.get("CONTENT_TYPE", ""),
             raw_body,
         )
+        applied = []
+        if validated.problems and not self.strict:
+            relaxed = relax(
+                runtime, operation, environ.get("CONTENT_TYPE", ""), validated.body, validated.problems
+            )
+            if relaxed is not None:
+                validated.problems = relaxed.problems
+                if not relaxed.problems:
+                    validated.body, applied = relaxed.body, relaxed.applied
         if validated.problems:
             return problem_response(
                 validated.status,
@@ -184,8 +199,13 @@ class MockPipeline:
             token=token,
             instance=instance,
             raw_body=raw_body,
+            language=environ.get("HTTP_ACCEPT_LANGUAGE"),
         )
-        return handle(call)
+        response = handle(call)
+        if applied:
+            environ["mockserver.leniencies"] = applied
+            response.headers.append((LENIENCY_HEADER, header_value(applied)))
+        return response
 
 
 def _split_path(environ: dict[str, Any]) -> tuple[list[str] | None, str]:

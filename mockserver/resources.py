@@ -42,6 +42,11 @@ class Hooks:
             "active": {"isActive": True},
         }
     )
+    # fields a new entity shows from the entity its body references (a bill-of-materials child
+    # shows its commodity's names and type), unless the body sets them
+    shown_from_reference: frozenset[str] = frozenset({"names", "commodityType", "functionalUnit"})
+    # a field a create through ``POST C/<verb>`` sets to the verb (``children/weight`` -> weight)
+    verb_field: str = "quantityType"
 
 
 @dataclass

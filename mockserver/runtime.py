@@ -13,9 +13,11 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
+from contracts.platform.catalogue import Catalogue, load_catalogue
 from mockserver import resources
 from mockserver.generate import Generator
 from mockserver.operations import Operation, compile_operations
+from mockserver.reference import MISSING, declared_only, view_for
 from mockserver.schemas import SchemaSet, convert
 
 CACHE_SIZE = 4096
@@ -27,6 +29,7 @@ class SpecRuntime:
         self.version = version
         self.build = build
         self.seed = seed
+        self.catalogue: Catalogue | None = load_catalogue(version)
         self.schemas = SchemaSet(doc)
         self.generator = Generator(self.schemas)
         self.operations: list[Operation] = compile_operations(doc, version, self.schemas)
@@ -108,13 +111,38 @@ class SpecRuntime:
         """A fresh copy of the generated defaults new entities of ``collection`` start from.
 
         Generated once per collection (deterministic with the seed); creates only pay for a JSON
-        round trip, then the request's data and the new key go on top.
+        round trip, then the request's data and the new key go on top. Text and list fields the
+        schema lets be null start as null: a field a client did not set has no value on the
+        platform either, not a made-up one.
         """
         text = self._templates.get(collection)
         if text is None:
-            text = json.dumps(self.generate(schema, "entity", collection))
+            text = json.dumps(self._unset(self.generate(schema, "entity", collection), schema))
             self._templates[collection] = text
         return json.loads(text)
+
+    def _unset(self, value: Any, schema: Any, depth: int = 0) -> Any:
+        """``value`` with its nullable text and list members null (an object left empty is ``{}``)."""
+        if not isinstance(value, dict) or depth > 8:
+            return value
+        properties: dict[str, Any] = {}
+        pending = [schema]
+        while pending:
+            part = self._raw_resolve(pending.pop())
+            if isinstance(part, dict):
+                for name, sub in (part.get("properties") or {}).items():
+                    properties.setdefault(name, sub)
+                pending += [
+                    *(part.get("allOf") or []),
+                    *(part.get("oneOf") or []),
+                    *(part.get("anyOf") or []),
+                ]
+        out: dict[str, Any] = {}
+        for name, member in value.items():
+            sub = self._raw_resolve(properties.get(name))
+            unset = isinstance(sub, dict) and sub.get("nullable") and sub.get("type") in ("string", "array")
+            out[name] = None if unset else self._unset(member, properties.get(name), depth + 1)
+        return out if any(v is not None for v in out.values()) else {}
 
     def generated_response(self, op: Operation, status: str, values: dict[str, str]) -> Any:
         """The deterministic body for a generated (not stored) response, cached."""
@@ -131,7 +159,30 @@ class SpecRuntime:
                 self._generated.popitem(last=False)
         return value
 
+    def reference_answer(self, op: Operation, values: dict[str, str], language: str | None) -> Any:
+        """The catalogue's answer to a reference endpoint, shaped for its schema; MISSING if none."""
+        view = view_for(op.method, op.segments[2:]) if self.catalogue is not None else None
+        schema = op.success().schema
+        if view is None or schema is None:
+            return MISSING
+        lang = (language or "").split(",", 1)[0].strip().lower()[:2]
+        key = (f"catalogue {op.method} {op.template}", json.dumps([values, lang], sort_keys=True))
+        with self._lock:
+            if key in self._generated:
+                return self._generated[key]
+        assert self.catalogue is not None
+        value = view(self.catalogue, values, lang or None)
+        if value is not MISSING:
+            value = declared_only(copy.deepcopy(value), schema, self._raw_resolve)
+            value = self.conform(value, schema, "reference", op.template)
+        with self._lock:
+            self._generated[key] = value
+        return value
+
     def _account_id(self) -> str | None:
+        account = self.catalogue.account if self.catalogue is not None else None
+        if account is not None and any(op.segments[2:] == ["account"] for op in self.operations):
+            return str(account["id"])
         for op in self.operations:
             if op.method == "GET" and op.segments[2:] == ["account"]:
                 body = self.generated_response(op, op.success().status, {})

@@ -2,7 +2,7 @@
 
 options   -> what the user asked for (versions, target, safety, seed)
 specs     -> which snapshot documents to test (store snapshots or --spec files)
-defects   -> spec problems found before testing (reported once, repaired for the run)
+defects   -> spec problems found before testing (contracts.platform.leniency: reported once, repaired)
 target    -> where requests go: the embedded mock in-process, or a base URL + key
 transport -> WSGI layers every request passes: key injection, write guard, HTTP forwarding
 safety    -> the schemathesis configuration: read-only unless writes are allowed

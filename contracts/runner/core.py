@@ -43,9 +43,9 @@ def run_contracts(options: RunOptions, *, stream: TextIO | None = None) -> RunRe
 
 def run_spec(spec: SpecUnderTest, options: RunOptions, seed: int, console: ConsoleReporter) -> VersionResult:
     """Test one spec; cleanup of created entities runs even on failure or Ctrl-C."""
+    from contracts.platform.leniency import find_and_repair
     from contracts.runner import checks
     from contracts.runner.cleanup import clean_up
-    from contracts.runner.defects import find_and_repair
     from contracts.runner.engine import load_schema, run_engine
     from contracts.runner.target import build_target, preflight
     from contracts.runner.workflows import run_workflows

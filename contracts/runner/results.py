@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from contracts.runner.defects import SpecDefect
+from contracts.platform.leniency import SpecDefect
 
 
 @dataclass

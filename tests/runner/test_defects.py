@@ -6,7 +6,7 @@ import jsonschema
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contracts.runner.defects import find_and_repair
+from contracts.platform.leniency import find_and_repair
 from contracts.spec_loader import load_spec_file
 from tests.conftest import real_build, requires_shared
 

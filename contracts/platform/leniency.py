@@ -1,20 +1,82 @@
-"""Spec defects: schemas a snapshot declares that no value can satisfy.
+"""What the platform accepts that its specs do not say: known spec defects and their repairs.
 
-The known case: ``allOf`` whose parts set ``additionalProperties: false``. Each closed
-part forbids the properties the other parts declare, so an object that carries a
-required property of one part is rejected by the other (the v4.0 commodity schemas,
-where even the spec's own examples fail). That is a problem of the document, not of
-the API: it is reported once with its location, and the run tests against the evident
-intent (the parts merged into one closed object) so the rest is still checked.
+One place for the contract runner, the mock and the proxy alike (the list is
+``data/leniencies.yaml``):
+
+- **Spec defects**: schemas a snapshot declares that no value can satisfy. The known case is
+  ``allOf`` whose parts set ``additionalProperties: false``: each closed part forbids the
+  properties the other parts declare, so an object that carries a required property of one part
+  is rejected by the other (the v4.0 commodity schemas, where even the spec's own examples
+  fail). ``find_and_repair`` reports each once with its location and returns the document with
+  the evident intent (the parts merged into one closed object); a ``oneOf`` with a
+  ``discriminator`` is then read the way the platform reads it (``discriminated``).
+- **Date-times without an offset**: the platform (ASP.NET) accepts ``2026-11-30T20:18:35.951712``
+  and reads it as UTC; ``repaired_datetime`` gives the RFC 3339 value it stands for.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass
 from typing import Any
 
+from contracts.platform.catalogue import read_data
 from contracts.runner.refs import escape_token, resolve
+
+DATETIME_WITHOUT_OFFSET = "datetime-without-offset"
+UNSATISFIABLE_ALLOF = "unsatisfiable-allof"
+_NAIVE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2})(:\d{2}(?:\.\d+)?)?)?$")
+
+
+def known_leniencies() -> list[dict[str, Any]]:
+    """The leniencies the platform needs, as listed in ``data/leniencies.yaml``."""
+    return list(read_data("leniencies.yaml").get("leniencies") or [])
+
+
+def repaired_datetime(value: Any) -> str | None:
+    """The RFC 3339 date-time a value without an offset stands for (UTC); None if it is not one."""
+    if not isinstance(value, str):
+        return None
+    match = _NAIVE.match(value)
+    if match is None:
+        return None
+    day, minutes, seconds = match.groups()
+    return f"{day}T{minutes or '00:00'}{seconds or ':00'}Z"
+
+
+def discriminated(root: dict[str, Any], schema: Any, value: Any) -> Any:
+    """The ``oneOf`` branch a discriminator names for ``value`` (``commodityType: Product``), else ``schema``."""
+    resolved = resolve(root, schema)
+    if not isinstance(resolved, dict) or not isinstance(value, dict):
+        return schema
+    branches = resolved.get("oneOf") or resolved.get("anyOf")
+    discriminator = resolved.get("discriminator")
+    if not branches:
+        return schema
+    if not isinstance(discriminator, dict):  # the base schema may carry it (CommodityBase)
+        discriminator = next(
+            (
+                d
+                for d in ((resolve(root, b) or {}).get("discriminator") for b in branches)
+                if isinstance(d, dict)
+            ),
+            None,
+        )
+    if not isinstance(discriminator, dict):
+        return schema
+    tag = value.get(str(discriminator.get("propertyName", "")))
+    target = (discriminator.get("mapping") or {}).get(tag) if isinstance(tag, str) else None
+    if target is None and isinstance(tag, str):
+        target = next(
+            (
+                b["$ref"]
+                for b in branches
+                if isinstance(b, dict) and str(b.get("$ref", "")).endswith("/" + tag)
+            ),
+            None,
+        )
+    return {"$ref": target} if isinstance(target, str) else schema
 
 
 @dataclass(frozen=True)

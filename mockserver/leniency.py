@@ -1,0 +1,179 @@
+"""The platform's leniencies applied to requests: accept what the platform accepts, and say so.
+
+A request whose body fails validation gets a second look before it is refused: against the
+spec as ``contracts.platform.leniency`` repairs it (the v4.0 commodity ``allOf`` schemas merged,
+the ``oneOf`` branch the ``commodityType`` discriminator names), with date-times without an
+offset read as UTC. When that passes, the request is served with the repaired body and every
+leniency applied is named (``Applied``); when it does not, the 400 lists what is really wrong.
+``create_app(..., strict=True)`` (``mock --strict``) skips this step.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema_rs
+
+from contracts.platform.leniency import (
+    DATETIME_WITHOUT_OFFSET,
+    UNSATISFIABLE_ALLOF,
+    discriminated,
+    find_and_repair,
+    repaired_datetime,
+)
+from mockserver.operations import Operation
+from mockserver.schemas import Problem, SchemaSet, problems
+
+HEADER = "X-Mock-Leniency"
+_LOCK = threading.Lock()
+_ROUNDS = 4
+
+
+@dataclass(frozen=True)
+class Applied:
+    """One leniency applied to a request: which (an id of ``data/leniencies.yaml``) and where."""
+
+    leniency: str
+    location: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"leniency": self.leniency, "location": self.location}
+
+
+@dataclass
+class Relaxed:
+    body: Any
+    applied: list[Applied]
+    problems: list[Problem]
+
+
+class _Repaired:
+    """The spec with its known defects repaired, and validators over it (built on first need)."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.doc, _ = find_and_repair(doc)
+        self.schemas = SchemaSet(self.doc)
+        self.branches: dict[str, dict[str, Any]] = {}
+
+    def branch(self, schema: Any, value: Any) -> Any:
+        chosen = discriminated(self.doc, schema, value)
+        if chosen is schema:
+            return schema
+        return self.branches.setdefault(chosen["$ref"], chosen)  # one object per branch: cached validators
+
+
+def repaired(runtime: Any) -> _Repaired:
+    found = getattr(runtime, "_repaired", None)
+    if found is None:
+        with _LOCK:
+            found = getattr(runtime, "_repaired", None)
+            if found is None:
+                found = _Repaired(runtime.doc)
+                runtime._repaired = found
+    return found
+
+
+def _content_schema(container: Any, media: str | None) -> Any:
+    content = (container or {}).get("content") or {}
+    if media in content:
+        return (content[media] or {}).get("schema")
+    return next((m.get("schema") for k, m in content.items() if "json" in k and isinstance(m, dict)), None)
+
+
+def _operation_node(fix: _Repaired, op: Operation) -> dict[str, Any]:
+    return ((fix.doc.get("paths") or {}).get(op.template) or {}).get(op.method.lower()) or {}
+
+
+def _resolve(fix: _Repaired, node: Any) -> Any:
+    from contracts.runner.refs import resolve
+
+    return resolve(fix.doc, node) if isinstance(node, dict) else node
+
+
+def relax(runtime: Any, op: Operation, content_type: str, body: Any, found: list[Problem]) -> Relaxed | None:
+    """The body as the platform would take it, the leniencies that took, and what is still wrong."""
+    in_body = [p for p in found if p.location == "body" or p.location.startswith("body.")]
+    if not in_body or op.body is None or body is None:
+        return None
+    media = content_type.split(";", 1)[0].strip().lower()
+    declared = op.body.schema_for(media)
+    if declared is None or "json" not in declared[0]:
+        return None
+    fix = repaired(runtime)
+    request_body = _resolve(fix, _operation_node(fix, op).get("requestBody"))
+    schema = _content_schema(request_body, declared[0])
+    if schema is None:
+        return None
+    value = copy.deepcopy(body)
+    validator = fix.schemas.validator(fix.branch(schema, value), response=False)
+    applied = _repair_datetimes(validator, value)
+    remaining = problems(validator, value, "body")
+    if not remaining and not runtime.schemas.validator(declared[1], response=False).is_valid(value):
+        applied.append(Applied(UNSATISFIABLE_ALLOF, "body"))
+    others = [p for p in found if p not in in_body]
+    return Relaxed(value, applied, others + remaining)
+
+
+def _repair_datetimes(validator: Any, value: Any) -> list[Applied]:
+    applied: list[Applied] = []
+    for _ in range(_ROUNDS):
+        changed = False
+        for error in validator.iter_errors(value):
+            kind = error.kind
+            if not isinstance(kind, jsonschema_rs.ValidationErrorKind.Format) or kind.format != "date-time":
+                continue
+            fixed = repaired_datetime(error.instance)
+            path = list(error.instance_path)
+            if fixed is not None and path and _set(value, path, fixed):
+                applied.append(Applied(DATETIME_WITHOUT_OFFSET, ".".join(["body", *map(str, path)])))
+                changed = True
+        if not changed:
+            break
+    return applied
+
+
+def _set(value: Any, path: list[Any], new: Any) -> bool:
+    target = value
+    for step in path[:-1]:
+        try:
+            target = target[step]
+        except (KeyError, IndexError, TypeError):
+            return False
+    try:
+        target[path[-1]] = new
+    except (KeyError, IndexError, TypeError):
+        return False
+    return True
+
+
+def header_value(applied: list[Applied]) -> str:
+    """``datetime-without-offset; body.completionDate, unsatisfiable-allof; body``."""
+    return ", ".join(f"{a.leniency}; {a.location}" for a in applied)
+
+
+def entity_errors(runtime: Any, collection: str, value: Any) -> list[str]:
+    """Why ``value`` is not a valid stored entity of ``collection`` (the spec's defects repaired)."""
+    fix = repaired(runtime)
+    entity_op = runtime.model.entity_ops.get(collection)
+    schema: Any = None
+    if entity_op is not None:
+        success = entity_op.success()
+        node = (_operation_node(fix, entity_op).get("responses") or {}).get(success.status)
+        schema = _content_schema(_resolve(fix, node), success.media_type)
+    elif collection in runtime.model.list_ops:
+        list_op = runtime.model.list_ops[collection]
+        success = list_op.success()
+        node = (_operation_node(fix, list_op).get("responses") or {}).get(success.status)
+        listed = _resolve(fix, _content_schema(_resolve(fix, node), success.media_type)) or {}
+        schema = listed.get("items") if isinstance(listed, dict) else None
+    if schema is None:
+        return []
+    validator = fix.schemas.validator(fix.branch(schema, value), response=True)
+    out = []
+    for error in validator.iter_errors(value):
+        path = ".".join(str(p) for p in error.instance_path)
+        out.append(f"{path or 'entry'}: {error.message}")
+    return out
