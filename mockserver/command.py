@@ -200,13 +200,20 @@ def build_app(args: argparse.Namespace) -> MockSetup:
         None, latency_ms=args.latency, error_rate=args.error_rate, rate_limit=rate_limit, seed=args.seed
     )
     store = open_store(args.store)
-    recordings = _recordings(args)
+    recordings = _recordings(args, specs)
 
     from mockserver import create_app
 
     sources = [s.source for s in specs]  # paths: create_app's errors then name the file
     try:
-        app = create_app(sources, tokens=list(tokens), store=store, seed=args.seed, admin=args.admin)
+        app = create_app(
+            sources,
+            tokens=list(tokens),
+            store=store,
+            seed=args.seed,
+            admin=args.admin,
+            fixtures=recordings["fixtures_from"].fixtures if "fixtures_from" in recordings else None,
+        )
     except ContractsError:
         raise
     except Exception as exc:  # a spec the mock cannot handle: one line, not a traceback
@@ -217,24 +224,30 @@ def build_app(args: argparse.Namespace) -> MockSetup:
     return MockSetup(faults if faults.active else app, specs, tokens, args.tokens is None, faults, store)
 
 
-def _recordings(args: argparse.Namespace) -> dict[str, Any]:
-    """The HAR files of --replay and --fixtures-from, read (and checked) before anything starts."""
+def _recordings(args: argparse.Namespace, specs: list[ServedSpec]) -> dict[str, Any]:
+    """--replay and --fixtures-from: HAR files read (and checked) before anything starts."""
     from contracts.har import load_har
 
-    found = {}
-    for option in ("replay", "fixtures_from"):
-        path = getattr(args, option, None)
-        if path is not None:
-            found[option] = load_har(path)
+    found: dict[str, Any] = {}
+    if args.replay is not None:
+        found["replay"] = load_har(args.replay)
+    if args.fixtures_from is not None:
+        from mockserver.recorded_fixtures import recorded_fixtures
+
+        docs = {s.version: s.doc for s in specs}
+        found["fixtures_from"] = recorded_fixtures(
+            load_har(args.fixtures_from), docs, f"--fixtures-from {args.fixtures_from}", args.seed
+        )
     return found
 
 
 def _use_recordings(app: Any, args: argparse.Namespace, recordings: dict[str, Any]) -> None:
     if "fixtures_from" in recordings:
-        from mockserver.recorded_fixtures import apply_recording
+        from mockserver.recorded_fixtures import store_others
 
-        seeded = apply_recording(app, recordings["fixtures_from"])
-        print(f"Fixtures: {seeded} entities from {args.fixtures_from}", file=sys.stderr)
+        recorded = recordings["fixtures_from"]
+        store_others(app, recorded.others)
+        print(f"Fixtures: {recorded.count} entities from {args.fixtures_from}", file=sys.stderr)
     if "replay" in recordings:
         from mockserver.replay import Replayer
 

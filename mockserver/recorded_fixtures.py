@@ -4,6 +4,12 @@ Each successful JSON answer is routed to its operation; the derived behaviour sa
 collection it shows: item reads, lookups, creates and updates show one entity, lists show many,
 deletes remove one. Later answers win (a full item read overrides a list's summary), parents
 come from the path (``/building/{id}/files``) or from the body (``folderId``), as for creates.
+
+The entities of the platform's fixture sections (folders, buildings, files, ...) become a
+fixtures document in ``replace`` mode (``mockserver.user_fixtures``): the mock checks and
+creates them like any fixtures file, keeps the platform's reference data and generates nothing
+else. The recorded account is the mock's account. Entities of other collections are stored as
+recorded once the app is built.
 """
 
 from __future__ import annotations
@@ -75,12 +81,83 @@ def seed_recorded(store: StateStore, entities: list[RecordedEntity]) -> int:
     return len(entities)
 
 
-def apply_recording(app: Any, entries: list[HarEntry]) -> int:
-    """Replace the app's state by the recording's entities; returns how many were seeded."""
-    state = app.extensions["mockserver"]
-    found = entities_from_recording(entries, state["runtimes"])
-    state["store"].reset()
-    return sum(seed_recorded(state["store"], entities) for entities in found.values())
+@dataclass
+class RecordedFixtures:
+    """A recording split into a fixtures document and the entities no fixture section covers."""
+
+    fixtures: Any  # mockserver.user_fixtures.Fixtures
+    others: dict[str, list[RecordedEntity]]
+
+    @property
+    def count(self) -> int:
+        planned = sum(len(e) for plan in self.fixtures.versions.values() for e in plan.values())
+        return planned + sum(len(found) for found in self.others.values())
+
+
+def recorded_fixtures(
+    entries: list[HarEntry], docs: dict[str, dict[str, Any]], source: str, seed: int = 0
+) -> RecordedFixtures:
+    """The recording's entities as ``create_app(..., fixtures=...)`` takes them, per served spec.
+
+    ``seed`` must be the app's: the recorded account's id becomes the mock's account id.
+    """
+    from contracts.platform.catalogue import links
+    from contracts.spec_loader import build_label
+    from mockserver.user_fixtures import load_fixtures
+
+    runtimes = {version: SpecRuntime(doc, version, build_label(doc), seed) for version, doc in docs.items()}
+    found = entities_from_recording(entries, runtimes)
+    mapping: dict[str, Any] = {"mode": "replace"}
+    others: dict[str, list[RecordedEntity]] = {}
+    for version, entities in found.items():
+        sections = {link.collection: (name, link) for name, link in links(version).items()}
+        account = (_recorded_account(entries, version), runtimes[version].account_id or ACCOUNT)
+        plan: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in sections.values()}
+        for recorded in entities:
+            if recorded.collection not in sections:
+                others.setdefault(version, []).append(recorded)
+                continue
+            name, link = sections[recorded.collection]
+            plan[name].append(_entry(recorded, link, account, found[version]))
+        if any(plan.values()):
+            mapping[version] = {name: items for name, items in plan.items() if items}
+    return RecordedFixtures(load_fixtures(mapping, source), others)
+
+
+def _entry(
+    recorded: RecordedEntity, link: Any, account: str | None, known: list[RecordedEntity]
+) -> dict[str, Any]:
+    """One fixtures entry: the recorded fields, its parent named, the recorded account as ``account``."""
+    entry = dict(recorded.entity)
+    if link.parent and entry.get(link.parent) in (None, "") and recorded.parent is not None:
+        entry[link.parent] = recorded.parent[1]
+    ids = {(e.collection, e.key) for e in known}
+    for field_name, targets in link.refs.items():
+        value = entry.get(field_name)
+        if ACCOUNT in targets and value is not None:
+            named = any((t, str(value)) in ids for t in targets if t != ACCOUNT)
+            if value == account[0] or not named:
+                entry[field_name] = account[1]
+    return entry
+
+
+def _recorded_account(entries: list[HarEntry], version: str) -> str | None:
+    for entry in entries:
+        if (
+            entry.method == "GET"
+            and entry.path.rstrip("/") == f"/api/{version}/account"
+            and entry.status == 200
+        ):
+            body = _json(entry)
+            if isinstance(body, dict) and isinstance(body.get("id"), str):
+                return body["id"]
+    return None
+
+
+def store_others(app: Any, others: dict[str, list[RecordedEntity]]) -> int:
+    """Entities no fixture section covers, stored as recorded."""
+    store = app.extensions["mockserver"]["store"]
+    return sum(seed_recorded(store, entities) for entities in others.values())
 
 
 def _add(

@@ -82,21 +82,43 @@ def v3_workflow(
         return response
 
     run(Step("GET", f"{V3}/account"))
-    run(Step("GET", f"{V3}/system/classificationmethods"))
+    method = run(Step("GET", f"{V3}/system/classificationmethods")).json()[0]["id"]
+    usage = next(iter(run(Step("GET", f"{V3}/system/buildingusages")).json()))
+    family = run(Step("GET", f"{V3}/system/materialfamilies")).json()[0]["id"]
     folders = run(Step("GET", f"{V3}/folder")).json()
     folder_id = folders[0]["id"]
-    building = body_for(app, "v3.0", "POST", "/building", folderId=folder_id, name="Town hall")
+    references = {
+        "buildingUsage": usage,
+        "materialClassificationTypeId": family,
+        "classificationType": method,
+    }
+    building = body_for(app, "v3.0", "POST", "/building", folderId=folder_id, name="Town hall", **references)
     created = run(Step("POST", f"{V3}/building", building))
     assert created.status_code in (200, 201), created.text
     building_id = created.json()["id"]
     run(Step("GET", f"{V3}/building/{building_id}"))
-    update = body_for(app, "v3.0", "PUT", "/building/{id}", folderId=folder_id, name="Town hall, renovated")
+    update = body_for(
+        app, "v3.0", "PUT", "/building/{id}", folderId=folder_id, name="Town hall, renovated", **references
+    )
     run(Step("PUT", f"{V3}/building/{building_id}", update))
-    file_body = body_for(app, "v3.0", "POST", "/building/{buildingId}/files", name="model.ifc")
+    file_body = body_for(
+        app,
+        "v3.0",
+        "POST",
+        "/building/{buildingId}/files",
+        name="model.ifc",
+        classificationTypeId=method,
+        preferredDatabaseIds=[],
+    )
     run(Step("POST", f"{V3}/building/{building_id}/files", file_body))
     run(Step("GET", f"{V3}/building/{building_id}/files"))
     run(Step("GET", f"{V3}/building"))
     return done
+
+
+def answer(session: list[tuple[Step, requests.Response]], method: str, path: str) -> requests.Response:
+    """The first answer the session got to ``METHOD path``."""
+    return next(response for step, response in session if (step.method, step.path) == (method, path))
 
 
 def record_session(

@@ -18,7 +18,7 @@ from mockserver.command import build_app
 from tests.conftest import PROJECT_ROOT, real_build
 from tests.mock.conftest import WRITE
 from tests.proxy.har_schema import HAR_SCHEMA
-from tests.proxy.proxy_helpers import V3, record_session
+from tests.proxy.proxy_helpers import V3, answer, record_session
 
 
 def run_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -83,12 +83,17 @@ def test_mock_replay_and_fixtures_from_on_the_command_line(tmp_path: Path) -> No
     args = build_parser().parse_args(["mock", "--spec", str(spec), "--replay", str(har), "--seed", "3"])
     client = build_app(args).app.test_client()
     folders = client.get(V3 + "/folder", headers=WRITE)
-    assert folders.headers["X-Mock-Replay"] == "recorded" and folders.get_data() == session[2][1].content
+    assert (
+        folders.headers["X-Mock-Replay"] == "recorded"
+        and folders.get_data() == answer(session, "GET", V3 + "/folder").content
+    )
     args = build_parser().parse_args(
         ["mock", "--spec", str(spec), "--fixtures-from", str(har), "--seed", "3"]
     )
     client = build_app(args).app.test_client()
-    assert client.get(V3 + "/folder", headers=WRITE).get_json() == session[2][1].json()
+    assert (
+        client.get(V3 + "/folder", headers=WRITE).get_json() == answer(session, "GET", V3 + "/folder").json()
+    )
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])

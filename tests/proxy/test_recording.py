@@ -12,12 +12,12 @@ import requests
 
 from contracts.har import load_har
 from mockserver import create_app
-from mockserver.recorded_fixtures import apply_recording
+from mockserver.recorded_fixtures import recorded_fixtures, store_others
 from mockserver.replay import REPLAY_HEADER, Replayer
 from mockserver.serve import serve_in_thread
 from tests.mock.conftest import TOKENS, WRITE
 from tests.proxy.har_schema import HAR_SCHEMA
-from tests.proxy.proxy_helpers import V3, running_proxy, v3_workflow
+from tests.proxy.proxy_helpers import V3, answer, running_proxy, v3_workflow
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def test_record_then_replay_gives_the_same_answers(
     other = create_app([v3_doc], tokens=list(TOKENS), seed=7)  # emulation alone would answer differently
     with serve_in_thread(other, threads=2) as running:
         unreplayed = requests.get(running.base_url + V3 + "/folder", headers=WRITE, timeout=10)
-    assert unreplayed.content != session[2][1].content
+    assert unreplayed.content != answer(session, "GET", V3 + "/folder").content
     other.wsgi_app = Replayer(other.wsgi_app, load_har(har))  # type: ignore[method-assign]
     with serve_in_thread(other, threads=2) as running:
         replayed = v3_workflow(mock_app, running.base_url)
@@ -88,8 +88,10 @@ def test_fixtures_from_a_recording_give_the_same_entities(
     recorded: tuple[Path, list[Any]], v3_doc: dict[str, Any]
 ) -> None:
     har, session = recorded
-    offline = create_app([v3_doc], tokens=list(TOKENS), seed=7)
-    seeded = apply_recording(offline, load_har(har))
+    recorded_state = recorded_fixtures(load_har(har), {"v3.0": v3_doc}, "session.har", seed=7)
+    offline = create_app([v3_doc], tokens=list(TOKENS), seed=7, fixtures=recorded_state.fixtures)
+    store_others(offline, recorded_state.others)
+    seeded = recorded_state.count
     client = offline.test_client()
     by_path = {step.path: response for step, response in session}
     final_buildings = by_path[V3 + "/building"].json()
