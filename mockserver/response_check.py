@@ -55,3 +55,43 @@ def _parse(body: bytes) -> Any:
         return Problem("body", f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
     except RecursionError:
         return Problem("body", "malformed JSON: nested too deeply")
+
+
+def lenient_response(
+    runtime: Any, operation: Operation, status: int, body: bytes, found: list[Problem]
+) -> tuple[list[Problem], list[Any]]:
+    """Body problems the platform's known leniencies explain, set apart: (still wrong, applied).
+
+    The same leniencies the mock applies to requests (``mockserver.leniency``): a date-time
+    without an offset, and the spec's unsatisfiable ``allOf`` schemas read as the platform means
+    them. ``runtime`` needs the spec (``doc``) and its ``schemas``.
+    """
+    from contracts.platform.leniency import DATETIME_WITHOUT_OFFSET, UNSATISFIABLE_ALLOF, repaired_datetime
+    from contracts.runner.refs import resolve
+    from mockserver.leniency import Applied, repaired
+
+    in_body = [p for p in found if p.location == "body" or p.location.startswith("body.")]
+    declared = operation.response_for(status)
+    if not in_body or declared is None or declared.schema is None:
+        return found, []
+    value = _parse(body)
+    fix = repaired(runtime)
+    node = ((fix.doc.get("paths") or {}).get(operation.template) or {}).get(operation.method.lower()) or {}
+    response = resolve(fix.doc, (node.get("responses") or {}).get(declared.status)) or {}
+    content = response.get("content") or {}
+    schema = (content.get(declared.media_type) or {}).get("schema") if declared.media_type else None
+    if schema is None or isinstance(value, Problem):
+        return found, []
+    applied, remaining = [], []
+    validator = fix.schemas.validator(fix.branch(schema, value), response=True)
+    for error in validator.iter_errors(value):
+        path = ".".join(["body", *map(str, error.instance_path)])
+        kind = error.kind
+        if getattr(kind, "format", None) == "date-time" and repaired_datetime(error.instance) is not None:
+            applied.append(Applied(DATETIME_WITHOUT_OFFSET, path))
+        else:
+            remaining.append(Problem(path, error.message))
+    if len(remaining) < len(in_body) - len(applied):
+        applied.append(Applied(UNSATISFIABLE_ALLOF, "body"))
+    others = [p for p in found if p not in in_body]
+    return others + remaining, applied

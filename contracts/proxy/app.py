@@ -55,12 +55,14 @@ class ValidatingProxy:
         exchange.operation, exchange.version, exchange.checked = routed.label, routed.version, routed.checked
         if routed.checked:
             query = exchange.raw_target.partition("?")[2]
-            exchange.violations += self.contracts.check_request(
-                routed,
-                query,
-                _lower_headers(exchange.request_headers),
-                exchange.request_type,
-                exchange.request_body,
+            exchange.add(
+                self.contracts.check_request(
+                    routed,
+                    query,
+                    _lower_headers(exchange.request_headers),
+                    exchange.request_type,
+                    exchange.request_body,
+                )
             )
             if exchange.request_body is None and length and _declares_body(routed):
                 exchange.unchecked.append(
@@ -151,8 +153,10 @@ class ValidatingProxy:
         exchange.response_body = body
         exchange.response_size = len(body) if body is not None else (declared or 0)
         if routed.checked:
-            exchange.violations += self.contracts.check_response(
-                routed, exchange.status, exchange.response_type, body, head=head
+            exchange.add(
+                self.contracts.check_response(
+                    routed, exchange.status, exchange.response_type, body, head=head
+                )
             )
             if body is None and _checkable(exchange.response_type):
                 exchange.unchecked.append(f"response-body: larger than {_size(cap)}, streamed")

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote_to_bytes
 
+from mockserver.leniency import relax
 from mockserver.operations import Operation, compile_operations
-from mockserver.response_check import validate_response
+from mockserver.response_check import lenient_response, validate_response
 from mockserver.router import Router
 from mockserver.schemas import SchemaSet
 from mockserver.validation import validate_request
@@ -48,11 +49,34 @@ class Routed:
         return self.operation.label if self.operation is not None else None
 
 
-class ContractSet:
-    """The compiled operations of every loaded snapshot, one per API version."""
+@dataclass
+class Checked:
+    """What a check found: violations, and the platform leniencies that explained the rest."""
 
-    def __init__(self, docs: dict[str, dict[str, Any]]) -> None:
+    violations: list[Violation]
+    leniencies: list[str]
+
+
+class _Spec:
+    """One version's document and schemas: what the leniency step reads (as from a mock runtime)."""
+
+    def __init__(self, doc: dict[str, Any], schemas: SchemaSet) -> None:
+        self.doc = doc
+        self.schemas = schemas
+
+
+class ContractSet:
+    """The compiled operations of every loaded snapshot, one per API version.
+
+    Problems the platform's known leniencies explain (``contracts/platform``: date-times without
+    an offset, the unsatisfiable ``allOf`` schemas) are reported apart, not as violations, so the
+    proxy agrees with the mock; ``lenient=False`` counts them as violations.
+    """
+
+    def __init__(self, docs: dict[str, dict[str, Any]], *, lenient: bool = True) -> None:
+        self.lenient = lenient
         self.schemas = {version: SchemaSet(doc) for version, doc in docs.items()}
+        self.specs = {version: _Spec(doc, self.schemas[version]) for version, doc in docs.items()}
         self.operations = {
             version: compile_operations(doc, version, self.schemas[version]) for version, doc in docs.items()
         }
@@ -90,12 +114,12 @@ class ContractSet:
         headers: dict[str, str],
         content_type: str,
         body: bytes | None,
-    ) -> list[Violation]:
+    ) -> Checked:
         """Parameters always; the body only when given (``None``: not validated)."""
         if routed.problem is not None:
-            return [routed.problem]
+            return Checked([routed.problem], [])
         if routed.operation is None or routed.version is None:
-            return []
+            return Checked([], [])
         validated = validate_request(
             routed.operation,
             self.schemas[routed.version],
@@ -105,20 +129,35 @@ class ContractSet:
             content_type if body is not None else "",
             body if body is not None else b"",
         )
-        found = validated.problems
+        found, applied = validated.problems, []
         if body is None:
             found = [p for p in found if not p.location.startswith("body")]
-        return [Violation("request", p.location, p.message) for p in found]
+        elif found and self.lenient:
+            relaxed = relax(self.specs[routed.version], routed.operation, content_type, validated.body, found)
+            if relaxed is not None:
+                found, applied = relaxed.problems, relaxed.applied
+        return Checked(
+            [Violation("request", p.location, p.message) for p in found],
+            [f"request {a.location}: {a.leniency}" for a in applied],
+        )
 
     def check_response(
         self, routed: Routed, status: int, content_type: str, body: bytes | None, *, head: bool
-    ) -> list[Violation]:
+    ) -> Checked:
         if routed.operation is None or routed.version is None:
-            return []
+            return Checked([], [])
         found = validate_response(
             routed.operation, self.schemas[routed.version], status, content_type, body, head=head
         )
-        return [Violation("response", p.location, p.message) for p in found]
+        applied: list[Any] = []
+        if found and body and self.lenient:
+            found, applied = lenient_response(
+                self.specs[routed.version], routed.operation, status, body, found
+            )
+        return Checked(
+            [Violation("response", p.location, p.message) for p in found],
+            [f"response {a.location}: {a.leniency}" for a in applied],
+        )
 
 
 def _segments(raw_path: str) -> list[str] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from contracts.proxy.contract import Violation
+from contracts.proxy.contract import Checked, Violation
 
 
 @dataclass
@@ -33,7 +33,12 @@ class Exchange:
     elapsed_ms: float = 0.0
     violations: list[Violation] = field(default_factory=list)
     unchecked: list[str] = field(default_factory=list)  # parts not validated, and why
+    leniencies: list[str] = field(default_factory=list)  # known platform leniencies that applied
     forwarded: bool = True  # False: answered by the proxy (strict mode, target down)
+
+    def add(self, checked: Checked) -> None:
+        self.violations += checked.violations
+        self.leniencies += checked.leniencies
 
     @property
     def path(self) -> str:
@@ -45,6 +50,8 @@ class Exchange:
         if not self.checked:
             return "unchecked"
         text = f"violations={len(self.violations)}" if self.violations else "ok"
+        if self.leniencies:
+            text += f"; leniencies={len(self.leniencies)}"
         if self.unchecked:
             text += "; unchecked=" + ",".join(sorted({u.split(":", 1)[0] for u in self.unchecked}))
         return text

@@ -55,6 +55,7 @@ def log_record(exchange: Exchange) -> dict[str, Any]:
         "verdict": exchange.verdict,
         "violations": [v.as_dict() for v in exchange.violations],
         "unchecked": exchange.unchecked,
+        "leniencies": exchange.leniencies,
         "request": {
             "headers": sorted({name.lower() for name, _ in exchange.request_headers}),
             "query": sorted({name for name, _ in exchange.query}),

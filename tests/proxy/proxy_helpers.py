@@ -38,13 +38,17 @@ def running_proxy(
     strict: bool = False,
     record: Path | None = None,
     log: Path | None = None,
+    lenient: bool = True,
 ) -> Iterator[ProxyRun]:
     console = io.StringIO()
     reporter = Reporter(console, log)
     recorder = HarRecorder(record) if record is not None else None
     sinks = [reporter] + ([recorder] if recorder is not None else [])
     proxy = ValidatingProxy(
-        ContractSet(docs), Upstream(Target.parse(target_url), timeout=10), sinks, strict=strict
+        ContractSet(docs, lenient=lenient),
+        Upstream(Target.parse(target_url), timeout=10),
+        sinks,
+        strict=strict,
     )
     try:
         with serve_in_thread(proxy, threads=4, ident=PROXY_IDENT) as running:

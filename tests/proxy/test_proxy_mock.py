@@ -100,3 +100,48 @@ def test_target_down_is_a_502_problem(v3_doc: dict[str, Any]) -> None:
 
 def _headers(response: requests.Response) -> list[tuple[str, str]]:
     return sorted((k.lower(), v) for k, v in response.headers.items() if k.lower() not in IGNORED_HEADERS)
+
+
+def test_known_platform_leniencies_are_noted_not_counted(
+    mock_app: Any, mock_url: str, v3_doc: dict[str, Any], tmp_path: Path
+) -> None:
+    """A date-time without an offset: the platform (and the mock) accept it, the spec does not say so."""
+    folder = mock_app.test_client().get(V3 + "/folder", headers=WRITE).get_json()[0]["id"]
+    body = body_for(mock_app, "v3.0", "POST", "/building", folderId=folder, completionDate="2024-11-10T13:21")
+    log = tmp_path / "proxy.jsonl"
+    with running_proxy(mock_url, {"v3.0": v3_doc}, log=log) as proxy:
+        lenient = requests.post(proxy.url + V3 + "/building", json=body, headers=WRITE, timeout=10)
+    with running_proxy(mock_url, {"v3.0": v3_doc}, lenient=False) as proxy:
+        strict = requests.post(proxy.url + V3 + "/building", json=body, headers=WRITE, timeout=10)
+    assert lenient.status_code == 201 and "datetime-without-offset" in lenient.headers["X-Mock-Leniency"]
+    assert lenient.headers[VERDICT_HEADER] == "ok; leniencies=1"
+    record = json.loads(log.read_text())
+    assert record["leniencies"] == ["request body.completionDate: datetime-without-offset"]
+    assert strict.headers[VERDICT_HEADER] == "violations=1"
+    assert "request body.completionDate: " in proxy.console.getvalue()
+
+
+def test_a_response_leniency_is_noted_and_a_real_problem_still_counts(
+    mock_app: Any, v3_doc: dict[str, Any]
+) -> None:
+    building = mock_app.test_client().get(V3 + "/building", headers=WRITE).get_json()[0]
+    naive = {**building, "completionDate": "2024-11-10T13:21:00.123456"}
+    broken = {**naive, "name": 12}
+    answers = {f"{V3}/building/{building['id']}": naive, f"{V3}/building/{building['folderId']}": broken}
+
+    def target(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        payload = json.dumps(answers[environ["PATH_INFO"]]).encode()
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [payload]
+
+    from mockserver.serve import serve_in_thread
+
+    with (
+        serve_in_thread(target, threads=2) as running,
+        running_proxy(running.base_url, {"v3.0": v3_doc}) as proxy,
+    ):
+        ok = requests.get(proxy.url + V3 + f"/building/{building['id']}", timeout=10)
+        bad = requests.get(proxy.url + V3 + f"/building/{building['folderId']}", timeout=10)
+    assert ok.headers[VERDICT_HEADER] == "ok; leniencies=1"
+    assert bad.headers[VERDICT_HEADER] == "violations=1; leniencies=1"
+    assert "response body.name: 12 is not valid" in proxy.console.getvalue()
