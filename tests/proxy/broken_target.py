@@ -46,6 +46,12 @@ def broken_target(environ: dict[str, Any], start_response: Callable[..., Any]) -
     if path == "/api/v3.0/folder/external/short":  # promises 100 bytes, sends 10, hangs up
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", "100")])
         return [b'{"id": "1"']
+    if path == "/big":  # ?mib=N MiB, generated piece by piece
+        size = int(environ.get("QUERY_STRING", "mib=1").partition("=")[2]) * 1024 * 1024
+        start_response(
+            "200 OK", [("Content-Type", "application/octet-stream"), ("Content-Length", str(size))]
+        )
+        return (BINARY * 16 for _ in range(size // (len(BINARY) * 16)))
     if path == "/chunked":  # no Content-Length: waitress sends it chunked
         start_response("200 OK", [("Content-Type", "application/octet-stream")])
         return (BINARY[i : i + 1000] for i in range(0, len(BINARY), 1000))

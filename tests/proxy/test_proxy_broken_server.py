@@ -125,6 +125,33 @@ def test_a_50_mb_upload_streams_with_bounded_memory(target_url: str, v3_doc: dic
     assert response.headers[VERDICT_HEADER] == "ok; unchecked=request-body"
 
 
+def test_downloads_stream_with_memory_that_does_not_grow_with_their_size(
+    target_url: str, v3_doc: dict[str, Any]
+) -> None:
+    """Peak Python memory (proxy and target in this process) for 16 and 64 MiB answers: the same.
+
+    What there is comes from waitress's output buffers (bounded by its high watermark), not the body.
+    """
+    peaks = {}
+    with running_proxy(target_url, {"v3.0": v3_doc}) as proxy:
+        for mib in (16, 64):
+            digest, size = hashlib.sha256(), 0
+            tracemalloc.start()
+            try:
+                with requests.get(f"{proxy.url}/big?mib={mib}", stream=True, timeout=60) as response:
+                    for chunk in response.iter_content(CHUNK):
+                        digest.update(chunk)
+                        size += len(chunk)
+                peaks[mib] = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+            assert size == mib * 2**20
+            assert digest.hexdigest() == hashlib.sha256(BINARY * (size // len(BINARY))).hexdigest()
+    assert peaks[64] < peaks[16] + 8 * 2**20, {k: f"{v / 2**20:.1f} MiB" for k, v in peaks.items()}
+    assert peaks[64] < 40 * 2**20
+    assert proxy.reporter.exchanges == 2
+
+
 def test_keys_and_cookies_never_reach_the_console_log_or_recording(
     target_url: str, v3_doc: dict[str, Any], tmp_path: Path
 ) -> None:
