@@ -103,7 +103,6 @@ def _v3(cat: Catalogue, account_id: str | None, rng: random.Random) -> Plan:
             )
     phases = cat.section("phases") or []
     layers = {layer["name"]: layer for layer in cat.section("brand_layers") or []}
-    kinds = {c["id"]: c.get("functionalUnit") or "Material" for c in cat.commodities}
     elements = []
     for file in files[:2]:
         for spec in rng.sample(pools["elements"], 3):
@@ -116,7 +115,10 @@ def _v3(cat: Catalogue, account_id: str | None, rng: random.Random) -> Plan:
                     "buildingFileId": file["id"],
                     "phaseLookup": [phases[0]["name"]] if phases else [],
                     "classificationLookup": [code],
-                    "mapping": {"id": spec["commodity"], "type": kinds.get(spec["commodity"], "Material")},
+                    "mapping": {
+                        "id": spec["commodity"],
+                        "type": "Material",
+                    },  # pools map elements to materials
                     "phaseMatch": copy.deepcopy(phases[0]) if phases else None,
                     "brandLayerMatch": copy.deepcopy(layers.get(spec["layer"])),
                     "classificationMatch": {"id": _uuid(rng), "name": class_name, "code": code},

@@ -78,6 +78,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="answer 429 with Retry-After beyond N requests per SECONDS, per API key (e.g. 10/1)",
     )
     parser.add_argument(
+        "--fixtures",
+        type=Path,
+        metavar="FILE",
+        help="your own folders, buildings, files, databases, commodities (YAML or JSON); "
+        "'mode: extend' (default) adds them to the generated fixtures, 'mode: replace' replaces those",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse what the platform accepts but the spec does not (date-times without an offset, "
+        "v4.0 commodity bodies the spec cannot express) instead of accepting it with an X-Mock-Leniency header",
+    )
+    parser.add_argument(
         "--no-admin", dest="admin", action="store_false", help="turn off the /__mock/ admin endpoints"
     )
     parser.add_argument(
@@ -195,6 +208,13 @@ def build_app(args: argparse.Namespace) -> MockSetup:
     if args.threads is not None and not 1 <= args.threads <= 256:
         raise ContractsError(f"--threads {args.threads}: must be between 1 and 256")
     tokens = tuple(load_tokens_file(args.tokens)) if args.tokens else DEFAULT_TOKENS
+    fixtures = None
+    if args.fixtures is not None and args.fixtures_from is not None:
+        raise ContractsError("give either --fixtures FILE or --fixtures-from RECORDING, not both")
+    if args.fixtures is not None:
+        from mockserver.user_fixtures import load_fixtures_file
+
+        fixtures = load_fixtures_file(args.fixtures)
     specs = load_specs(args.spec_files, args.specs_dir)
     faults = FaultInjector(
         None, latency_ms=args.latency, error_rate=args.error_rate, rate_limit=rate_limit, seed=args.seed
@@ -212,7 +232,8 @@ def build_app(args: argparse.Namespace) -> MockSetup:
             store=store,
             seed=args.seed,
             admin=args.admin,
-            fixtures=recordings["fixtures_from"].fixtures if "fixtures_from" in recordings else None,
+            strict=args.strict,
+            fixtures=recordings["fixtures_from"].fixtures if "fixtures_from" in recordings else fixtures,
         )
     except ContractsError:
         raise

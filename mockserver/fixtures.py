@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 from typing import Any
 
 from contracts.errors import ContractsError
@@ -36,17 +37,32 @@ def fixture_plan(runtime: SpecRuntime, fixtures: Fixtures | None = None) -> Plan
     )
     if fixtures is None or runtime.version not in fixtures.versions:
         return generated
-    plan = merge(generated, fixtures.for_version(runtime.version), fixtures.mode)
-    check_plan(runtime, plan, fixtures)
+    own = fixtures.for_version(runtime.version)
+    if runtime.account_id:  # ``parentId: account``: the account's root
+        sections = links(runtime.version)
+        own = {
+            section: [
+                {
+                    k: runtime.account_id
+                    if v == ACCOUNT and ACCOUNT in sections[section].refs.get(k, ())
+                    else v
+                    for k, v in entry.items()
+                }
+                for entry in entries
+            ]
+            for section, entries in own.items()
+        }
+    plan = merge(generated, own, fixtures.mode)
+    check_plan(runtime, plan, replace(fixtures, versions={**fixtures.versions, runtime.version: own}))
     return plan
 
 
 def seed_fixtures(runtime: SpecRuntime, store: StateStore, fixtures: Fixtures | None = None) -> int:
     """Create the fixtures unless the store already holds entities of this spec; returns how many."""
     model = runtime.model
+    plan = fixture_plan(runtime, fixtures)  # checked even when the store is kept: a bad file still stops
     if any(store.list(c) for c in model.stateful):
         return 0
-    plan = fixture_plan(runtime, fixtures)
     covered, created = _seed_plan(runtime, store, plan, fixtures)
     if fixtures is not None and fixtures.mode == "replace" and runtime.version in fixtures.versions:
         return created
@@ -132,8 +148,6 @@ def _create(
     """POST one plan entry: path values from its parent link, body from its fields."""
     behaviour = runtime.model.behaviours[id(op)]
     body = {k: v for k, v in entry.items() if k != STANDARD}
-    if body.get("parentId") == ACCOUNT and runtime.account_id:
-        body["parentId"] = runtime.account_id
     names = runtime.property_names(runtime.entity_schema(link.collection) or {})
     parent = body.get(link.parent) if link.parent else None
     if link.parent and link.parent not in names:

@@ -102,19 +102,37 @@ def relax(runtime: Any, op: Operation, content_type: str, body: Any, found: list
     declared = op.body.schema_for(media)
     if declared is None or "json" not in declared[0]:
         return None
-    fix = repaired(runtime)
-    request_body = _resolve(fix, _operation_node(fix, op).get("requestBody"))
-    schema = _content_schema(request_body, declared[0])
-    if schema is None:
-        return None
     value = copy.deepcopy(body)
-    validator = fix.schemas.validator(fix.branch(schema, value), response=False)
+    validator = _body_validator(runtime, op, declared[0], value)
+    if validator is None:
+        return None
     applied = _repair_datetimes(validator, value)
     remaining = problems(validator, value, "body")
     if not remaining and not runtime.schemas.validator(declared[1], response=False).is_valid(value):
         applied.append(Applied(UNSATISFIABLE_ALLOF, "body"))
     others = [p for p in found if p not in in_body]
     return Relaxed(value, applied, others + remaining)
+
+
+def _body_validator(runtime: Any, op: Operation, media: str | None, value: Any) -> Any:
+    """A validator of ``op``'s request body in the repaired spec (the branch ``value`` names)."""
+    fix = repaired(runtime)
+    request_body = _resolve(fix, _operation_node(fix, op).get("requestBody"))
+    schema = _content_schema(request_body, media)
+    return None if schema is None else fix.schemas.validator(fix.branch(schema, value), response=False)
+
+
+def request_errors(runtime: Any, op: Operation, value: Any) -> list[str] | None:
+    """Why ``value`` is not a valid JSON body for ``op`` (spec defects repaired); None if no body."""
+    validator = _body_validator(runtime, op, None, value)
+    if validator is None:
+        return None
+    return [_message(error) for error in validator.iter_errors(value)]
+
+
+def _message(error: Any) -> str:
+    path = ".".join(str(p) for p in error.instance_path)
+    return f"{path or 'entry'}: {error.message}"
 
 
 def _repair_datetimes(validator: Any, value: Any) -> list[Applied]:
@@ -172,8 +190,4 @@ def entity_errors(runtime: Any, collection: str, value: Any) -> list[str]:
     if schema is None:
         return []
     validator = fix.schemas.validator(fix.branch(schema, value), response=True)
-    out = []
-    for error in validator.iter_errors(value):
-        path = ".".join(str(p) for p in error.instance_path)
-        out.append(f"{path or 'entry'}: {error.message}")
-    return out
+    return [_message(error) for error in validator.iter_errors(value)]

@@ -127,7 +127,8 @@ def merge(generated: Plan, own: Plan, mode: str) -> Plan:
 
 def check_plan(runtime: Any, plan: Plan, fixtures: Fixtures) -> None:
     """Every user entry valid for the spec's entity schema and every link resolvable; else raise."""
-    from mockserver.leniency import entity_errors
+    from mockserver.fixtures import _create_op
+    from mockserver.leniency import entity_errors, request_errors
 
     version = runtime.version
     sections = links(version)
@@ -139,7 +140,9 @@ def check_plan(runtime: Any, plan: Plan, fixtures: Fixtures) -> None:
         if link.collection not in runtime.model.stateful:
             raise _fail(fixtures.source, f"{version} {section}", "the served spec has no such entities")
         names = runtime.property_names(runtime.entity_schema(link.collection) or {})
-        allowed = names | ({link.parent} if link.parent else set())
+        fields = _request_fields(runtime, link.collection)
+        create_op = _create_op(runtime, link.collection)
+        allowed = names | fields | ({link.parent} if link.parent else set())
         for index, entry in enumerate(entries):
             where = label(version, section, index, entry)
             unknown = sorted(set(entry) - allowed)
@@ -152,12 +155,26 @@ def check_plan(runtime: Any, plan: Plan, fixtures: Fixtures) -> None:
                 seen[link.collection].add(str(key))
             shown = {k: v for k, v in entry.items() if k in names}
             errors = entity_errors(runtime, link.collection, shown)
+            if errors and create_op is not None:  # a create body is fine too (the create fills the rest)
+                posted = request_errors(runtime, create_op, {k: v for k, v in entry.items() if k in fields})
+                errors = errors if posted else []
             if errors:
                 more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
                 raise _fail(fixtures.source, where, errors[0] + more)
             if link.parent and entry.get(link.parent) in (None, ""):
                 raise _fail(fixtures.source, where, f"{link.parent} is missing (the entity it belongs to)")
             _check_refs(runtime, fixtures.source, where, entry, link, known)
+
+
+def _request_fields(runtime: Any, collection: str) -> set[str]:
+    """Fields the create request takes (a copied POST body is fine; what is not stored is dropped)."""
+    fields: set[str] = set()
+    for op in runtime.operations:
+        behaviour = runtime.model.behaviours[id(op)]
+        if behaviour.kind == "create" and behaviour.collection == collection and op.body is not None:
+            for schema in op.body.media.values():
+                fields |= runtime.property_names(schema)
+    return fields
 
 
 def _known_ids(runtime: Any, plan: Plan, sections: dict[str, Link]) -> dict[str, set[str]]:
