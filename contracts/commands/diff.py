@@ -75,11 +75,7 @@ def run(args: argparse.Namespace) -> int:
         return _print_rules(args.format)
     pairs = _pairs(args)
     ignores = load_ignore_file(args.ignore, set(rules_by_id())) if args.ignore else []
-    from contracts.diff.usage import load_usage
-    from contracts.diff.usage_filter import filter_report
-
-    observations = load_usage(args.usage) if args.usage else None
-    reports, splits = [], []
+    reports = []
     for old, new in pairs:
         across = bool(args.across) or (
             old.version is not None and new.version is not None and old.version != new.version
@@ -87,9 +83,10 @@ def run(args: argparse.Namespace) -> int:
         report = diff_specs(old.doc, new.doc, across=across, old_label=old.title, new_label=new.title)
         apply_ignores(report, ignores)
         reports.append(report)
-        if observations is not None:
-            splits.append(filter_report(report, observations, old.doc, across))
 
+    from contracts.diff.usage_filter import filter_by_usage
+
+    splits = filter_by_usage(args.usage, [old.doc for old, _ in pairs], reports)
     fail_on = None if args.fail_on == "never" else Level.parse(args.fail_on)
     color = args.color == "always" or (
         args.color == "auto" and not args.output and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
@@ -98,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         fail_on=fail_on, min_level=Level.parse(args.min_level), color=color, history=bool(args.history)
     )
     text = renderer(args.format)(reports, options)
-    if observations is not None:
+    if splits is not None:
         from contracts.diff.usage_report import annotate
 
         text = annotate(text, args.format, splits, args.usage)

@@ -106,6 +106,21 @@ def filter_report(
     return split_report(report, client_usage(observations, old_doc, across))
 
 
+def filter_by_usage(
+    usage_file: str | None, old_docs: list[dict[str, Any]], reports: list[DiffReport]
+) -> list[UsageSplit] | None:
+    """``diff --usage``: each report keeps what touches the traffic in ``usage_file`` (None: no filter)."""
+    if usage_file is None:
+        return None
+    from contracts.diff.usage import load_usage
+
+    observations = load_usage(usage_file)
+    return [
+        filter_report(report, observations, old_doc, report.across)
+        for old_doc, report in zip(old_docs, reports, strict=True)
+    ]
+
+
 def touches(change: Change, usage: ClientUsage, across: bool) -> bool:
     if not change.operation:
         return bool(usage.operations)
