@@ -65,11 +65,20 @@ def test_only_the_breaking_changes_this_client_meets_are_reported(
     kept = [c for c in used["changes"] if c["level"] == "breaking"]
     assert code == used_code == 1
     # the client sends name, buildingUsage and materialClassificationTypeId: their tightening hits it
-    assert {(c["operation"], c["location"]) for c in kept} == {
+    tightened = {
         (op, f"request.{prop}")
         for op in ("POST /api/v3.0/building", "PUT /api/v3.0/building/{id}")
         for prop in ("name", "buildingUsage", "materialClassificationTypeId")
     }
+    assert tightened <= {(c["operation"], c["location"]) for c in kept}
+    # anything else kept is a response property this client really received
+    seen = _response_properties(traffic["har"])
+    for change in kept:
+        if (change["operation"], change["location"]) not in tightened:
+            assert change["location"].startswith("response."), change
+            rest = change["location"][len("response.") :]
+            status = rest.split(".")[0].split("[")[0]
+            assert (change["operation"], status, rest[len(status) :]) in seen, change
     # the removed database/material/product operations are breaking, but this client never called them
     not_used = used["usage"]["not_used_changes"]
     assert used["usage"]["not_used"]["breaking"] == len(breaking) - len(kept) > 30
@@ -77,17 +86,33 @@ def test_only_the_breaking_changes_this_client_meets_are_reported(
     assert {c["operation"] for c in used["changes"]} <= CALLED
 
 
-def test_a_pair_without_breaking_changes_for_this_client_exits_0(
-    traffic: dict[str, Path], capsys: pytest.CaptureFixture[str]
+def test_exit_codes_follow_fail_on_on_the_used_part(
+    traffic: dict[str, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    old, new = real_build("v3.0", 28168), real_build("v3.0", 30855)
-    code, used = diff_json(capsys, str(old), str(new), "--usage", str(traffic["har"]))
-    assert code == 0
-    assert {c["operation"] for c in used["changes"]} <= CALLED
-    assert used["usage"]["operations_called"] == len(CALLED) and used["usage"]["unmatched_requests"] == 0
-    assert main(["diff", str(old), str(new), "--usage", str(traffic["har"]), "--fail-on", "warning"]) == (
-        1 if any(c["level"] == "warning" for c in used["changes"]) else 0
+    old, new = str(real_build("v3.0", 7980)), str(real_build("v3.0", 18991))
+    only_account = tmp_path / "account-only.json"  # a mock request log: one call
+    only_account.write_text(
+        json.dumps([{"method": "GET", "path": "/api/v3.0/account", "query": "", "status": 200}])
     )
+    assert main(["diff", old, new]) == 1
+    capsys.readouterr()
+    code, used = diff_json(capsys, old, new, "--usage", str(only_account))
+    assert not [c for c in used["changes"] if c["level"] == "breaking"] and code == 0
+    assert used["usage"]["not_used"]["breaking"] > 30 and used["usage"]["operations_called"] == 1
+    for fail_on in ("breaking", "warning"):
+        code, used = diff_json(
+            capsys,
+            str(real_build("v3.0", 28168)),
+            str(real_build("v3.0", 30855)),
+            "--usage",
+            str(traffic["har"]),
+            "--fail-on",
+            fail_on,
+        )
+        levels = {"breaking"} if fail_on == "breaking" else {"breaking", "warning"}
+        assert code == int(any(c["level"] in levels for c in used["changes"]))
+        assert {c["operation"] for c in used["changes"]} <= CALLED
+        assert used["usage"]["operations_called"] == len(CALLED) and used["usage"]["unmatched_requests"] == 0
 
 
 def test_across_versions_names_what_the_migration_must_change(
@@ -147,6 +172,32 @@ def test_less_traffic_never_touches_more(traffic: dict[str, Path], data: st.Data
     assert {c.key() for c in part[0]} <= {c.key() for c in full[0]}
     called = {f"{o.method} {t}" for o in subset for t in [_template(old, o)] if t}
     assert all(c.operation in called for c in part[0] if c.operation)
+
+
+def _response_properties(har: Path) -> set[tuple[str, str, str]]:
+    """(operation, status, property path) for every response property in the recording."""
+    from contracts.diff.usage_filter import TemplateMatcher
+    from contracts.har import load_har
+
+    matcher = TemplateMatcher(spec_doc("v3.0", 7980))
+    found = set()
+    for entry in load_har(har):
+        template = matcher.match(entry.method, entry.path)
+        body = json.loads(entry.response_body or b"null")
+        for path in _paths(body, ""):
+            found.add((f"{entry.method} {template}", str(entry.status), path))
+    return found
+
+
+def _paths(value: Any, prefix: str) -> set[str]:
+    out = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out |= {f"{prefix}.{key}"} | _paths(item, f"{prefix}.{key}")
+    elif isinstance(value, list):
+        for item in value:
+            out |= {f"{prefix}[]"} | _paths(item, f"{prefix}[]")
+    return out
 
 
 def _filtered(old: dict[str, Any], new: dict[str, Any], observations: list[Observation]) -> tuple[list, list]:
