@@ -76,6 +76,17 @@ def test_a_broken_recording_for_the_mock_is_one_line_and_exit_2(
     assert code == 2 and err.count("\n") == 1 and "broken.har" in err, err
 
 
+def test_fixtures_and_fixtures_from_together_are_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    har = tmp_path / "s.har"
+    har.write_text('{"log": {"version": "1.2", "entries": []}}')
+    spec = str(real_build("v3.0", 28168))
+    assert main(["mock", "--spec", spec, "--fixtures", str(har), "--fixtures-from", str(har), "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not both" in err
+
+
 def test_mock_replay_and_fixtures_from_on_the_command_line(tmp_path: Path) -> None:
     spec = real_build("v3.0", 28168)
     har = tmp_path / "session.har"
