@@ -9,13 +9,14 @@ the body leaves, so a checked response body is read whole first (API answers are
 from __future__ import annotations
 
 import http.client
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
-from contracts.proxy.contract import ContractSet, Violation
+from contracts.proxy.contract import ContractSet
 from contracts.proxy.exchange import Exchange
 from contracts.proxy.forwarding import CHUNK, Outgoing, Upstream, UpstreamError, strip_hop_by_hop
 from contracts.proxy.redaction import secrets_in
@@ -24,9 +25,8 @@ from mockserver.schemas import Problem
 from mockserver.validation import MAX_BODY
 
 VERDICT_HEADER = "X-Contract-Verdict"
-PROXY_IDENT = (
-    "madaster-contracts-proxy"  # waitress adds it as ``Via`` (or ``Server`` when the target sent none)
-)
+# waitress adds this as ``Via`` (or as ``Server`` when the target sent none)
+PROXY_IDENT = "madaster-contracts-proxy"
 VALIDATE_CAP = MAX_BODY  # the mock's own request-body limit: 16 MiB
 KEEP_CAP = 1024 * 1024  # bodies up to this size are kept for the recording even when not checked
 Sink = Callable[[Exchange], None]
@@ -208,15 +208,16 @@ class ValidatingProxy:
     def _finish(self, exchange: Exchange, clock: float) -> None:
         exchange.elapsed_ms = (time.perf_counter() - clock) * 1000
         for sink in self.sinks:
-            sink(exchange)
+            try:
+                sink(exchange)
+            except OSError as exc:  # a full disk must not cost the client its answer
+                print(f"madaster-contracts proxy: cannot write: {exc}", file=sys.stderr, flush=True)
 
 
 def _raw_target(environ: dict[str, Any]) -> str:
     """Path and query exactly as sent; an absolute-form target loses its scheme and host."""
     raw = environ.get("REQUEST_URI") or environ.get("RAW_URI")
     if not raw:
-        from urllib.parse import quote
-
         path = quote(environ.get("PATH_INFO", "/"), safe="/:@!$&'()*+,;=-._~%")
         query = environ.get("QUERY_STRING", "")
         return path + (f"?{query}" if query else "")
@@ -298,6 +299,3 @@ def _drain(first: bytes, upstream: Any) -> Iterator[bytes]:
 
 def _size(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MiB" if n >= 1024 * 1024 else f"{n} bytes"
-
-
-__all__ = ["VERDICT_HEADER", "ValidatingProxy", "Violation"]

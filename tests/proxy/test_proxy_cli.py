@@ -82,7 +82,10 @@ def test_fixtures_and_fixtures_from_together_are_one_line_and_exit_2(
     har = tmp_path / "s.har"
     har.write_text('{"log": {"version": "1.2", "entries": []}}')
     spec = str(real_build("v3.0", 28168))
-    assert main(["mock", "--spec", spec, "--fixtures", str(har), "--fixtures-from", str(har), "--port", "0"]) == 2
+    assert (
+        main(["mock", "--spec", spec, "--fixtures", str(har), "--fixtures-from", str(har), "--port", "0"])
+        == 2
+    )
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not both" in err
 
