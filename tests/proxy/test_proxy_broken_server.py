@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import http.client
+import json
+import string
 import threading
 import tracemalloc
 from collections.abc import Iterator
@@ -12,8 +15,11 @@ from typing import Any
 
 import pytest
 import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from contracts.proxy.app import VERDICT_HEADER
+from contracts.proxy.forwarding import HOP_BY_HOP
 from mockserver.serve import serve_in_thread
 from tests.proxy.broken_target import BINARY, BROKEN, UPLOAD, broken_target
 from tests.proxy.proxy_helpers import running_proxy
@@ -187,3 +193,38 @@ def test_concurrent_exchanges_are_all_counted(target_url: str, v3_doc: dict[str,
             thread.join()
     assert proxy.reporter.exchanges == 12 and proxy.reporter.with_violations == 12
     assert "12  GET /api/v3.0/folder" in proxy.reporter.summary()
+
+
+_TOKEN = st.text(alphabet=string.ascii_letters + string.digits + "-", min_size=1, max_size=20).filter(
+    lambda name: name.lower() not in HOP_BY_HOP | {"host", "content-length", "content-type", "expect"}
+)
+_VALUE = st.text(alphabet=string.ascii_letters + string.digits + " ;,=/.:_-", max_size=40).map(str.strip)
+
+
+@pytest.fixture
+def proxied_target(target_url: str, v3_doc: dict[str, Any]) -> Iterator[str]:
+    with running_proxy(target_url, {"v3.0": v3_doc}) as proxy:
+        yield proxy.url
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    body=st.binary(max_size=4096),
+    headers=st.dictionaries(_TOKEN.map(lambda n: "X-" + n), _VALUE, max_size=5),
+    path=st.lists(st.text(alphabet=string.ascii_letters + "%20~.-_", min_size=1, max_size=8), max_size=3),
+)
+def test_any_body_headers_and_path_arrive_as_sent(
+    proxied_target: str, body: bytes, headers: dict[str, str], path: list[str]
+) -> None:
+    raw_path = "/echo/" + "/".join(path)  # sent as is: no client-side normalisation of dot segments
+    host, port = proxied_target.split("://")[1].split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        connection.request("PUT", raw_path, body=body, headers=headers)
+        echoed = json.loads(connection.getresponse().read())
+    finally:
+        connection.close()
+    assert echoed["uri"] == raw_path
+    assert echoed["bytes"] == len(body) and echoed["sha256"] == hashlib.sha256(body).hexdigest()
+    for name, value in headers.items():
+        assert echoed["headers"][name.lower().replace("_", "-")] == value
