@@ -24,23 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--port", type=int, default=8081, help="port to listen on, 0 for any free port (default: %(default)s)"
     )
-    parser.add_argument(
-        "--version",
-        dest="versions",
-        action="append",
-        default=[],
-        metavar="V",
-        help="validate against this stored version (v3.0, v3.0@28168; repeatable; default: every stored version)",
-    )
-    parser.add_argument(
-        "--spec",
-        dest="spec_files",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="FILE",
-        help="validate against this spec file instead of the store (repeatable, one per version)",
-    )
+    from contracts.runner.specs import add_spec_arguments
+
+    add_spec_arguments(parser, purpose="validate against")
     parser.add_argument(
         "--specs-dir",
         type=Path,
