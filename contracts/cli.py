@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "mock": ("mockserver.command", "serve the Madaster API offline from the snapshots"),
     "test": ("contracts.commands.test", "run property-based contract tests against the API or the mock"),
     "diff": ("contracts.commands.diff", "name every change between two specs that breaks a client"),
+    "proxy": ("contracts.proxy.command", "validate live traffic against the snapshots, and record it"),
 }
 
 

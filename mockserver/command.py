@@ -112,6 +112,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="open connections at most; idle ones are closed first when it is near (default: 500)",
     )
+    parser.add_argument(
+        "--replay",
+        type=Path,
+        metavar="FILE",
+        help="answer requests recorded in this HAR file with the recorded answer (others are emulated)",
+    )
+    parser.add_argument(
+        "--fixtures-from",
+        type=Path,
+        metavar="FILE",
+        help="start from the entities seen in this HAR recording instead of generated fixtures",
+    )
 
 
 def load_specs(spec_files: list[Path], specs_dir: Path | None) -> list[ServedSpec]:
@@ -215,6 +227,8 @@ def build_app(args: argparse.Namespace) -> MockSetup:
         raise ContractsError(f"--processing-delay {args.processing_delay}: expected seconds >= 0, e.g. 0.5")
     tokens = tuple(load_tokens_file(args.tokens)) if args.tokens else DEFAULT_TOKENS
     fixtures = None
+    if args.fixtures is not None and args.fixtures_from is not None:
+        raise ContractsError("give either --fixtures FILE or --fixtures-from RECORDING, not both")
     if args.fixtures is not None:
         from mockserver.user_fixtures import load_fixtures_file
 
@@ -224,6 +238,7 @@ def build_app(args: argparse.Namespace) -> MockSetup:
         None, latency_ms=args.latency, error_rate=args.error_rate, rate_limit=rate_limit, seed=args.seed
     )
     store = open_store(args.store)
+    recordings = _recordings(args, specs)
 
     from mockserver import create_app
 
@@ -237,7 +252,7 @@ def build_app(args: argparse.Namespace) -> MockSetup:
             admin=args.admin,
             processing_delay=args.processing_delay,
             strict=args.strict,
-            fixtures=fixtures,
+            fixtures=recordings["fixtures_from"].fixtures if "fixtures_from" in recordings else fixtures,
         )
     except ContractsError:
         raise
@@ -247,8 +262,41 @@ def build_app(args: argparse.Namespace) -> MockSetup:
     from mockserver.admin_guard import allow_host
 
     allow_host(app, args.host)
+    _use_recordings(app, args, recordings)
     faults.app = app
     return MockSetup(faults if faults.active else app, specs, tokens, args.tokens is None, faults, store)
+
+
+def _recordings(args: argparse.Namespace, specs: list[ServedSpec]) -> dict[str, Any]:
+    """--replay and --fixtures-from: HAR files read (and checked) before anything starts."""
+    from contracts.har import load_har
+
+    found: dict[str, Any] = {}
+    if args.replay is not None:
+        found["replay"] = load_har(args.replay)
+    if args.fixtures_from is not None:
+        from mockserver.recorded_fixtures import recorded_fixtures
+
+        docs = {s.version: s.doc for s in specs}
+        found["fixtures_from"] = recorded_fixtures(
+            load_har(args.fixtures_from), docs, f"--fixtures-from {args.fixtures_from}", args.seed
+        )
+    return found
+
+
+def _use_recordings(app: Any, args: argparse.Namespace, recordings: dict[str, Any]) -> None:
+    if "fixtures_from" in recordings:
+        from mockserver.recorded_fixtures import store_others
+
+        recorded = recordings["fixtures_from"]
+        store_others(app, recorded.others)
+        print(f"Fixtures: {recorded.count} entities from {args.fixtures_from}", file=sys.stderr)
+    if "replay" in recordings:
+        from mockserver.replay import Replayer
+
+        replayer = Replayer(app.wsgi_app, recordings["replay"])
+        app.wsgi_app = replayer
+        print(f"Replay: {replayer.recorded} recorded answers from {args.replay}", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -60,7 +60,9 @@ class MockServer:
         *,
         threads: int = DEFAULT_THREADS,
         connection_limit: int = DEFAULT_CONNECTION_LIMIT,
+        ident: str | None = None,
     ):
+        """``ident`` names the server in ``Server`` (or ``Via`` when the app sets ``Server``)."""
         from waitress.server import create_server
 
         if not 0 <= port <= 65535:
@@ -71,13 +73,9 @@ class MockServer:
         self.guard = ConnectionGuard(connection_limit)
         limit_arenas()  # before waitress starts its worker threads
         try:
+            settings = {**WAITRESS_SETTINGS, **({"ident": ident} if ident else {})}
             self._server = create_server(
-                app,
-                host=host,
-                port=port,
-                threads=threads,
-                connection_limit=connection_limit,
-                **WAITRESS_SETTINGS,
+                app, host=host, port=port, threads=threads, connection_limit=connection_limit, **settings
             )
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
@@ -178,6 +176,7 @@ def serve_in_thread(
     *,
     threads: int = DEFAULT_THREADS,
     connection_limit: int = DEFAULT_CONNECTION_LIMIT,
+    ident: str | None = None,
 ) -> Iterator[RunningServer]:
     """Serve ``app`` with waitress in a daemon thread on a free port (for tests and the contract runner).
 
@@ -186,7 +185,7 @@ def serve_in_thread(
         with serve_in_thread(create_app(specs)) as (base_url, stop):
             requests.get(base_url + "/api/v3.0/account", headers={"X-API-Key": "dev-read"})
     """
-    server = MockServer(app, host, port, threads=threads, connection_limit=connection_limit)
+    server = MockServer(app, host, port, threads=threads, connection_limit=connection_limit, ident=ident)
     thread = threading.Thread(target=server.serve, name=f"mock-server:{server.port}", daemon=True)
     thread.start()
     try:

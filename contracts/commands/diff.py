@@ -61,6 +61,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--validate", action="store_true", help="fully validate both documents as OpenAPI first (slower)"
     )
     parser.add_argument("--rules", action="store_true", help="list every rule id with its level and exit")
+    parser.add_argument(
+        "--usage",
+        metavar="FILE",
+        help="keep only the changes that touch this client's traffic (HAR, proxy JSONL log or mock request log)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -88,6 +93,9 @@ def run(args: argparse.Namespace) -> int:
         apply_ignores(report, ignores)
         reports.append(report)
 
+    from contracts.diff.usage_filter import filter_by_usage
+
+    splits = filter_by_usage(args.usage, [old.doc for old, _ in pairs], reports)
     fail_on = None if args.fail_on == "never" else Level.parse(args.fail_on)
     color = args.color == "always" or (
         args.color == "auto" and not args.output and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
@@ -96,6 +104,10 @@ def run(args: argparse.Namespace) -> int:
         fail_on=fail_on, min_level=Level.parse(args.min_level), color=color, history=bool(args.history)
     )
     text = renderer(args.format)(reports, options)
+    if splits is not None:
+        from contracts.diff.usage_report import annotate
+
+        text = annotate(text, args.format, splits, args.usage)
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8") as handle:

@@ -14,24 +14,9 @@ from contracts.runner.options import DEFAULT_MAX_RESPONSE_TIME, DEFAULT_REQUEST_
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--version",
-        dest="versions",
-        action="append",
-        default=[],
-        metavar="V",
-        help="API version to test (latest snapshot), or a snapshot ref such as v3.0@28168; repeatable "
-        "(default: every version in the store)",
-    )
-    parser.add_argument(
-        "--spec",
-        dest="spec_files",
-        action="append",
-        default=[],
-        type=Path,
-        metavar="FILE",
-        help="test this spec file instead of (or besides) the snapshots; repeatable",
-    )
+    from contracts.runner.specs import add_spec_arguments
+
+    add_spec_arguments(parser, purpose="test")
     parser.add_argument(
         "--base-url",
         default=None,

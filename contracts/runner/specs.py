@@ -10,6 +10,31 @@ from contracts.errors import ContractsError
 from contracts.spec_loader import api_version, build_label, load_spec_file
 
 
+def add_spec_arguments(parser: Any, *, purpose: str) -> None:
+    """``--version`` and ``--spec``: the documents to use, chosen alike by ``test`` and ``proxy``.
+
+    ``purpose`` completes the help: "test" or "validate against".
+    """
+    parser.add_argument(
+        "--version",
+        dest="versions",
+        action="append",
+        default=[],
+        metavar="V",
+        help=f"API version to {purpose} (latest snapshot), or a snapshot ref such as v3.0@28168; repeatable "
+        "(default: every version in the store)",
+    )
+    parser.add_argument(
+        "--spec",
+        dest="spec_files",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help=f"{purpose} this spec file instead of (or besides) the snapshots; repeatable",
+    )
+
+
 @dataclass
 class SpecUnderTest:
     version: str
