@@ -389,10 +389,13 @@ class LifecycleEngine:
         return HANDLERS[call.behaviour.kind](call)
 
     def _create(self, bound: Bound, call: Call) -> MockResponse:
-        """Creates start in the state the definitions give (fixtures: as already processed)."""
-        values = bound.kind.fixture if call.instance == FIXTURE else bound.kind.on_create
+        """Creates start in the state the definitions give; fixtures start as already processed,
+        unless the fixture itself says otherwise (a recorded or hand-written account keeps its states)."""
         body = call.body if isinstance(call.body, dict) else {}
-        call.body = {**body, **values}
+        if call.instance == FIXTURE:
+            call.body = {**bound.kind.fixture, **body}
+        else:
+            call.body = {**body, **bound.kind.on_create}
         return HANDLERS["create"](call)
 
     def _download(self, bound: Bound, call: Call) -> MockResponse:

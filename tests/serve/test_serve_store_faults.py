@@ -73,6 +73,9 @@ def _element_url(base_url: str) -> str:
     file_id = requests.get(
         f"{base_url}/api/v3.0/building/{building}/files", headers=WRITE, timeout=10
     ).json()[0]["id"]
+    files = f"{base_url}/api/v3.0/building/{building}/files/{file_id}"
+    opened = requests.post(f"{files}/setimporting", headers=WRITE, timeout=10)  # open it for elements
+    assert opened.status_code < 300, opened.text
     return f"/api/v3.0/building/{building}/files/{file_id}/elements"
 
 
