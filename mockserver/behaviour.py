@@ -100,17 +100,15 @@ def _addressed(call: Call) -> tuple[list[Ref], dict[str, Any] | None]:
         value = call.path_values.get(param, "")
         trail.append(value)
         if collection in rt.model.stateful:
-            entity = store.get(collection, value)
+            expected_parent = rt.model.parents.get(collection)
+            under = previous if previous is not None and expected_parent == previous[0] else None
+            key = store_key(rt, collection, under, value)
+            entity = store.get(collection, key)
             if entity is None:
                 raise Refusal(404, f"no {collection} with id '{value}'")
-            expected_parent = rt.model.parents.get(collection)
-            if (
-                previous is not None
-                and expected_parent == previous[0]
-                and store.parent_of(collection, value) != previous
-            ):
-                raise Refusal(404, f"no {collection} with id '{value}' under {previous[0]} '{previous[1]}'")
-            previous = (collection, value)
+            if under is not None and store.parent_of(collection, key) != under:
+                raise Refusal(404, f"no {collection} with id '{value}' under {under[0]} '{under[1]}'")
+            previous = (collection, key)
             chain.append(previous)
             deepest = entity
         elif store.get(DELETED + collection, "/".join(trail)) is not None:
@@ -193,20 +191,42 @@ def _camel(words: list[str]) -> str:
     return words[0] + "".join(w[:1].upper() + w[1:] for w in words[1:])
 
 
-def _new_key(call: Call, collection: str, body: Any) -> str:
+def scoped(rt: SpecRuntime, collection: str) -> bool:
+    """Whether the keys of ``collection`` are unique only under their parent, as on the platform:
+    a child collection whose keys are not uuids (an element's IFC id, an LCA's iso code), so two
+    files may hold elements of the same id. Such entities are stored as ``<parent key>/<key>``."""
+    if rt.model.parents.get(collection) is None:
+        return False
+    schema = rt.key_schemas.get(collection)
+    return schema is not None and rt._raw_resolve(schema).get("format") != "uuid"
+
+
+def store_key(rt: SpecRuntime, collection: str, parent: Ref | None, key: str) -> str:
+    """The store's key of the entity the API calls ``key`` (see ``scoped``)."""
+    return f"{parent[1]}/{key}" if parent is not None and scoped(rt, collection) else key
+
+
+def api_key(rt: SpecRuntime, collection: str, key: str) -> str:
+    """The key the API shows for a store key (the inverse of ``store_key``)."""
+    return key.split("/", 1)[1] if "/" in key and scoped(rt, collection) else key
+
+
+def _new_key(call: Call, collection: str, body: Any, parent: Ref | None) -> str:
+    """The store key of a new entity: the client's (409 if taken under the same parent), or a new one."""
     rt = call.runtime
     key_field = rt.key_fields.get(collection)
     wanted = body.get(key_field) if isinstance(body, dict) and key_field else None
     if isinstance(wanted, str) and wanted and _key_ok(rt, collection, wanted):
-        if call.store.get(collection, wanted) is not None:
+        key = store_key(rt, collection, parent, wanted)
+        if call.store.get(collection, key) is not None:
             raise Refusal(409, f"{collection} '{wanted}' already exists")
-        return wanted
+        return key
     source = call.id_source or random.Random(uuid.uuid4().int)
     schema = rt.key_schemas.get(collection)
     if schema is not None and rt._raw_resolve(schema).get("format") != "uuid":
         converted = rt.converted(schema, response=False)
         for _ in range(20):  # short keys (2-letter iso codes) may collide
-            candidate = str(rt.generator.value(converted, source))
+            candidate = store_key(rt, collection, parent, str(rt.generator.value(converted, source)))
             if call.store.get(collection, candidate) is None:
                 return candidate
     return str(uuid.UUID(int=source.getrandbits(128), version=4))
@@ -229,7 +249,7 @@ def _store_entity(
         entity = rt.conform(entity, schema, collection, key)
     key_field = rt.key_fields.get(collection)
     if key_field and isinstance(entity, dict):
-        entity[key_field] = key
+        entity[key_field] = api_key(rt, collection, key)
     call.store.put(collection, key, entity, parent)
     return entity
 
@@ -276,7 +296,7 @@ def do_create(call: Call) -> MockResponse:
     parent = chain[-1] if chain else body_parent
     if call.token is not None and call.token.scope != "account":
         _check_scope(call, chain + named)
-    key = _new_key(call, collection, call.body)
+    key = _new_key(call, collection, call.body, parent)
     schema = rt.entity_schema(collection) or call.operation.success().schema or {}
     names = rt.property_names(schema)
     entity = rt.entity_template(collection, schema) if schema else {}
@@ -291,7 +311,8 @@ def do_create(call: Call) -> MockResponse:
     response = _respond_entity(call, entity)
     item = rt.model.entity_ops.get(collection)
     if item is not None and item.method == "GET" and item.segments[:-1] == call.operation.segments:
-        response.headers.append(("Location", f"{call.instance.rstrip('/')}/{quote(key, safe='')}"))
+        location = quote(api_key(rt, collection, key), safe="")
+        response.headers.append(("Location", f"{call.instance.rstrip('/')}/{location}"))
     return response
 
 
@@ -328,7 +349,7 @@ def do_update(call: Call) -> MockResponse:
     key_field = rt.key_fields.get(collection)
     _overlay(entity, call.body, names)
     if key_field:
-        entity[key_field] = key
+        entity[key_field] = api_key(rt, collection, key)
     _parent_fields(call, entity, names, chain[:-1])
     entity = _store_entity(call, collection, key, entity, parent)
     return _respond_entity(call, entity)
@@ -418,9 +439,9 @@ def _clear(call: Call, owner: Ref) -> None:
 
 def _upsert_batch(call: Call, chain: list[Ref]) -> MockResponse:
     """``POST .../elements/batch``: each item of the array body is created or updated by its key
-    under the addressed entity. An item that cannot be stored (its key is taken by an entity
-    under another parent) is reported in the answer's ``failures`` list, as the platform reports
-    items it rejects, instead of failing the whole batch."""
+    under the addressed entity. An item that cannot be stored (a key that is unique across
+    parents, taken under another one) is reported in the answer's ``failures`` list, as the
+    platform reports items it rejects, instead of failing the whole batch."""
     rt = call.runtime
     target = (call.behaviour.collection or "").rsplit("/", 1)[0]
     key_field = rt.key_fields.get(target)
@@ -433,14 +454,15 @@ def _upsert_batch(call: Call, chain: list[Ref]) -> MockResponse:
             key = item.get(key_field) if isinstance(item, dict) else None
             if not isinstance(key, str) or not key:
                 continue  # the schema validated the body; an item without its key names nothing
-            existing = call.store.get(target, key)
-            if existing is not None and call.store.parent_of(target, key) != owner:
-                failures.append(f"{key}: the id is taken by an element of another file")
+            stored_as = store_key(rt, target, owner, key)
+            existing = call.store.get(target, stored_as)
+            if existing is not None and call.store.parent_of(target, stored_as) != owner:
+                failures.append(f"{key}: the id is taken under another {owner[0]}")
                 continue
             entity = copy.deepcopy(existing) if existing is not None else rt.entity_template(target, schema)
             _overlay(entity, item, names)
             _parent_fields(call, entity, names, chain)
-            _store_entity(call, target, key, entity, owner)
+            _store_entity(call, target, stored_as, entity, owner)
     response = _generated_answer(call, None)
     value = json.loads(response.body) if response.body else None
     if isinstance(value, dict) and isinstance(value.get("failures"), list):
