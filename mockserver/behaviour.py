@@ -466,9 +466,9 @@ def _clear(call: Call, owner: Ref) -> None:
 
 def _upsert_batch(call: Call, chain: list[Ref]) -> MockResponse:
     """``POST .../elements/batch``: each item of the array body is created or updated by its key
-    under the addressed entity. An item that cannot be stored (its key is taken by an entity
-    under another parent) is reported in the answer's ``failures`` list, as the platform reports
-    items it rejects, instead of failing the whole batch."""
+    under the addressed entity. An item that cannot be stored (a key that is unique across
+    parents, taken under another one) is reported in the answer's ``failures`` list, as the
+    platform reports items it rejects, instead of failing the whole batch."""
     rt = call.runtime
     target = (call.behaviour.collection or "").rsplit("/", 1)[0]
     key_field = rt.key_fields.get(target)

@@ -13,7 +13,7 @@ from tests.clients import workflows_v3, workflows_v4
 from tests.clients.conftest import client_specs, spec_id
 from tests.clients.generated import GeneratedApi
 from tests.clients.steps import Session
-from tests.conftest import SHARED_SPECS, SKIP_REASON
+from tests.conftest import SHARED_SPECS, SKIP_REASON, real_build
 
 V3_BASIC = [
     ("GET", "/account/foldertypes"),
@@ -109,3 +109,12 @@ def test_a_strict_mock_refuses_the_date_time_the_published_client_sends(generate
             AssertionError, match=r"POST /building: expected \(201,\), got 400.*completionDate"
         ):
             workflows_v3.setup_building(session)
+
+
+def test_the_basic_workflow_runs_twice_against_one_mock(generated_client, mock_url) -> None:
+    """A team runs its integration test again against the same mock: the same IFC element ids go
+    into a second file of a second building, as they may on the platform."""
+    spec = real_build("v3.0", 30855)
+    session = session_for(spec, V3_BASIC, generated_client, mock_url)
+    workflows_v3.basic(session)
+    workflows_v3.basic(session)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -45,8 +46,9 @@ def test_batch_upserts_elements_under_the_file(spec: Path, spec_cache) -> None:
     assert client.get(f"{files}/{other_id}/elements", headers=WRITE).json == []
 
 
-def test_element_ids_belong_to_their_file(spec_cache) -> None:
-    """An element id is unique within its file: another file may use it, and neither is touched."""
+def test_element_ids_are_unique_per_file_not_across_files(spec_cache) -> None:
+    """Two files (two versions of one IFC model) hold elements of the same IFC id, added alone or
+    in a batch; each file shows, changes and deletes its own."""
     spec = PROJECT_ROOT / "specs/v3.0/baseline.yaml"
     app = create_app([load(spec, spec_cache)], processing_delay=0)
     client = app.test_client()
@@ -54,16 +56,27 @@ def test_element_ids_belong_to_their_file(spec_cache) -> None:
     file_body = body_for(app, "v3.0", "POST", "/building/{buildingId}/files", preferredDatabaseIds=[])
     files = f"{V3}/building/{building}/files"
     first, second = (client.post(files, json=file_body, headers=WRITE).json["id"] for _ in range(2))
-    element = body_for(app, "v3.0", "POST", "/building/{buildingId}/files/{fileId}/elements", id="E-9")
-    assert client.post(f"{files}/{first}/elements/batch", json=[element], headers=WRITE).status_code == 200
-    other = body_for(app, "v3.0", "POST", "/building/{buildingId}/files/{fileId}/elements", id="E-10")
-    renamed = {**element, "name": "Column, second file"}
-    answer = client.post(f"{files}/{second}/elements/batch", json=[renamed, other], headers=WRITE)
-    assert answer.status_code == 200
-    assert answer.json.get("failures", []) == []
-    assert sorted(e["id"] for e in client.get(f"{files}/{second}/elements", headers=WRITE).json) == [
-        "E-10",
-        "E-9",
-    ]
-    kept = client.get(f"{files}/{first}/elements/E-9", headers=WRITE).json
-    assert kept["buildingFileId"] == first and kept["name"] == element["name"]
+    path = "/building/{buildingId}/files/{fileId}/elements"
+    wall = body_for(app, "v3.0", "POST", path, id="2O2Fr$t4X7Zf8NOew3FLOH", name="Wall v1")
+    slab = body_for(app, "v3.0", "POST", path, id="1kTvXnbbzCWw8lcMd1dR4o", name="Slab")
+    made = client.post(f"{files}/{first}/elements", json=wall, headers=WRITE)
+    assert made.status_code == 201 and made.json["id"] == wall["id"]
+    assert made.headers["Location"].endswith(f"/elements/{quote(wall['id'], safe='')}")
+    again = client.post(f"{files}/{second}/elements", json={**wall, "name": "Wall v2"}, headers=WRITE)
+    assert again.status_code == 201 and again.json["buildingFileId"] == second
+    batch = client.post(f"{files}/{second}/elements/batch", json=[slab], headers=WRITE)
+    assert batch.status_code == 200 and batch.json["failures"] == []
+    assert client.post(f"{files}/{first}/elements", json=wall, headers=WRITE).status_code == 409
+
+    def names(file_id: str) -> list[tuple[str, str]]:
+        return sorted(
+            (e["id"], e["name"]) for e in client.get(f"{files}/{file_id}/elements", headers=WRITE).json
+        )
+
+    assert names(first) == [(wall["id"], "Wall v1")]
+    assert names(second) == [(slab["id"], "Slab"), (wall["id"], "Wall v2")]
+    one = f"{files}/{first}/elements/{quote(wall['id'], safe='')}"
+    assert client.get(one, headers=WRITE).json["name"] == "Wall v1"
+    assert client.delete(one, headers=WRITE).status_code in (200, 204)
+    assert client.get(one, headers=WRITE).status_code == 404
+    assert names(second) == [(slab["id"], "Slab"), (wall["id"], "Wall v2")]
