@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-import yaml
-
 from contracts.diff.model import Change, DiffReport
 from contracts.errors import ContractsError
 
@@ -39,6 +37,8 @@ def _match(pattern: str, value: str) -> bool:
 
 def load_ignore_file(path: str, known_ids: set[str]) -> list[IgnoreEntry]:
     """Read and check an ignore file; every problem is one line naming the file and the entry."""
+    import yaml
+
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
