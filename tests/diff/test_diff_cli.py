@@ -290,3 +290,43 @@ def test_rules_listing(capsys) -> None:
     assert code == 0
     assert {"id": "operation-removed", "level": "breaking"}.items() <= rules[0].items()
     assert [r["id"] for r in rules] == [r.id for r in all_rules()]
+
+
+def _modules_after(call: str) -> set[str]:
+    code = (
+        "import sys\n"
+        "from contracts.cli import main\n"
+        f"try:\n    main({call})\nexcept SystemExit:\n    pass\n"
+        "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return set(result.stderr.split())
+
+
+def test_version_imports_no_sub_command() -> None:
+    loaded = _modules_after("['--version']")
+    assert not {
+        m for m in loaded if m.startswith(("contracts.commands", "contracts.diff", "mockserver", "yaml"))
+    }
+
+
+@requires_shared
+def test_diff_of_json_files_imports_only_what_it_needs() -> None:
+    loaded = _modules_after(f"['diff', {v3(28168)!r}, {v3(30855)!r}, '--fail-on', 'never']")
+    assert "contracts.diff.engine" in loaded
+    unneeded = (
+        "yaml",
+        "yaml_rs",
+        "mockserver",
+        "contracts.commands.snapshot",
+        "contracts.commands.test",
+        "threading",
+    )
+    assert not {m for m in loaded if m.split(".")[0] in unneeded or m in unneeded}
