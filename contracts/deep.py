@@ -9,7 +9,6 @@ SpecError (exit 2), never a traceback.
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -27,6 +26,8 @@ def call_deep(fn: Callable[[], T], source: str, what: str) -> T:
         return fn()
     except RecursionError:
         pass
+    import threading  # only deep documents get here
+
     outcome: dict[str, object] = {}
 
     def target() -> None:

@@ -19,9 +19,6 @@ from urllib.parse import unquote
 
 from contracts.errors import SpecError
 
-# A ``$ref`` whose value does not start with "#" (JSON or YAML, quoted or not). A cheap scan of
-# the raw text, so documents without one (nearly all) are never walked.
-_EXTERNAL_HINT = re.compile(rb"""\$ref['"]?\s*+:\s*+['"]?+(?!#)""")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 # Keywords after which a pointer is inside a schema: every reference there is a schema.
@@ -36,12 +33,6 @@ _SECTIONS = {
     "callbacks": "callbacks",
     "securitySchemes": "securitySchemes",
 }
-
-
-def has_external_refs(raw: bytes | str) -> bool:
-    """True when the text may hold a ``$ref`` to another document (false positives are harmless)."""
-    data = raw.encode("utf-8") if isinstance(raw, str) else raw
-    return b"$ref" in data and _EXTERNAL_HINT.search(data) is not None
 
 
 def resolve_external_refs(doc: dict[str, Any], source: str, base: Path | None) -> dict[str, Any]:

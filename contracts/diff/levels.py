@@ -6,9 +6,8 @@ drops the rule's findings from the report. It is checked on load, so a typo is o
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from contracts.diff.model import DiffReport, Level
+from contracts.diff.user_files import read_yaml_file
 from contracts.errors import ContractsError
 
 LEVEL_NAMES = ("breaking", "warning", "info", "ignore")
@@ -19,20 +18,7 @@ Levels = dict[str, Level | None]
 
 def load_levels(path: str, known_ids: set[str]) -> Levels:
     """Read and check a levels file; every problem is one line naming the file and the entry."""
-    import yaml
-
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ContractsError(f"{path}: no such levels file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContractsError(f"{path}: cannot read the levels file: {exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ContractsError(f"{path}: invalid YAML/JSON{where}: {getattr(exc, 'problem', exc)}") from None
+    data = read_yaml_file(path, "levels file")
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from contracts.cli import main
 from contracts.diff import diff_specs
@@ -137,3 +139,35 @@ def test_rules_listing_shows_overridden_levels(tmp_path: Path, capsys: pytest.Ca
     assert rules["operation-removed"]["level"] == "warning"
     assert rules["operation-added"]["level"] == "ignore"
     assert rules["response-property-became-nullable"]["why"] == WHY["response-property-became-nullable"]
+
+
+def _many_changes(spec: dict) -> None:
+    _nullable_count(spec)
+    _nullable_size(spec)
+    props = schemas(spec)["Item"]["properties"]
+    props["color"] = {"type": "string"}
+    props["status"]["enum"] = ["new", "done", "failed"]
+    del props["note"]
+
+
+_REPORT_IDS = sorted({c.id for c in diff_specs(base_spec(), mutated(_many_changes)).changes})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.dictionaries(st.sampled_from(_REPORT_IDS), st.sampled_from(["breaking", "warning", "info", "ignore"]))
+)
+def test_levels_file_decides_every_finding(
+    tmp_path_factory: pytest.TempPathFactory, mapping: dict[str, str]
+) -> None:
+    path = tmp_path_factory.mktemp("levels") / "levels.json"
+    path.write_text(json.dumps(mapping))
+    report = diff_specs(base_spec(), mutated(_many_changes))
+    before = [(c.id, c.level) for c in report.changes]
+    apply_levels(report, load_levels(str(path), set(rules_by_id())))
+    expected = [
+        (i, Level.parse(mapping[i]) if i in mapping else level)
+        for i, level in before
+        if mapping.get(i) != "ignore"
+    ]
+    assert [(c.id, c.level) for c in report.changes] == expected

@@ -19,7 +19,7 @@ from contracts.diff import diff_specs
 from contracts.errors import SpecError
 from contracts.spec_loader import load_spec_file
 from tests.conftest import PROJECT_ROOT, real_build
-from tests.diff.split_specs import single_file_equivalent, write_split_spec
+from tests.diff.split_specs import LIST, single_file_equivalent, write_split_spec
 from tests.serve.mock_client import READ, mock_process
 
 
@@ -139,6 +139,19 @@ def test_bad_external_reference_exits_2_with_one_line(
     assert needle in one_line(err)
 
 
+@pytest.mark.parametrize("validate", [False, True])
+def test_bad_local_reference_exits_2_with_a_short_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], validate: bool
+) -> None:
+    spec = single_file_equivalent()
+    spec["components"]["schemas"]["Thing"]["properties"]["owner"] = {"$ref": "#/components/schemas/Nope"}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(spec))
+    code, _, err = run(capsys, "diff", str(bad), str(bad), *(["--validate"] if validate else []))
+    line = one_line(err)
+    assert code == 2 and "Nope" in line and len(line) < 400
+
+
 def test_snapshot_import_stores_a_self_contained_document(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -163,53 +176,36 @@ paths:
   /api/v3.0/ping:
     $ref: 'ops/ping.yaml'
 """
-TINY_PING = """\
-get:
-  responses:
-    "200":
-      description: ok
-      content:
-        application/json:
-          schema: {$ref: 'pong.json#/Pong'}
-"""
+
+
+def contracts_command(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "contracts", *args],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def test_contract_run_loads_a_split_spec(tmp_path: Path) -> None:
     (tmp_path / "ops").mkdir()
     (tmp_path / "api.yaml").write_text(TINY_ROOT)
-    (tmp_path / "ops" / "ping.yaml").write_text(TINY_PING)
+    (tmp_path / "ops" / "ping.yaml").write_text(
+        LIST.split("post:")[0].replace("../schemas/thing.json#/Thing", "pong.json#/Pong")
+    )
     (tmp_path / "ops" / "pong.json").write_text(
         '{"Pong": {"type": "object", "properties": {"ok": {"type": "boolean"}}}}'
     )
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "contracts",
-            "test",
-            "--spec",
-            str(tmp_path / "api.yaml"),
-            "--max-examples",
-            "1",
-        ],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    result = contracts_command(
+        "test", "--spec", str(tmp_path / "api.yaml"), "--max-examples", "1", timeout=300
     )
     assert "1 operation(s)" in result.stdout, result.stdout + result.stderr
     assert "Schema Error" not in result.stdout and "Traceback" not in result.stderr
     assert result.returncode == 0, result.stdout + result.stderr
     (tmp_path / "ops" / "pong.json").unlink()
-    result = subprocess.run(
-        [sys.executable, "-m", "contracts", "test", "--spec", str(tmp_path / "api.yaml")],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = contracts_command("test", "--spec", str(tmp_path / "api.yaml"))
     assert result.returncode == 2 and "no such file" in result.stderr and "Traceback" not in result.stderr
 
 
@@ -229,14 +225,7 @@ def test_mock_serves_paths_from_other_files(tmp_path: Path) -> None:
         assert known.status_code == 200 and known.json()["id"] == things[0]["id"]
         mock.stop()
     _break(tmp_path, "paths/thing.yaml", "../schemas/thing.json", "../schemas/gone.json")
-    result = subprocess.run(
-        [sys.executable, "-m", "contracts", "mock", "--spec", str(root), "--port", "0"],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = contracts_command("mock", "--spec", str(root), "--port", "0", timeout=60)
     assert result.returncode == 2 and "no such file" in result.stderr and "Traceback" not in result.stderr
 
 

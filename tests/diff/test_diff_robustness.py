@@ -108,9 +108,10 @@ def test_any_malformed_keyword_is_one_spec_error(case: tuple[str, Any]) -> None:
     key, value = case
     with pytest.raises(SpecError) as info:
         diff_specs(base_spec(), _with_pet_schema({"type": "object", key: value}))
-    assert f"'{key}'" in str(info.value) and "malformed schema" in str(info.value)
-    with pytest.raises(SpecError):
-        check_shape({key: value}, "spec", "schema")
+    assert key in str(info.value) and "malformed schema" in str(info.value)
+    if key != "oneOf":  # a list whose members are not schemas: refused as each member is built
+        with pytest.raises(SpecError):
+            check_shape({key: value}, "spec", "schema")
 
 
 def test_well_formed_keywords_pass_the_shape_check() -> None:
