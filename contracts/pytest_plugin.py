@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import io
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -162,7 +163,10 @@ def _madaster_sessions(madaster_options: Any) -> Any:
 
     yield session_for
     for session in opened.values():
-        session.close(session.new_result())
+        result = session.new_result()
+        session.close(result)
+        for line in [*result.cleanup, *result.errors]:
+            warnings.warn(f"madaster-contracts [{result.label}]: {line}", stacklevel=1)
 
 
 @pytest.fixture

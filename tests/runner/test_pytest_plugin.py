@@ -35,22 +35,32 @@ def test_own_property_tests(case):
 """
 
 
-@requires_shared
-def test_plugin_runs_contracts_against_a_base_url(
-    pytester: pytest.Pytester, build_28168, monkeypatch
-) -> None:
-    pytester.makepyfile(test_team=TEAM_TESTS)
+def run_team_tests(pytester: pytest.Pytester, monkeypatch, tests: str, spec, *, subprocess: bool) -> tuple:
+    """The team's tests against the broken API (the account operation is broken), read-only."""
+    from tests.conftest import PROJECT_ROOT
+
+    pytester.makepyfile(test_team=tests)
     monkeypatch.setenv("MADASTER_API_KEY", KEY)
+    monkeypatch.setenv("PYTHONPATH", str(PROJECT_ROOT))  # a subprocess imports this checkout too
     api = BrokenApi()
+    run = pytester.runpytest_subprocess if subprocess else pytester.runpytest_inprocess
     with serving(api) as url:
-        result = pytester.runpytest_inprocess(
+        result = run(
             *plugin_args(),
             f"--madaster-base-url={url}",
-            f"--madaster-spec={build_28168}",
+            f"--madaster-spec={spec}",
             "--madaster-operation=^GET /api/v3.0/(account|system/materialfamilies)$",
             "--madaster-max-examples=2",
             "--madaster-seed=1",
         )
+    return api, result
+
+
+@requires_shared
+def test_plugin_runs_contracts_against_a_base_url(
+    pytester: pytest.Pytester, build_28168, monkeypatch
+) -> None:
+    api, result = run_team_tests(pytester, monkeypatch, TEAM_TESTS, build_28168, subprocess=False)
     outcomes = result.parseoutcomes()
     # the broken account endpoint fails the contract run and the team's own schemathesis test
     assert outcomes.get("failed", 0) >= 2 and outcomes.get("passed", 0) >= 1
@@ -117,21 +127,7 @@ def test_one_test_per_operation_and_per_stateful_unit(
 def test_a_failing_operation_is_its_own_failed_test(
     pytester: pytest.Pytester, build_28168, monkeypatch
 ) -> None:
-    from tests.conftest import PROJECT_ROOT
-
-    pytester.makepyfile(test_team=PER_OPERATION_TESTS)
-    monkeypatch.setenv("MADASTER_API_KEY", KEY)
-    monkeypatch.setenv("PYTHONPATH", str(PROJECT_ROOT))
-    api = BrokenApi()
-    with serving(api) as url:
-        result = pytester.runpytest_subprocess(
-            *plugin_args(),
-            f"--madaster-base-url={url}",
-            f"--madaster-spec={build_28168}",
-            "--madaster-operation=^GET /api/v3.0/(account|system/materialfamilies)$",
-            "--madaster-max-examples=2",
-            "--madaster-seed=1",
-        )
+    _, result = run_team_tests(pytester, monkeypatch, PER_OPERATION_TESTS, build_28168, subprocess=True)
     result.assert_outcomes(passed=2, failed=1)  # materialfamilies and the stateful unit pass
     result.stdout.fnmatch_lines(
         ["*test_madaster*GET /api/v3.0/account]*", "*check:    response_schema_conformance*"]
