@@ -53,6 +53,7 @@ PASSPORT_TYPES = {
     "PassportExcel": ("xlsx", passports.XLSX_MEDIA),
 }
 DOWNLOAD_VALID_FOR = timedelta(hours=1)
+PRESETS = "GET /building/{}/passportpresets/{}"  # the presets a passport request may name
 Handler = Callable[[Call], MockResponse]
 
 
@@ -105,6 +106,7 @@ class LifecycleEngine:
                 )
                 self.store.track(collection, key_field)
         keys = {operation_key(op.method, op.template): op for op in rt.operations}
+        self._presets = keys.get(PRESETS)
         for key, op in keys.items():
             handler = self._handler_for(key, op, keys)
             if handler is not None:
@@ -309,6 +311,9 @@ class LifecycleEngine:
         building = building or {}
         title = str(building.get("name") or "Building")
         rows = passports.passport_lines(building, passport_type)
+        preset = self._preset_name(parent[1], passport_type, order.get("preset"))
+        if preset:
+            rows.append(("Preset", preset))
         if extension == "pdf":
             content = passports.pdf_bytes(f"Material passport - {title}", rows)
         else:
@@ -335,6 +340,18 @@ class LifecycleEngine:
         _store_entity(call, bound.collection, key, entity, parent)
         downloads.save_upload(self.store, (bound.collection, key), name, content)
         return _respond_entity(call, self.start(lifecycle, bound, key))
+
+    def _preset_name(self, building_id: str, passport_type: str | None, preset: Any) -> str | None:
+        """The name of a preset ``GET /building/{id}/passportpresets/{type}`` lists, if one was asked."""
+        op = self._presets
+        if op is None or not passport_type or not isinstance(preset, str):
+            return None
+        names = [p.name for p in op.parameters if p.location == "path"]
+        listed = self.runtime.generated_response(
+            op, op.success().status, dict(zip(names, (building_id, passport_type), strict=False))
+        )
+        found = next((p for p in listed or [] if isinstance(p, dict) and p.get("id") == preset), None)
+        return str(found.get("name") or "") or None if found else None
 
     def _new_version(self, lifecycle: Lifecycle, argument: str | None, call: Call) -> MockResponse:
         """A copy under a new id that becomes active while the old version is switched off."""
@@ -363,8 +380,9 @@ class LifecycleEngine:
                 status = declared[0] if declared else guard.refuse_with[0]
                 raise Refusal(
                     status,
-                    f"{bound.collection} '{ref[1]}' is {entity.get(bound.kind.field)}: it accepts this only"
-                    f" while {' or '.join(guard.allowed)} (open it with {guard.only_if or 'its lifecycle'})",
+                    f"{bound.kind.name.replace('-', ' ')} '{ref[1]}' is {entity.get(bound.kind.field)}:"
+                    f" it accepts this only while {' or '.join(guard.allowed)}"
+                    f" (open it with {guard.only_if or 'its lifecycle'})",
                 )
         return HANDLERS[call.behaviour.kind](call)
 

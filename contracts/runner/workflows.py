@@ -54,6 +54,8 @@ class Step:
     """Body field -> step name (its id) or ``lookup:/path`` (the first id listed there)."""
     reads: tuple[str, ...] = ()
     """Further GET paths below the item (children, matches)."""
+    prepare: tuple[str, ...] = ()
+    """POST paths below the item that ready it for the next step (a file is opened for elements)."""
 
 
 CHAINS: dict[str, tuple[Step, ...]] = {
@@ -65,7 +67,12 @@ CHAINS: dict[str, tuple[Step, ...]] = {
             links={"parentId": "lookup:/account", "foldertypeId": "lookup:/account/foldertypes"},
         ),
         Step("building", "/building", "/building/{id}", links={"folderId": "folder"}),
-        Step("file", "/building/{buildingId}/files", "/building/{buildingId}/files/{id}"),
+        Step(
+            "file",
+            "/building/{buildingId}/files",
+            "/building/{buildingId}/files/{id}",
+            prepare=("/building/{buildingId}/files/{id}/setimporting",),
+        ),
         Step(
             "element",
             "/building/{buildingId}/files/{fileId}/elements",
@@ -283,6 +290,11 @@ class _Workflow:
             operation = self.operation("get", extra)
             if operation is not None:
                 case, response = self.call(operation, self.path_parameters(extra, entity_id))
+                self.validate(case, response)
+        for path in step.prepare:  # the platform adds elements only to a file that is importing
+            operation = self.operation("post", path)
+            if operation is not None:
+                case, response = self.call(operation, self.path_parameters(path.rsplit("/", 1)[0], entity_id))
                 self.validate(case, response)
         return True
 
