@@ -42,18 +42,22 @@ def authenticate(tokens: Sequence[Token], key: str | None, method: str) -> Token
     return token
 
 
-def reaches(token: Token, ref: Ref | None, parent_of: ParentOf) -> bool:
-    """Whether ``ref`` is the token's scope entity or hangs below it (walking up the stored parent links)."""
-    if token.scope == "account":
-        return True
-    target = (token.scope_kind, token.scope_id)
+def at_or_below(ref: Ref | None, ancestor: Ref, parent_of: ParentOf) -> bool:
+    """Whether ``ref`` is ``ancestor`` or hangs below it, walking up the stored parent links."""
     current, hops = ref, 0
     while current is not None and hops < MAX_DEPTH:
-        if current == target:
+        if current == ancestor:
             return True
         current = parent_of(current[0], current[1])
         hops += 1
     return False
+
+
+def reaches(token: Token, ref: Ref | None, parent_of: ParentOf) -> bool:
+    """Whether ``ref`` is the token's scope entity or hangs below it (account tokens reach all)."""
+    if token.scope == "account":
+        return True
+    return at_or_below(ref, (token.scope_kind, token.scope_id or ""), parent_of)
 
 
 def in_scope(token: Token, chain: Sequence[Ref], parent_of: ParentOf) -> bool:

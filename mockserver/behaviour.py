@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from mockserver.auth import AuthFailure, check_scope, in_scope
+from mockserver.auth import AuthFailure, at_or_below, check_scope, in_scope
 from mockserver.listing import page_of
 from mockserver.operations import Operation
 from mockserver.problems import MockResponse, problem_response
@@ -217,13 +217,13 @@ def _camel(words: list[str]) -> str:
     return words[0] + "".join(w[:1].upper() + w[1:] for w in words[1:])
 
 
-def _new_key(call: Call, collection: str, body: Any, parent: Ref | None) -> tuple[str, bool]:
-    """The new entity's key, and whether the client chose it (a taken client key is a 409)."""
+def _new_key(call: Call, collection: str, body: Any, parent: Ref | None) -> str:
+    """The client's key when it gives a usable one (taken: a 409 from the store), else a new one."""
     rt = call.runtime
     key_field = rt.key_fields.get(collection)
     wanted = body.get(key_field) if isinstance(body, dict) and key_field else None
     if isinstance(wanted, str) and wanted and _key_ok(rt, collection, wanted):
-        return wanted, True
+        return wanted
     source = call.id_source or random.Random(uuid.uuid4().int)
     schema = rt.key_schemas.get(collection)
     if schema is not None and rt._raw_resolve(schema).get("format") != "uuid":
@@ -231,8 +231,8 @@ def _new_key(call: Call, collection: str, body: Any, parent: Ref | None) -> tupl
         for _ in range(20):  # short keys (2-letter iso codes) may collide
             candidate = str(rt.generator.value(converted, source))
             if call.store.get(collection, rt.storage_id(collection, candidate, parent)) is None:
-                return candidate, False
-    return str(uuid.UUID(int=source.getrandbits(128), version=4)), False
+                return candidate
+    return str(uuid.UUID(int=source.getrandbits(128), version=4))
 
 
 def _key_ok(rt: SpecRuntime, collection: str, value: str) -> bool:
@@ -317,7 +317,7 @@ def do_create(call: Call) -> MockResponse:
     target = chain[-1] if chain else body_parent
     _check_scope(call, [target] if target else [], named)
     parent = _stored_parent(target)
-    key, _ = _new_key(call, collection, call.body, parent)
+    key = _new_key(call, collection, call.body, parent)
     schema = rt.entity_schema(collection) or call.operation.success().schema or {}
     names = rt.property_names(schema)
     entity = rt.entity_template(collection, schema) if schema else {}
@@ -366,7 +366,8 @@ def do_update(call: Call) -> MockResponse:
         parent is None or parent[0] == body_parent[0] or body_parent[0] == ACCOUNT
     ):
         parent = _stored_parent(body_parent)
-        _refuse_cycle(call, addressed, parent)
+        if at_or_below(parent, addressed, call.store.parent_of):
+            raise Refusal(409, f"a {collection} cannot be moved below itself")
     assert entity is not None
     schema = rt.entity_schema(collection) or {}
     names = rt.property_names(schema)
@@ -377,16 +378,6 @@ def do_update(call: Call) -> MockResponse:
     _parent_fields(call, entity, names, chain[:-1])
     entity = _store_entity(call, collection, key, entity, parent)
     return _respond_entity(call, entity)
-
-
-def _refuse_cycle(call: Call, moving: Ref, parent: Ref | None) -> None:
-    """Moving an entity below itself would detach it from the tree: 409."""
-    current, hops = parent, 0
-    while current is not None and hops < 64:
-        if current == moving:
-            raise Refusal(409, f"a {moving[0]} cannot be moved below itself")
-        current = call.store.parent_of(*current)
-        hops += 1
 
 
 def do_delete(call: Call) -> MockResponse:

@@ -105,6 +105,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--threads", type=int, default=None, metavar="N", help="waitress worker threads (default: 16)"
     )
+    parser.add_argument(
+        "--connection-limit",
+        type=int,
+        default=None,
+        metavar="N",
+        help="open connections at most; idle ones are closed first when it is near (default: 500)",
+    )
 
 
 def load_specs(spec_files: list[Path], specs_dir: Path | None) -> list[ServedSpec]:
@@ -245,14 +252,15 @@ def build_app(args: argparse.Namespace) -> MockSetup:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mockserver.serve import DEFAULT_THREADS, MockServer, format_banner
+    from mockserver.serve import DEFAULT_CONNECTION_LIMIT, DEFAULT_THREADS, MockServer, format_banner
 
     started = time.perf_counter()
     setup = build_app(args)
     threads = args.threads or DEFAULT_THREADS
     server = None
     try:
-        server = MockServer(setup.app, args.host, args.port, threads=threads)
+        limit = DEFAULT_CONNECTION_LIMIT if args.connection_limit is None else args.connection_limit
+        server = MockServer(setup.app, args.host, args.port, threads=threads, connection_limit=limit)
         banner = format_banner(
             base_url=server.base_url,
             specs=[

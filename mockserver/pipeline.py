@@ -24,7 +24,7 @@ from mockserver.request_log import LogEntry, RequestLog, mask_key
 from mockserver.router import Router
 from mockserver.runtime import SpecRuntime
 from mockserver.schemas import Problem
-from mockserver.state import StateStore, StoreUnavailable
+from mockserver.state import MAX_ENTITY_BYTES, StateStore, StoreUnavailable
 from mockserver.tokens import Token
 from mockserver.validation import MAX_BODY, validate_request
 
@@ -33,6 +33,8 @@ RAW_BODY = "mockserver.raw_body"
 """The environ key where ``dispatch`` leaves the request body it read, for the request log."""
 LENIENCIES = "mockserver.leniencies"
 """The environ key where ``dispatch`` leaves the leniencies it applied, for the request log."""
+STORING_KINDS = frozenset({"create", "update"})
+"""Operations whose body becomes a stored entity: a body beyond the entity cap is refused unread."""
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -129,10 +131,13 @@ class MockPipeline:
                 )
         raw_body, too_big = _read_body(environ)
         environ[RAW_BODY] = raw_body
-        if too_big:
+        behaviour = runtime.model.behaviours[id(operation)]
+        limit = MAX_ENTITY_BYTES if behaviour.kind in STORING_KINDS else MAX_BODY
+        if too_big or len(raw_body) > limit:
+            what = "what one entity may hold" if limit == MAX_ENTITY_BYTES else "the request limit"
             return problem_response(
                 413,
-                f"the body is larger than {MAX_BODY} bytes",
+                f"the body is larger than {limit} bytes, {what}",
                 instance,
                 operation=operation,
                 conform=conform,
@@ -165,7 +170,6 @@ class MockPipeline:
                 conform=conform,
             )
         forced = _prefer_code(environ.get("HTTP_PREFER"))
-        behaviour = runtime.model.behaviours[id(operation)]
         if forced is not None and forced != int(operation.success().status):
             return _forced(runtime, operation, forced, match.path_values or {}, instance, conform)
         call = Call(

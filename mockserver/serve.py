@@ -18,18 +18,24 @@ from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 from contracts.errors import ContractsError
+from mockserver.connection_guard import ConnectionGuard
+from mockserver.memory import limit_arenas
 
 DEFAULT_THREADS = 16
 """Worker threads. Requests are CPU-bound Python under the GIL, yet measured with wrk at 50 connections
 on two cores, 16 threads gave 1.3-2x the throughput of 4 or 8 and a lower p99 (32: no further gain):
 while the event-loop thread waits for the GIL, more requests are already parsed and queued."""
 
+DEFAULT_CONNECTION_LIMIT = 500
+"""Open connections at most (``--connection-limit``): 200+ concurrent clients are accepted at once,
+and the connection guard keeps idle and slow ones from holding the slots."""
+
 WAITRESS_SETTINGS: dict[str, Any] = {
-    "connection_limit": 1000,  # 200+ concurrent clients are accepted at once, not left in the backlog
     "backlog": 2048,
     "asyncore_use_poll": True,  # poll() instead of select(): no 1024 file-descriptor ceiling
     "asyncore_loop_timeout": 1,
-    "channel_timeout": 120,
+    "channel_timeout": 30,  # an idle keep-alive connection is closed after 30 s without a byte
+    "cleanup_interval": 5,
     "clear_untrusted_proxy_headers": False,  # no proxy in front of the mock: skip that per-request layer
     "ident": "madaster-mock",
     "expose_tracebacks": False,
@@ -46,14 +52,33 @@ class RunningServer(NamedTuple):
 class MockServer:
     """A bound waitress server (the port is taken when this object is created) with a clean stop."""
 
-    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0, *, threads: int = DEFAULT_THREADS):
+    def __init__(
+        self,
+        app: Any,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        threads: int = DEFAULT_THREADS,
+        connection_limit: int = DEFAULT_CONNECTION_LIMIT,
+    ):
         from waitress.server import create_server
 
         if not 0 <= port <= 65535:
             raise ContractsError(f"--port {port}: must be between 0 and 65535")
+        if not 10 <= connection_limit <= 100_000:
+            raise ContractsError(f"--connection-limit {connection_limit}: must be between 10 and 100000")
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" under load
+        self.guard = ConnectionGuard(connection_limit)
+        limit_arenas()  # before waitress starts its worker threads
         try:
-            self._server = create_server(app, host=host, port=port, threads=threads, **WAITRESS_SETTINGS)
+            self._server = create_server(
+                app,
+                host=host,
+                port=port,
+                threads=threads,
+                connection_limit=connection_limit,
+                **WAITRESS_SETTINGS,
+            )
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise ContractsError(f"cannot listen on {host}:{port}: the port is already in use") from None
@@ -100,6 +125,7 @@ class MockServer:
                 wasyncore.loop(
                     timeout=adj.asyncore_loop_timeout, use_poll=adj.asyncore_use_poll, map=self._map, count=1
                 )
+                self.guard.sweep(self._map)
         finally:
             self._server.task_dispatcher.shutdown(timeout=5)
             wasyncore.close_all(self._map, ignore_all=True)
@@ -146,7 +172,12 @@ class MockServer:
 
 @contextmanager
 def serve_in_thread(
-    app: Any, host: str = "127.0.0.1", port: int = 0, *, threads: int = DEFAULT_THREADS
+    app: Any,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    threads: int = DEFAULT_THREADS,
+    connection_limit: int = DEFAULT_CONNECTION_LIMIT,
 ) -> Iterator[RunningServer]:
     """Serve ``app`` with waitress in a daemon thread on a free port (for tests and the contract runner).
 
@@ -155,7 +186,7 @@ def serve_in_thread(
         with serve_in_thread(create_app(specs)) as (base_url, stop):
             requests.get(base_url + "/api/v3.0/account", headers={"X-API-Key": "dev-read"})
     """
-    server = MockServer(app, host, port, threads=threads)
+    server = MockServer(app, host, port, threads=threads, connection_limit=connection_limit)
     thread = threading.Thread(target=server.serve, name=f"mock-server:{server.port}", daemon=True)
     thread.start()
     try:
@@ -196,7 +227,9 @@ def format_banner(
         lines.append(f"  {key:<14} {token.permission:<6} {token.scope}  ({token.name}{expires})")
     lines.append(f"Store: {store}   Seed: {seed}   Faults: {faults}")
     lines.append(f"Processing: {processing_delay:g} s per step of long-running work")
-    lines.append(f"Admin: {base_url}/__mock/" if admin else "Admin: off (--no-admin)")
+    keyed = any(getattr(token, "permission", "") == "admin" for token in tokens)
+    guard = "local same-origin requests, admin token's X-API-Key" if keyed else "local same-origin requests"
+    lines.append(f"Admin: {base_url}/__mock/  ({guard})" if admin else "Admin: off (--no-admin)")
     if admin:
         lines.append(f"Console: {base_url}/__mock/console  (open it in a browser)")
     lines.append("Press Ctrl+C to stop.")

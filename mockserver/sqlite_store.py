@@ -168,7 +168,8 @@ class SqliteStore:
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             problem = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
             if problem != "ok":
-                raise sqlite3.DatabaseError(f"the file is damaged ({problem})")
+                detail = " ".join(str(problem).replace("***", "").split())
+                raise sqlite3.DatabaseError(f"the file is damaged ({detail})")
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def close(self) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from mockserver.tokens import DEFAULT_TOKENS, Token
-from tests.conftest import PROJECT_ROOT, real_builds
+from tests.conftest import PROJECT_ROOT, real_build, real_builds
 
 EXPIRED = Token(
     key="old-key-123", name="expired", permission="write", expires=datetime(2020, 1, 1, tzinfo=UTC)
@@ -60,6 +60,25 @@ def load(path: Path, cache: dict[Path, dict[str, Any]]) -> dict[str, Any]:
     if path not in cache:
         cache[path] = load_spec_file(path)
     return cache[path]
+
+
+def real_app(version: str, build: int, cache: dict[Path, dict[str, Any]], **options: Any) -> Any:
+    """An app over one real build (skipped when the builds are absent)."""
+    from mockserver import create_app
+
+    return create_app([load(real_build(version, build), cache)], **options)
+
+
+@pytest.fixture
+def v3(spec_cache: dict[Path, dict[str, Any]]) -> Any:
+    """An app over v3.0 build 30855 with the dev tokens."""
+    return real_app("v3.0", 30855, spec_cache)
+
+
+@pytest.fixture
+def v4(spec_cache: dict[Path, dict[str, Any]]) -> Any:
+    """An app over v4.0 build 28168 with the dev tokens."""
+    return real_app("v4.0", 28168, spec_cache)
 
 
 def runtime_of(app: Any, version: str) -> Any:

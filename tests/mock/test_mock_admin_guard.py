@@ -6,24 +6,22 @@ from __future__ import annotations
 import flask
 import pytest
 
-from mockserver import create_app
 from mockserver.admin_guard import allow_host
 from mockserver.tokens import DEFAULT_TOKENS, Token
-from tests.conftest import real_build
-from tests.mock.conftest import WRITE, body_for, load
+from tests.mock.conftest import WRITE, body_for, real_app
 
 ADMIN = Token(key="Xk9-admin-secret", name="admin", permission="admin")
 V3 = "/api/v3.0"
 
 
 @pytest.fixture
-def app(spec_cache):
-    return create_app([load(real_build("v3.0", 30855), spec_cache)])
+def app(v3):
+    return v3
 
 
 @pytest.fixture
 def keyed(spec_cache):
-    return create_app([load(real_build("v3.0", 30855), spec_cache)], tokens=[*DEFAULT_TOKENS, ADMIN])
+    return real_app("v3.0", 30855, spec_cache, tokens=[*DEFAULT_TOKENS, ADMIN])
 
 
 def _building_count(app) -> int:
@@ -109,7 +107,7 @@ def test_an_expired_admin_token_is_refused(spec_cache) -> None:
     old = Token(
         key="old-admin-key", name="old admin", permission="admin", expires=datetime(2020, 1, 1, tzinfo=UTC)
     )
-    app = create_app([load(real_build("v3.0", 30855), spec_cache)], tokens=[*DEFAULT_TOKENS, ADMIN, old])
+    app = real_app("v3.0", 30855, spec_cache, tokens=[*DEFAULT_TOKENS, ADMIN, old])
     assert app.test_client().get("/__mock/requests", headers={"X-API-Key": old.key}).status_code == 401
 
 

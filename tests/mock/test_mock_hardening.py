@@ -8,24 +8,13 @@ import tracemalloc
 
 import pytest
 
-from mockserver import create_app, listing
+from mockserver import listing
 from mockserver.state import MAX_ENTITY_BYTES
 from mockserver.tokens import DEFAULT_TOKENS, Token, TokensFileError, parse_tokens
-from tests.conftest import real_build
-from tests.mock.conftest import WRITE, body_for, load
+from tests.mock.conftest import WRITE, body_for
 
 V3 = "/api/v3.0"
 V4 = "/api/v4.0"
-
-
-@pytest.fixture
-def v3(spec_cache):
-    return create_app([load(real_build("v3.0", 30855), spec_cache)])
-
-
-@pytest.fixture
-def v4(spec_cache):
-    return create_app([load(real_build("v4.0", 28168), spec_cache)])
 
 
 def _folder(app) -> str:

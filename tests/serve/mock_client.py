@@ -87,6 +87,13 @@ def mock_process(*args: str, timeout: float = 30) -> Iterator[MockProcess]:
             process.communicate(timeout=10)
 
 
+@contextmanager
+def two_mock_processes(*args: str) -> Iterator[tuple[MockProcess, MockProcess]]:
+    """Two mock processes with the same arguments (e.g. one sqlite store)."""
+    with mock_process(*args) as first, mock_process(*args) as second:
+        yield first, second
+
+
 def building_body(base_url: str, name: str, **extra: object) -> dict:
     """A valid v3.0 create-building body under one of the mock's fixture folders."""
     folders = requests.get(f"{base_url}/api/v3.0/folder", headers=READ, timeout=10).json()

@@ -10,7 +10,7 @@ from pathlib import Path
 import requests
 
 from tests.conftest import real_build
-from tests.serve.mock_client import READ, WRITE, building_body, mock_process
+from tests.serve.mock_client import READ, WRITE, building_body, mock_process, two_mock_processes
 
 CLIENTS = 200
 
@@ -79,10 +79,7 @@ def test_200_concurrent_creates_with_sqlite_survive_a_restart(tmp_path: Path) ->
 def test_two_processes_share_one_sqlite_store(tmp_path: Path) -> None:
     spec = str(real_build("v3.0", 30855))
     store = f"sqlite:{tmp_path / 'shared.db'}"
-    with (
-        mock_process("--spec", spec, "--store", store) as first,
-        mock_process("--spec", spec, "--store", store) as second,
-    ):
+    with two_mock_processes("--spec", spec, "--store", store) as (first, second):
         body = building_body(first.base_url, "shared")
         created = requests.post(f"{first.base_url}/api/v3.0/building", json=body, headers=WRITE, timeout=10)
         assert created.status_code == 201
