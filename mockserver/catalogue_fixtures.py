@@ -145,6 +145,82 @@ def _v3(cat: Catalogue, account_id: str | None, rng: random.Random) -> Plan:
         "files": files,
         "elements": elements,
         "databases": databases,
+        **_v3_commodities(cat),
+    }
+
+
+def _v3_commodities(cat: Catalogue) -> Plan:
+    """The standard commodities as build 7980's v3.0 materials and products."""
+    materials, products, children = [], [], []
+    for c in cat.commodities:
+        circularity = c.get("circularity") or {}
+        feedstock, output = circularity.get("feedstock") or {}, circularity.get("output") or {}
+        common = {
+            "id": c["id"],
+            "databaseId": c["databaseId"],
+            "name": c["names"],
+            "description": c.get("descriptions"),
+        }
+        if c["commodityType"] == "Material":
+            recycled = feedstock.get("recycled", 0)
+            materials.append(
+                {
+                    **common,
+                    "supplier": c.get("supplier"),
+                    "specificWeight": c.get("density"),
+                    "lifeTime": c.get("lifespan"),
+                    "materialFamilies": [
+                        {"classificationId": k, "id": v} for k, v in (c.get("materialFamilies") or {}).items()
+                    ],
+                    "circular": {
+                        "recycledPercentageFeedstock": recycled,
+                        "rapidRenewablesPercentageFeedstock": feedstock.get("rapidRenewables", 0),
+                        "virginPercentageFeedstock": round(1 - recycled, 4),
+                        "recycledPercentageEndOfLife": output.get("availableForRecycle", 0),
+                        "landfillPercentageEndOfLife": output.get("landfill", 0),
+                        "incinerationPercentageEndOfLife": output.get("incineration", 0),
+                        "efficiencyPercentageRecyclingFeedstock": feedstock.get("recyclingEfficiency", 0),
+                        "efficiencyPercentageRecyclingEndOfLife": output.get("recyclingEfficiency", 0),
+                    },
+                    STANDARD: True,
+                }
+            )
+        else:
+            products.append(
+                {
+                    **common,
+                    "productType": c.get("functionalUnit") or "Quantity",
+                    "productCode": c.get("productCode"),
+                    "supplier": (c.get("manufacturer") or {}).get("name"),
+                    "technicalLifetime": c.get("lifespan"),
+                    "functionalLifetime": c.get("lifespan"),
+                    "circular": {
+                        "productReusedPercentageFeedstock": feedstock.get("reused", 0),
+                        "productRecycledPercentageFeedstock": feedstock.get("recycled", 0),
+                        "productReusedPercentageEndOfLife": output.get("availableForReuse", 0),
+                        "productRecycledPercentageEndOfLife": output.get("availableForRecycle", 0),
+                        "productLandfillPercentageEndOfLife": output.get("landfill", 0),
+                        "productIncinerationPercentageEndOfLife": output.get("incineration", 0),
+                        "efficiencyPercentageRecyclingFeedstock": feedstock.get("recyclingEfficiency", 0),
+                        "efficiencyPercentageRecyclingEndOfLife": output.get("recyclingEfficiency", 0),
+                    },
+                    STANDARD: True,
+                }
+            )
+    for child in cat.children:
+        children.append(
+            {
+                "id": child["id"],
+                "productId": child["productId"],
+                "childId": child["commodityId"],
+                "value": child["weight"],
+                STANDARD: True,
+            }
+        )
+    return {
+        "materials": materials,
+        "products": products,
+        "product_children": children,
     }
 
 

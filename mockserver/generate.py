@@ -283,14 +283,20 @@ def _bounds(schema: dict, low_default: float, high_default: float) -> tuple[floa
     return low, min(high, low + 1000)
 
 
-def _drop_path(value: Any, path: list) -> bool:
-    """Remove the member an error points at (the first step under an object); True if removed."""
+def container_at(value: Any, path: list) -> Any:
+    """The object or array holding the member ``path`` points at; None when the path leads nowhere."""
     target = value
     for step in path[:-1]:
         try:
             target = target[step]
         except (KeyError, IndexError, TypeError):
-            return False
+            return None
+    return target if isinstance(target, dict | list) else None
+
+
+def _drop_path(value: Any, path: list) -> bool:
+    """Remove the member an error points at (the first step under an object); True if removed."""
+    target = container_at(value, path)
     last = path[-1]
     if isinstance(target, dict) and last in target:
         del target[last]

@@ -24,6 +24,7 @@ from contracts.platform.leniency import (
     find_and_repair,
     repaired_datetime,
 )
+from mockserver.generate import container_at
 from mockserver.operations import Operation
 from mockserver.schemas import Problem, SchemaSet, problems
 
@@ -154,14 +155,9 @@ def _repair_datetimes(validator: Any, value: Any) -> list[Applied]:
 
 
 def _set(value: Any, path: list[Any], new: Any) -> bool:
-    target = value
-    for step in path[:-1]:
-        try:
-            target = target[step]
-        except (KeyError, IndexError, TypeError):
-            return False
+    target = container_at(value, path)
     try:
-        target[path[-1]] = new
+        target[path[-1]] = new  # type: ignore[index]
     except (KeyError, IndexError, TypeError):
         return False
     return True

@@ -19,8 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from contracts.errors import ContractsError
 
 PERMISSIONS = ("read", "write", "admin")
@@ -140,17 +138,7 @@ def parse_tokens(data: Any, source: str) -> tuple[Token, ...]:
 
 
 def load_tokens_file(path: str | Path) -> tuple[Token, ...]:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise TokensFileError(f"{path}: no such tokens file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TokensFileError(f"{path}: cannot read tokens file: {exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise TokensFileError(f"{path}: invalid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+    from mockserver.datafile import read_document
+
+    data = read_document(path, "tokens file", TokensFileError)
     return parse_tokens(data, str(path))

@@ -19,17 +19,15 @@ mock with one line naming the entry and the problem, before anything is served.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from contracts.errors import ContractsError
 from contracts.platform.catalogue import Link, links
 from mockserver.catalogue_fixtures import STANDARD, Plan
+from mockserver.datafile import read_document
 
 MODES = ("extend", "replace")
 _VERSION = re.compile(r"^v\d+\.\d+$")
@@ -87,22 +85,7 @@ def load_fixtures(mapping: Any, source: str = "fixtures") -> Fixtures:
 
 def load_fixtures_file(path: str | Path) -> Fixtures:
     """``load_fixtures`` over a YAML or JSON file; every read or parse problem is one clear error."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ContractsError(f"--fixtures {path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContractsError(f"--fixtures {path}: cannot read it ({exc})") from None
-    try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise ContractsError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ContractsError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
-    return load_fixtures(data, str(path))
+    return load_fixtures(read_document(path, "fixtures file"), str(path))
 
 
 def label(version: str, section: str, index: int, entry: dict[str, Any]) -> str:

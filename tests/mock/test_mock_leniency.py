@@ -115,3 +115,17 @@ def test_a_commodity_the_spec_can_express_needs_no_leniency() -> None:
     body = {"commodityType": "Material", "databaseId": database, "names": {"en": "Clay"}}
     created = client.post("/api/v4.0/commodity", json=body, headers=WRITE)
     assert created.status_code in (200, 201) and "X-Mock-Leniency" not in created.headers
+
+
+@pytest.mark.parametrize(("flags", "strict"), [((), False), (("--strict",), True)])
+def test_the_command_passes_strict_to_the_app(flags: tuple[str, ...], strict: bool) -> None:
+    from contracts.cli import build_parser
+    from mockserver.command import build_app
+
+    args = build_parser().parse_args(["mock", "--spec", str(real_build("v4.0", 28168)), *flags])
+    setup = build_app(args)
+    assert setup.app.extensions["mockserver"]["strict"] is strict
+    client = setup.app.test_client()
+    database = client.get("/api/v4.0/database", headers=READ).json[0]["id"]
+    answer = client.post("/api/v4.0/commodity", json=_product(database), headers=WRITE)
+    assert answer.status_code == (400 if strict else 200)

@@ -124,7 +124,10 @@ def test_unreadable_files_are_one_clear_error(tmp_path: Path, capsys) -> None:
     bad_yaml = tmp_path / "bad.yaml"
     bad_yaml.write_text("v3.0:\n  folders: [\n", encoding="utf-8")
     spec = str(real_build("v3.0", 30855))
-    for path, expected in ((tmp_path / "absent.yaml", "no such file"), (bad_yaml, "not valid YAML at line")):
+    for path, expected in (
+        (tmp_path / "absent.yaml", "no such fixtures file"),
+        (bad_yaml, "invalid YAML at line"),
+    ):
         assert main(["mock", "--port", "0", "--spec", spec, "--fixtures", str(path)]) == 2
         err = capsys.readouterr().err.strip()
         assert len(err.splitlines()) == 1 and expected in err, err
