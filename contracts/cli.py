@@ -23,7 +23,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with ``only``, just that sub-command's module is imported (start-up)."""
     parser = argparse.ArgumentParser(
         prog="madaster-contracts",
         description="Contract tests, an offline mock server and breaking-change detection for the Madaster API.",
@@ -31,15 +32,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (module_name, help_text) in COMMANDS.items():
-        module = importlib.import_module(module_name)
         command_parser = sub.add_parser(name, help=help_text, description=help_text)
+        if only is not None and name != only:
+            continue
+        module = importlib.import_module(module_name)
         module.add_arguments(command_parser)
         command_parser.set_defaults(_run=module.run)
     return parser
 
 
+def _command_named(argv: Sequence[str]) -> str:
+    """The sub-command the arguments name ("" for none): the first one not starting with "-"."""
+    return next((arg for arg in argv if not arg.startswith("-")), "")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(only=_command_named(argv))
     args = parser.parse_args(argv)
     try:
         return int(args._run(args) or 0)

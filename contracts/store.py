@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from contracts.errors import ContractsError
-from contracts.spec_loader import api_version, build_label, load_spec_bytes, load_spec_file
+from contracts.spec_loader import api_version, build_label, bundle_file, load_spec_bytes, load_spec_file
 
 META_SUFFIX = ".meta.json"
 _VERSION_RE = re.compile(r"^v\d+(\.\d+)?$")
@@ -205,12 +205,9 @@ class SnapshotStore:
         return AddResult(Snapshot(version=version, path=document, meta=meta), added=True)
 
     def add_file(self, path: str | Path, **kwargs: Any) -> AddResult:
+        """Store a spec file; one split across files is stored as one self-contained document."""
         path = Path(path)
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise StoreError(f"{path}: cannot read: {exc.strerror or exc}") from None
-        return self.add(raw, source=str(path), **kwargs)
+        return self.add(bundle_file(path), source=str(path), **kwargs)
 
     def _free_name(self, folder: Path, build: str | None, kind: str, canonical: str) -> str:
         base = f"build-{build}" if build else ("baseline" if kind == "baseline" else "snapshot")

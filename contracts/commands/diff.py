@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="migration report between two versions (latest build of each, or VERSION@BUILD)",
     )
     parser.add_argument(
-        "--format", choices=("text", "json", "markdown", "junit", "githubactions"), default="text"
+        "--format", choices=("text", "json", "markdown", "junit", "githubactions", "html"), default="text"
     )
     parser.add_argument(
         "--fail-on",
@@ -40,6 +40,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--ignore", metavar="FILE", help="YAML list of accepted changes {id, operation, location, reason}"
+    )
+    parser.add_argument(
+        "--levels",
+        metavar="FILE",
+        help="YAML/JSON mapping rule id -> breaking|warning|info|ignore, overriding the built-in levels",
     )
     parser.add_argument(
         "--min-level",
@@ -63,19 +68,23 @@ def run(args: argparse.Namespace) -> int:
     from contracts.diff.engine import diff_specs
     from contracts.diff.formatters import RenderOptions, renderer
     from contracts.diff.ignore import apply_ignores, load_ignore_file
+    from contracts.diff.levels import apply_levels, load_levels
     from contracts.diff.model import Level
     from contracts.errors import ContractsError
 
+    known = set(rules_by_id())
+    levels = load_levels(args.levels, known) if args.levels else {}
     if args.rules:
-        return _print_rules(args.format)
+        return _print_rules(args.format, levels)
+    ignores = load_ignore_file(args.ignore, known) if args.ignore else []
     pairs = _pairs(args)
-    ignores = load_ignore_file(args.ignore, set(rules_by_id())) if args.ignore else []
     reports = []
     for old, new in pairs:
         across = bool(args.across) or (
             old.version is not None and new.version is not None and old.version != new.version
         )
         report = diff_specs(old.doc, new.doc, across=across, old_label=old.title, new_label=new.title)
+        apply_levels(report, levels)
         apply_ignores(report, ignores)
         reports.append(report)
 
@@ -100,23 +109,28 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_rules(fmt: str) -> int:
+def _print_rules(fmt: str, levels: dict) -> int:
+    """The catalogue with this run's levels (``--levels`` applied; ``ignore`` for dropped rules)."""
     import json
 
-    from contracts.diff.catalogue import all_rules, markdown_table
+    from contracts.diff.catalogue import all_rules, markdown_table, why
 
-    rules = all_rules()
-    if fmt == "markdown":
+    if fmt == "markdown" and not levels:
         sys.stdout.write(markdown_table())
-    elif fmt == "json":
+        return 0
+    rows = []
+    for r in all_rules():
+        level = levels.get(r.id, r.level)
+        rows.append((r, "ignore" if level is None else level.label))
+    if fmt == "json":
         data = [
-            {"id": r.id, "level": r.level.label, "group": r.group, "description": r.description}
-            for r in rules
+            {"id": r.id, "level": label, "group": r.group, "description": r.description, "why": why(r.id)}
+            for r, label in rows
         ]
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
     else:
-        for r in rules:
-            sys.stdout.write(f"{r.id:44} {r.level.label:9} {r.description}\n")
+        for r, label in rows:
+            sys.stdout.write(f"{r.id:44} {label:9} {r.description}\n")
     return 0
 
 

@@ -12,11 +12,13 @@ from pathlib import Path
 
 from contracts.diff.checks import CHECK_MODULES
 from contracts.diff.model import Rule
+from contracts.diff.rationale import WHY
 
 GROUP_TITLES = {
     "operations": "Operations",
     "security": "Security",
     "parameters": "Parameters",
+    "parameter_style": "Parameter serialisation",
     "request_body": "Request body",
     "request_properties": "Request body properties",
     "responses": "Responses",
@@ -38,12 +40,17 @@ def rules_by_id() -> dict[str, Rule]:
     return {r.id: r for r in all_rules()}
 
 
+def why(rule_id: str) -> str:
+    """The reasoning behind a rule's level (contracts.diff.rationale)."""
+    return WHY.get(rule_id, "")
+
+
 def markdown_table() -> str:
-    lines = ["| group | id | level | meaning |", "|---|---|---|---|"]
+    lines = ["| group | id | level | meaning | why this level |", "|---|---|---|---|---|"]
     for r in all_rules():
-        lines.append(
-            f"| {GROUP_TITLES.get(r.group, r.group)} | `{r.id}` | {r.level.label} | {r.description} |"
-        )
+        reason = why(r.id).replace("|", "\\|")
+        group = GROUP_TITLES.get(r.group, r.group)
+        lines.append(f"| {group} | `{r.id}` | {r.level.label} | {r.description} | {reason} |")
     return "\n".join(lines) + "\n"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from contracts.deep import call_deep
 from contracts.diff.checks import CHECK_MODULES
 from contracts.diff.checks.base import CheckContext
 from contracts.diff.fingerprint import assign_fingerprints
@@ -26,10 +27,7 @@ def diff_specs(
     """
     old_model = _normalise(old, old_label, across)
     new_model = _normalise(new, new_label, across)
-    try:
-        changes = diff_models(old_model, new_model)
-    except RecursionError:
-        raise SpecError(f"{old_label} / {new_label}", "schemas nested too deeply to compare") from None
+    changes = call_deep(lambda: diff_models(old_model, new_model), f"{old_label} / {new_label}", "compare")
     return DiffReport(changes, old=old_label, new=new_label, across=across)
 
 
@@ -38,9 +36,7 @@ def _normalise(doc: dict[str, Any], label: str, across: bool) -> SpecModel:
     if not isinstance(doc, dict):
         raise SpecError(label, f"expected a mapping at the top level, got {type(doc).__name__}")
     try:
-        return normalise(doc, label, across=across)
-    except RecursionError:
-        raise SpecError(label, "schemas nested too deeply to compare") from None
+        return call_deep(lambda: normalise(doc, label, across=across), label, "compare")
     except (AttributeError, TypeError, KeyError, ValueError) as exc:
         raise SpecError(label, f"malformed OpenAPI structure ({type(exc).__name__}: {exc})") from None
 

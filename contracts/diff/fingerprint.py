@@ -69,22 +69,65 @@ def reachable(roots: Iterable[Schema]) -> list[Schema]:
     return list(seen.values())
 
 
+def _post_order(nodes: list[Schema]) -> tuple[list[Schema], set[int]]:
+    """Nodes children-first, and the ids of nodes on or above a cycle (iterative: any depth)."""
+    order: list[Schema] = []
+    state: dict[int, int] = {}  # 1: on the DFS stack, 2: finished
+    cyclic: set[int] = set()
+    for start in nodes:
+        if id(start) in state:
+            continue
+        stack = [(start, iter(_children(start)))]
+        state[id(start)] = 1
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                state[id(node)] = 2
+                order.append(node)
+                if id(node) in cyclic and stack:
+                    cyclic.add(id(stack[-1][0]))
+                continue
+            seen = state.get(id(child))
+            if seen == 1:  # back to a node on the stack: a cycle
+                cyclic.add(id(node))
+            elif seen == 2:
+                if id(child) in cyclic:
+                    cyclic.add(id(node))
+            else:
+                state[id(child)] = 1
+                stack.append((child, iter(_children(child))))
+    return order, cyclic
+
+
+def _combined(n: Schema, cls: dict[int, int]) -> int:
+    props = tuple(sorted((name, cls[id(p)]) for name, p in n.properties.items()))
+    additional = cls[id(n.additional)] if isinstance(n.additional, Schema) else 0
+    items = cls[id(n.items)] if n.items is not None else 0
+    one_of = tuple(sorted(cls[id(v)] for v in n.one_of))
+    any_of = tuple(sorted(cls[id(v)] for v in n.any_of))
+    return hash((cls[id(n)], props, items, additional, one_of, any_of))
+
+
 def assign_fingerprints(roots: Iterable[Schema]) -> None:
-    """Set ``fp`` on every node reachable from ``roots``: equal ``fp`` <=> structurally equal."""
+    """Set ``fp`` on every node reachable from ``roots``: equal ``fp`` <=> structurally equal.
+
+    Nodes that reach no cycle are hashed bottom-up, children first (linear, however deep);
+    only the nodes on or above a cycle go through partition refinement, jointly.
+    """
     nodes = reachable(roots)
+    order, cyclic = _post_order(nodes)
     cls = {id(n): _local(n) for n in nodes}
-    classes = len(set(cls.values()))
-    for _ in range(len(nodes) + 1):
-        refined = {}
-        for n in nodes:
-            props = tuple(sorted((name, cls[id(p)]) for name, p in n.properties.items()))
-            additional = cls[id(n.additional)] if isinstance(n.additional, Schema) else 0
-            items = cls[id(n.items)] if n.items is not None else 0
-            one_of = tuple(sorted(cls[id(v)] for v in n.one_of))
-            any_of = tuple(sorted(cls[id(v)] for v in n.any_of))
-            refined[id(n)] = hash((cls[id(n)], props, items, additional, one_of, any_of))
+    for n in order:
+        if id(n) not in cyclic:
+            cls[id(n)] = _combined(n, cls)
+    looping = [n for n in nodes if id(n) in cyclic]
+    classes = len({cls[id(n)] for n in looping})
+    for _ in range(len(looping) + 1):
+        refined = {id(n): _combined(n, cls) for n in looping}
         count = len(set(refined.values()))
-        cls = refined
+        cls.update(refined)
         if count == classes:  # the partition is stable
             break
         classes = count

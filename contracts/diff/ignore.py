@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from pathlib import Path
-
-import yaml
 
 from contracts.diff.model import Change, DiffReport
+from contracts.diff.user_files import read_yaml_file
 from contracts.errors import ContractsError
 
 
@@ -39,18 +37,7 @@ def _match(pattern: str, value: str) -> bool:
 
 def load_ignore_file(path: str, known_ids: set[str]) -> list[IgnoreEntry]:
     """Read and check an ignore file; every problem is one line naming the file and the entry."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ContractsError(f"{path}: no such ignore file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContractsError(f"{path}: cannot read the ignore file: {exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ContractsError(f"{path}: invalid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+    data = read_yaml_file(path, "ignore file")
     if data is None:
         return []
     if not isinstance(data, list):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import unquote
 
 from contracts.errors import SpecError
 
@@ -127,7 +126,7 @@ class SchemaResolver:
             raise SpecError(self.source, f"only local $ref values are supported, got {ref!r}", "$ref")
         node: Any = self.doc
         for raw_part in ref[1:].split("/")[1:] if ref.startswith("#/") else []:
-            part = unquote(raw_part).replace("~1", "/").replace("~0", "~")
+            part = _unescape(raw_part)
             if isinstance(node, dict) and part in node:
                 node = node[part]
             elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
@@ -151,32 +150,36 @@ class SchemaResolver:
             return known
         schema = Schema()
         self.created.append(schema)
-        schema.name = ref.rsplit("/", 1)[-1]
+        schema.name = _ref_name(ref)
         self._by_ref[ref] = schema
         self._in_progress.add(ref)
         try:
-            self._fill(schema, self.lookup(ref))
+            self._fill(schema, self.lookup(ref), ref)
         finally:
             self._in_progress.discard(ref)
         return schema
 
     # -- building ---------------------------------------------------------------------------
-    def build(self, node: Any) -> Schema:
+    def build(self, node: Any, where: str = "schema") -> Schema:
+        """The resolved schema of ``node``; ``where`` names its place for error messages."""
         if isinstance(node, dict) and "$ref" in node:
             return self.ref(node["$ref"])
         schema = Schema()
         self.created.append(schema)
-        self._fill(schema, node)
+        self._fill(schema, node, where)
         return schema
 
-    def _fill(self, s: Schema, node: Any) -> None:
+    def _fill(self, s: Schema, node: Any, where: str = "schema") -> None:
         if node is True or node is None:
             return
         if node is False:  # 3.1 "nothing allowed"; rare, kept as an impossible enum
             s.enum = frozenset()
             return
         if not isinstance(node, dict):
-            raise SpecError(self.source, f"a schema must be a mapping, got {type(node).__name__}")
+            raise SpecError(
+                self.source, f"malformed schema: a schema must be a mapping, got {node!r:.60}", where
+            )
+        check_shape(node, self.source, where)
         if "$ref" in node:
             _merge_into(s, self.ref(node["$ref"]))
             return
@@ -199,19 +202,19 @@ class SchemaResolver:
             s.enum = frozenset({freeze(node["const"])})
         props = node.get("properties")
         if isinstance(props, dict):
-            s.properties = {str(k): self.build(v) for k, v in props.items()}
+            s.properties = {str(k): self.build(v, f"{where}.properties.{k}") for k, v in props.items()}
         if isinstance(node.get("required"), list):
             s.required = frozenset(str(r) for r in node["required"])
         extra = node.get("additionalProperties")
         if isinstance(extra, bool):
             s.additional = extra
         elif isinstance(extra, dict):
-            s.additional = self.build(extra)
+            s.additional = self.build(extra, f"{where}.additionalProperties")
         if "items" in node:
-            s.items = self.build(node["items"])
+            s.items = self.build(node["items"], f"{where}.items")
         for key, attr in (("oneOf", "one_of"), ("anyOf", "any_of")):
             if isinstance(node.get(key), list):
-                setattr(s, attr, [self.build(v) for v in node[key]])
+                setattr(s, attr, [self.build(v, f"{where}.{key}[{i}]") for i, v in enumerate(node[key])])
         _read_bounds(s, node)
         s.unique_items = node.get("uniqueItems") is True
         if "default" in node:
@@ -228,7 +231,7 @@ class SchemaResolver:
                         s.variant_labels[id(variant)] = value
         parts = node.get("allOf")
         if isinstance(parts, list) and parts:
-            built = [self.build(p) for p in parts]
+            built = [self.build(p, f"{where}.allOf[{i}]") for i, p in enumerate(parts)]
             own_nullable = s.nullable
             for part in built:
                 _merge_into(s, part)
@@ -236,31 +239,93 @@ class SchemaResolver:
             s.nullable = own_nullable or all(p.nullable for p in built)
 
 
+_NUMBER = (int, float)
+# What each keyword the diff reads must hold; anything else is a malformed schema, not a change.
+_SHAPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "properties": ((dict,), "a mapping of property names to schemas"),
+    "required": ((list,), "a list of property names"),
+    "items": ((dict, bool), "a schema"),
+    "additionalProperties": ((dict, bool), "a schema or a boolean"),
+    "allOf": ((list,), "a list of schemas"),
+    "oneOf": ((list,), "a list of schemas"),
+    "anyOf": ((list,), "a list of schemas"),
+    "type": ((str, list), "a type name or a list of them"),
+    "enum": ((list,), "a list of values"),
+    "minimum": (_NUMBER, "a number"),
+    "maximum": (_NUMBER, "a number"),
+    "multipleOf": (_NUMBER, "a number"),
+    "minLength": ((int,), "a whole number"),
+    "maxLength": ((int,), "a whole number"),
+    "minItems": ((int,), "a whole number"),
+    "maxItems": ((int,), "a whole number"),
+    "minProperties": ((int,), "a whole number"),
+    "maxProperties": ((int,), "a whole number"),
+    "pattern": ((str,), "a regular expression string"),
+}
+
+
+def check_shape(node: dict[str, Any], source: str, where: str) -> None:
+    """SpecError when a keyword the diff reads holds the wrong kind of value (``properties: "zz"``).
+
+    Members (each property, each ``allOf`` part) are checked as they are built."""
+    for key in node.keys() & _SHAPES.keys():
+        value = node[key]
+        kinds, expected = _SHAPES[key]
+        if value is None or (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
+            raise SpecError(source, f"malformed schema: '{key}' must be {expected}, got {value!r:.60}", where)
+
+
+def _unescape(part: str) -> str:
+    """A JSON pointer segment as a key (percent-decoding only when there is any: urllib costs)."""
+    if "%" in part:
+        from urllib.parse import unquote
+
+        part = unquote(part)
+    return part.replace("~1", "/").replace("~0", "~")
+
+
+def _ref_name(ref: str) -> str:
+    """A label for a referenced schema: ``Building`` from ``#/components/schemas/Building`` (or
+    from ``#/x/schemas~1Building.yaml``, a file placed under a key)."""
+    last = _unescape(ref.rsplit("/", 1)[-1])
+    last = last.rsplit("/", 1)[-1]
+    stem, dot, suffix = last.rpartition(".")
+    return stem if dot and suffix.lower() in ("json", "yaml", "yml") else last
+
+
 def _full_ref(ref: str) -> str:
     return ref if ref.startswith("#") else f"#/components/schemas/{ref}"
 
 
+_BOUNDS = {
+    "minLength": "min_length",
+    "maxLength": "max_length",
+    "minItems": "min_items",
+    "maxItems": "max_items",
+    "minProperties": "min_properties",
+    "maxProperties": "max_properties",
+    "multipleOf": "multiple_of",
+    "minimum": "minimum",
+    "maximum": "maximum",
+}
+_EXCLUSIVE = {
+    "exclusiveMinimum": ("minimum", "exclusive_minimum"),
+    "exclusiveMaximum": ("maximum", "exclusive_maximum"),
+}
+_BOUND_KEYS = frozenset(_BOUNDS) | frozenset(_EXCLUSIVE) | {"pattern"}
+
+
 def _read_bounds(s: Schema, node: dict[str, Any]) -> None:
-    for key, attr in (
-        ("minLength", "min_length"),
-        ("maxLength", "max_length"),
-        ("minItems", "min_items"),
-        ("maxItems", "max_items"),
-        ("minProperties", "min_properties"),
-        ("maxProperties", "max_properties"),
-        ("multipleOf", "multiple_of"),
-    ):
-        value = node.get(key)
+    present = node.keys() & _BOUND_KEYS  # most schemas have none: one set operation
+    if not present:
+        return
+    for key in present & _BOUNDS.keys():
+        value = node[key]
         if isinstance(value, int | float) and not isinstance(value, bool):
-            setattr(s, attr, value)
-    for key, attr, flag in (
-        ("minimum", "minimum", "exclusive_minimum"),
-        ("maximum", "maximum", "exclusive_maximum"),
-    ):
-        value = node.get(key)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            setattr(s, attr, value)
-        exclusive = node.get("exclusiveMinimum" if flag == "exclusive_minimum" else "exclusiveMaximum")
+            setattr(s, _BOUNDS[key], value)
+    for key in present & _EXCLUSIVE.keys():
+        attr, flag = _EXCLUSIVE[key]
+        exclusive = node[key]
         if exclusive is True:
             setattr(s, flag, True)
         elif isinstance(exclusive, int | float) and not isinstance(exclusive, bool):  # OAS 3.1 form

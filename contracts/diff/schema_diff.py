@@ -108,8 +108,8 @@ def _diff(old: Schema, new: Schema, path: str, walk: _Walk) -> None:
         if old.items is not None and new.items is not None:
             _diff(old.items, new.items, f"{path}[]", walk)
         _diff_additional(old, new, path, walk)
-        _diff_variants(old, new, path, walk, "oneOf")
-        _diff_variants(old, new, path, walk, "anyOf")
+        for olds, news, keyword in _variant_lists(old, new):
+            _diff_variants(old, new, path, walk, olds, news, keyword)
     finally:
         walk.on_path.discard(pair)
 
@@ -238,10 +238,20 @@ def _diff_additional(old: Schema, new: Schema, path: str, walk: _Walk) -> None:
         out.append(SchemaChange(ADDITIONAL_OPENED, path))
 
 
-def _diff_variants(old: Schema, new: Schema, path: str, walk: _Walk, keyword: str) -> None:
+def _variant_lists(old: Schema, new: Schema) -> list[tuple[list[Schema], list[Schema], str]]:
+    """The alternatives to pair: oneOf with oneOf, anyOf with anyOf; a plain switch of keyword
+    (``oneOf`` -> ``anyOf`` over the same variants) pairs the two lists, so it is no change."""
+    if old.one_of and not old.any_of and new.any_of and not new.one_of:
+        return [(old.one_of, new.any_of, "anyOf")]
+    if old.any_of and not old.one_of and new.one_of and not new.any_of:
+        return [(old.any_of, new.one_of, "oneOf")]
+    return [(old.one_of, new.one_of, "oneOf"), (old.any_of, new.any_of, "anyOf")]
+
+
+def _diff_variants(
+    old: Schema, new: Schema, path: str, walk: _Walk, olds: list[Schema], news: list[Schema], keyword: str
+) -> None:
     out = walk.out
-    olds: list[Schema] = old.one_of if keyword == "oneOf" else old.any_of
-    news: list[Schema] = new.one_of if keyword == "oneOf" else new.any_of
     if not olds and not news:
         return
     left = list(enumerate(olds))

@@ -18,6 +18,8 @@ _PARAM_RE = re.compile(r"\{([^}/]+)\}")
 _VERSION_PREFIX_RE = re.compile(r"^/api/v\d+(?:\.\d+)?(?=/|$)")
 # Header parameters the OpenAPI specification says to ignore.
 _IGNORED_HEADERS = {"accept", "content-type", "authorization"}
+# The OpenAPI defaults: query and cookie parameters are "form" (exploded), path and header "simple".
+_DEFAULT_STYLE = {"query": "form", "cookie": "form", "path": "simple", "header": "simple"}
 
 
 @dataclass
@@ -27,6 +29,9 @@ class Parameter:
     required: bool
     deprecated: bool
     schema: Schema | None
+    # How the value goes on the wire: (style, explode) with the location's defaults filled in,
+    # or ("content", media type) for a parameter described by ``content``.
+    style: tuple[str, object] = ("simple", False)
 
     @property
     def label(self) -> str:
@@ -156,7 +161,10 @@ class SpecNormaliser:
         body = None
         if raw.get("requestBody") is not None:
             raw_body = self._mapping(raw["requestBody"], "'requestBody'", f"{where}.requestBody")
-            body = Body(required=bool(raw_body.get("required")), content=self._content(raw_body, where))
+            body = Body(
+                required=bool(raw_body.get("required")),
+                content=self._content(raw_body, f"{where}.requestBody"),
+            )
         responses: dict[str, Body] = {}
         for status, raw_response in self._mapping(raw.get("responses"), "'responses'", where).items():
             at = f"{where}.responses.{status}"
@@ -166,11 +174,11 @@ class SpecNormaliser:
                 if str(name).lower() == "content-type":
                     continue
                 header = self._mapping(raw_header, "a header", f"{at}.headers.{name}")
-                schema = self._param_schema(header)
+                schema = self._param_schema(header, f"{at}.headers.{name}")
                 headers[str(name).lower()] = Parameter(
                     str(name), "header", bool(header.get("required")), bool(header.get("deprecated")), schema
                 )
-            responses[status_key(status)] = Body(content=self._content(response, where), headers=headers)
+            responses[status_key(status)] = Body(content=self._content(response, at), headers=headers)
         security, sec_names = self._security(raw.get("security")) if "security" in raw else (None, {})
         return Operation(
             method=method,
@@ -196,15 +204,16 @@ class SpecNormaliser:
             location=location,
             required=location == "path" or param.get("required") is True,
             deprecated=param.get("deprecated") is True,
-            schema=self._param_schema(param),
+            schema=self._param_schema(param, f"{where}.parameters.{param['name']}"),
+            style=_serialisation(param, location),
         )
 
-    def _param_schema(self, node: dict[str, Any]) -> Schema | None:
+    def _param_schema(self, node: dict[str, Any], where: str = "parameter") -> Schema | None:
         if "schema" in node:
-            return self.resolver.build(node["schema"])
+            return self.resolver.build(node["schema"], f"{where}.schema")
         for media in (node.get("content") or {}).values():
             if isinstance(media, dict) and "schema" in media:
-                return self.resolver.build(media["schema"])
+                return self.resolver.build(media["schema"], f"{where}.schema")
         return None
 
     @staticmethod
@@ -220,7 +229,8 @@ class SpecNormaliser:
         out: dict[str, Schema | None] = {}
         for media_type, media in content.items():
             schema = media.get("schema") if isinstance(media, dict) else None
-            out[media_key(str(media_type))] = self.resolver.build(schema) if schema is not None else None
+            at = f"{where}.content.{media_type}.schema"
+            out[media_key(str(media_type))] = self.resolver.build(schema, at) if schema is not None else None
         return out
 
     # -- security ---------------------------------------------------------------------------
@@ -272,6 +282,16 @@ class SpecNormaliser:
                 names[definition] = str(name)
             alternatives.add(frozenset(items))
         return frozenset(alternatives), names
+
+
+def _serialisation(param: dict[str, Any], location: str) -> tuple[str, object]:
+    """The parameter's effective ``(style, explode)``; defaults per location as OpenAPI sets them."""
+    content = param.get("content")
+    if "schema" not in param and isinstance(content, dict) and content:
+        return ("content", media_key(str(next(iter(content)))))
+    style = str(param.get("style") or _DEFAULT_STYLE.get(location, "form"))
+    explode = param.get("explode")
+    return (style, explode if isinstance(explode, bool) else style == "form")
 
 
 def normalise(doc: dict[str, Any], source: str = "spec", *, across: bool = False) -> SpecModel:

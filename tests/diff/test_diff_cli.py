@@ -49,14 +49,14 @@ def v3(build: int) -> str:
 def test_breaking_pair_exits_1_and_groups_text_by_operation(capsys) -> None:
     code, out, err = run_cli(capsys, v3(7980), v3(18991), "--color", "never")
     assert code == 1 and err == ""
-    assert "48 breaking" in out
+    assert "76 breaking" in out
     assert "\nGET /api/v3.0/database\n  breaking operation removed  (operation-removed)\n" in out
     assert "\033[" not in out
 
 
 @requires_shared
 def test_fail_on_levels(capsys) -> None:
-    assert run_cli(capsys, v3(28168), v3(30855))[0] == 0
+    assert run_cli(capsys, v3(28168), v3(30855))[0] == 1  # new response enum values
     assert run_cli(capsys, v3(28168), v3(30855), "--fail-on", "warning")[0] == 1
     assert run_cli(capsys, v3(7980), v3(18991), "--fail-on", "never")[0] == 0
 
@@ -66,7 +66,7 @@ def test_json_format(capsys) -> None:
     code, out, _ = run_cli(capsys, v3(18991), v3(28168), "--format", "json")
     data = json.loads(out)
     assert code == 1
-    assert data["summary"]["breaking"] == 25
+    assert data["summary"]["breaking"] == 29
     first = data["changes"][0]
     assert set(first) >= {"id", "level", "operation", "location", "message"}
     removed = [c for c in data["changes"] if c["id"] == "request-property-became-required"]
@@ -77,7 +77,7 @@ def test_json_format(capsys) -> None:
 def test_markdown_and_junit_formats(capsys, tmp_path: Path) -> None:
     code, out, _ = run_cli(capsys, v3(7980), v3(18991), "--format", "markdown")
     assert out.startswith("### API changes:")
-    assert "#### Breaking changes (48)" in out and "<details>" in out
+    assert "#### Breaking changes (76)" in out and "<details>" in out
     report = tmp_path / "diff.xml"
     code, out, _ = run_cli(capsys, v3(7980), v3(18991), "--format", "junit", "-o", str(report))
     assert code == 1 and out == ""
@@ -97,7 +97,13 @@ def test_ignore_file_accepts_findings(capsys, tmp_path: Path) -> None:
         "  operation: GET /api/v4.0/commodity/{id}/lca/*\n"
         "  reason: replaced by the compliance-specific operation\n"
     )
-    code, out, _ = run_cli(capsys, old, new, "--ignore", str(ignore), "--format", "json")
+    levels = tmp_path / "levels.yaml"
+    levels.write_text(
+        "response-property-enum-value-added: warning\nresponse-property-became-nullable: warning\n"
+    )
+    code, out, _ = run_cli(
+        capsys, old, new, "--ignore", str(ignore), "--levels", str(levels), "--format", "json"
+    )
     data = json.loads(out)
     assert code == 0
     ignored = [c for c in data["changes"] if c.get("ignored")]
@@ -130,10 +136,10 @@ def test_store_references_previous_latest_and_build(capsys, store: Path) -> None
         capsys, "v3.0@previous", "v3.0@latest", "--specs-dir", str(store), "--format", "json"
     )
     data = json.loads(out)
-    assert code == 0
+    assert code == 1 and data["summary"]["breaking"] == 8
     assert (data["old"], data["new"]) == ("v3.0@28168", "v3.0@30855")
     code, out, _ = run_cli(capsys, "v3.0@7980", v3(18991), "--specs-dir", str(store), "--format", "json")
-    assert code == 1 and json.loads(out)["summary"]["breaking"] == 48
+    assert code == 1 and json.loads(out)["summary"]["breaking"] == 76
 
 
 @requires_shared
@@ -146,7 +152,7 @@ def test_history_walks_every_stored_build(capsys, store: Path) -> None:
         ("v3.0@18991", "v3.0@28168"),
         ("v3.0@28168", "v3.0@30855"),
     ]
-    assert data["summary"]["breaking"] == 48 + 25 + 0
+    assert data["summary"]["breaking"] == 76 + 29 + 8
     code, out, _ = run_cli(capsys, "--history", "v3.0", "--specs-dir", str(store), "--min-level", "breaking")
     assert out.count(" -> ") >= 3 and "info " not in out
 
@@ -240,7 +246,7 @@ def test_diff_does_not_import_heavy_libraries() -> None:
     code = (
         "import sys\n"
         "from contracts.cli import main\n"
-        f"rc = main(['diff', {v3(28168)!r}, {v3(30855)!r}, '--format', 'json'])\n"
+        f"rc = main(['diff', {v3(28168)!r}, {v3(30855)!r}, '--format', 'json', '--fail-on', 'never'])\n"
         "heavy = [m for m in ('schemathesis', 'flask', 'hypothesis', 'openapi_spec_validator') if m in sys.modules]\n"
         "print('HEAVY', heavy, rc, file=sys.stderr)\n"
     )
@@ -274,8 +280,8 @@ def test_github_actions_annotations(capsys) -> None:
         "::error title=operation-removed::GET /api/v4.0/commodity/{id}/lca/{isoCode}: operation removed"
         in out
     )
-    assert sum(line.startswith("::error ") for line in lines) == 1
-    assert sum(line.startswith("::warning ") for line in lines) == 13
+    assert sum(line.startswith("::error ") for line in lines) == 13
+    assert sum(line.startswith("::warning ") for line in lines) == 1
 
 
 def test_rules_listing(capsys) -> None:
@@ -284,3 +290,43 @@ def test_rules_listing(capsys) -> None:
     assert code == 0
     assert {"id": "operation-removed", "level": "breaking"}.items() <= rules[0].items()
     assert [r["id"] for r in rules] == [r.id for r in all_rules()]
+
+
+def _modules_after(call: str) -> set[str]:
+    code = (
+        "import sys\n"
+        "from contracts.cli import main\n"
+        f"try:\n    main({call})\nexcept SystemExit:\n    pass\n"
+        "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return set(result.stderr.split())
+
+
+def test_version_imports_no_sub_command() -> None:
+    loaded = _modules_after("['--version']")
+    assert not {
+        m for m in loaded if m.startswith(("contracts.commands", "contracts.diff", "mockserver", "yaml"))
+    }
+
+
+@requires_shared
+def test_diff_of_json_files_imports_only_what_it_needs() -> None:
+    loaded = _modules_after(f"['diff', {v3(28168)!r}, {v3(30855)!r}, '--fail-on', 'never']")
+    assert "contracts.diff.engine" in loaded
+    unneeded = (
+        "yaml",
+        "yaml_rs",
+        "mockserver",
+        "contracts.commands.snapshot",
+        "contracts.commands.test",
+        "threading",
+    )
+    assert not {m for m in loaded if m.split(".")[0] in unneeded or m in unneeded}

@@ -81,14 +81,26 @@ def test_v3_7980_to_18991_other_findings() -> None:
     warnings = found(report, Level.WARNING)
     assert ("operation-deprecated", "POST /api/v3.0/building/{id}/exportpassport", "") in warnings
     assert ("request-property-removed", "POST /api/v3.0/building", "request.mpgLabelManual") in warnings
-    assert (
-        "response-property-became-nullable",
-        "GET /api/v3.0/building/{id}",
-        "response.200.geoLatitude",
-    ) in warnings
+    # a generated client with a non-nullable double fails on null: breaking, response side only
+    nullable = {
+        (c.operation, c.location) for c in report.changes if c.id == "response-property-became-nullable"
+    }
+    assert all(
+        c.level == Level.BREAKING for c in report.changes if c.id == "response-property-became-nullable"
+    )
+    fields = ("energyIndex", "geoLatitude", "geoLongtitude", "lastRenovationDate", "wellScoreBuilding")
+    for op, at in (
+        ("GET /api/v3.0/building/{id}", "response.200"),
+        ("GET /api/v3.0/building", "response.200[]"),
+    ):
+        assert {(op, f"{at}.{name}") for name in fields} <= nullable
+    assert len(nullable) == 28  # 7 BuildingResponse fields in 4 operations
+    assert not [
+        c for c in report.changes if c.id == "request-property-became-nullable" and c.level != Level.INFO
+    ]
     added = {c.operation for c in report.changes if c.id == "operation-added"}
     assert "POST /api/v3.0/building/{id}/passport" in added
-    assert report.summary()["breaking"] == 48
+    assert report.summary()["breaking"] == 48 + 28
 
 
 def test_v3_18991_to_28168() -> None:
@@ -116,21 +128,22 @@ def test_v3_18991_to_28168() -> None:
         "request-property-became-non-nullable",
         "request-property-constraint-tightened",
         "response-property-removed",
+        "response-property-enum-value-added",
     }
-    assert len(breaking) == 25
+    assert len(breaking) == 29
 
 
-def test_v3_28168_to_30855_nothing_breaks() -> None:
+def test_v3_28168_to_30855_only_new_response_enum_values_break() -> None:
     report = diff("v3.0", 28168, 30855)
-    assert report.summary()["breaking"] == 0
     assert {c.operation for c in report.changes if c.id == "operation-added"} == {
         "GET /api/v3.0/building/external/{externalId}",
         "GET /api/v3.0/folder/external/{externalId}",
     }
-    warnings = [c for c in report.changes if c.level == Level.WARNING]
-    assert len(warnings) == 8
-    assert all(c.id == "response-property-enum-value-added" for c in warnings)
-    assert all('"ImportFailed", "RefineFailed"' in c.message for c in warnings)
+    # generated enums throw on an unknown value, so a new response enum value breaks typed clients
+    breaking = [c for c in report.changes if c.level == Level.BREAKING]
+    assert len(breaking) == 8 and report.summary()["warning"] == 0
+    assert all(c.id == "response-property-enum-value-added" for c in breaking)
+    assert all('"ImportFailed", "RefineFailed"' in c.message for c in breaking)
     defaults = [c for c in report.changes if c.id == "response-non-success-status-added"]
     assert len(defaults) == 46 and all(c.location == "response.default" for c in defaults)
     assert (
@@ -142,8 +155,12 @@ def test_v3_28168_to_30855_nothing_breaks() -> None:
 
 def test_v4_17265_to_28168() -> None:
     report = diff("v4.0", 17265, 28168)
-    assert found(report, Level.BREAKING) == {
-        ("operation-removed", "GET /api/v4.0/commodity/{id}/lca/{isoCode}", "")
+    breaking = found(report, Level.BREAKING)
+    assert ("operation-removed", "GET /api/v4.0/commodity/{id}/lca/{isoCode}", "") in breaking
+    assert {i for i, _, _ in breaking} == {
+        "operation-removed",
+        "response-property-enum-value-added",
+        "response-property-became-nullable",
     }
     assert {c.operation for c in report.changes if c.id == "operation-added"} == {
         "DELETE /api/v4.0/commodity/{id}/children/clear",
@@ -156,7 +173,7 @@ def test_v4_17265_to_28168() -> None:
         "response-property-enum-value-added",
         "GET /api/v4.0/commodity/{id}",
         "response.200.oneOf[Product].functionalUnit",
-    ) in warnings
+    ) in breaking
     assert ("request-parameter-added", "GET /api/v4.0/database/{id}/commodities", "query.skip") in found(
         report
     )

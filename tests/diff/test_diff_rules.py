@@ -70,6 +70,14 @@ def _drop_param(name: str) -> Edit:
     return edit
 
 
+def _rename_status(path: str, method: str, old: str, new: str) -> Edit:
+    def edit(spec: dict[str, Any]) -> None:
+        responses = op(spec, method, path)["responses"]
+        responses[new] = responses.pop(old)
+
+    return edit
+
+
 S = ["components", "schemas"]
 REQ = [*S, "ItemRequest"]
 ITEM_SCHEMA = [*S, "Item"]
@@ -237,6 +245,10 @@ CASES: dict[str, tuple[Edit | None, Edit | None]] = {
         _set([*ITEM_SCHEMA, "properties", "status", "default"], "new"),
         _set([*ITEM_SCHEMA, "properties", "status", "default"], "done"),
     ),
+    "response-status-range-changed": (None, _rename_status(ITEM, "get", "200", "2XX")),
+    # parameter serialisation
+    "request-parameter-style-changed": (None, _set(["paths", ITEM, "parameters", 0, "style"], "label")),
+    "request-parameter-style-changed-same-wire": (None, _param_edit("page", "explode", False)),
     # response headers
     "response-header-removed": (None, _delete(RATE)),
     "response-header-added": (

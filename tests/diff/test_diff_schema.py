@@ -161,7 +161,7 @@ def test_report_summary_and_levels() -> None:
         {"type": "object", "properties": {"a": {"type": "string", "nullable": True}, "c": {"type": "string"}}}
     )
     report = diff_specs(old, new, old_label="v3.0@1", new_label="v3.0@2")
-    assert report.summary() == {"breaking": 1, "warning": 1, "info": 1, "ignored": 0, "operations": 1}
+    assert report.summary() == {"breaking": 2, "warning": 0, "info": 1, "ignored": 0, "operations": 1}
     assert report.highest_level() == Level.BREAKING and report.has_at_least(Level.WARNING)
     assert f"{Level.BREAKING}" == "breaking" and str(Level.INFO) == "info"
     data = report.to_dict()

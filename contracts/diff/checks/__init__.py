@@ -9,6 +9,7 @@ from types import ModuleType
 
 from contracts.diff.checks import (
     operations,
+    parameter_style,
     parameters,
     request_body,
     request_properties,
@@ -22,6 +23,7 @@ CHECK_MODULES: list[ModuleType] = [
     operations,
     security,
     parameters,
+    parameter_style,
     request_body,
     request_properties,
     responses,

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from contracts.diff.model import Change, Level, Rule
 from contracts.diff.schema import Schema
 from contracts.diff.schema_diff import SchemaChange, diff_schemas, join
+from contracts.diff.spec_model import Operation
 
 
 def rule(rule_id: str, level: Level, description: str) -> Rule:
@@ -73,3 +74,30 @@ def accepts_all(wide: Schema, narrow: Schema) -> bool:
     if narrow.types and narrow.types != wide.types:
         return wide.format is None  # integer -> number: only an unformatted number takes every integer
     return (narrow.format, wide.format) in _WIDER_FORMAT
+
+
+def _is_range(status: str) -> bool:
+    return len(status) == 3 and status[0].isdigit() and status[1:] == "XX"
+
+
+def response_pairs(old: Operation, new: Operation) -> list[tuple[str, str]]:
+    """``(old status, new status)`` for responses that describe the same answers, in the new order.
+
+    Equal codes pair; a code the new spec only covers by its range pairs with the range
+    (``200`` -> ``2XX``), and a range the new spec splits pairs with each code inside it
+    (``2XX`` -> ``200``), so neither reads as a removed response.
+    """
+    pairs = [(s, s) for s in old.responses if s in new.responses]
+    for status in old.responses:
+        if status in new.responses:
+            continue
+        if _is_range(status):
+            pairs += [
+                (status, n)
+                for n in new.responses
+                if n not in old.responses and n[:1] == status[0] and n[1:].isdigit()
+            ]
+        elif f"{status[:1]}XX" in new.responses and f"{status[:1]}XX" not in old.responses:
+            pairs.append((status, f"{status[:1]}XX"))
+    order = {s: i for i, s in enumerate(new.responses)}
+    return sorted(pairs, key=lambda pair: order[pair[1]])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from contracts.diff import schema_diff as facts
-from contracts.diff.checks.base import CheckContext, accepts_all, finding, rule
+from contracts.diff.checks.base import CheckContext, accepts_all, finding, response_pairs, rule
 from contracts.diff.model import Change, Level
 from contracts.diff.spec_model import Operation
 
@@ -23,10 +23,8 @@ RULES = [REMOVED, ADDED, BECAME_OPTIONAL, TYPE_CHANGED]
 
 def check_operation(old: Operation, new: Operation, ctx: CheckContext) -> Iterator[Change]:
     op = new.title
-    for status, response in new.responses.items():
-        before = old.responses.get(status)
-        if before is None:
-            continue
+    for old_status, status in response_pairs(old, new):
+        before, response = old.responses[old_status], new.responses[status]
         for key, header in before.headers.items():
             where = f"response.{status}.header.{header.name}"
             after = response.headers.get(key)

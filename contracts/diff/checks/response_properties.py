@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from contracts.diff import schema_diff as facts
-from contracts.diff.checks.base import CheckContext, accepts_all, both_media, finding, located, rule
+from contracts.diff.checks.base import (
+    CheckContext,
+    accepts_all,
+    both_media,
+    finding,
+    located,
+    response_pairs,
+    rule,
+)
 from contracts.diff.checks.schema_facts import fact_table
 from contracts.diff.model import Change, Level
 from contracts.diff.spec_model import Operation
@@ -21,14 +29,14 @@ TYPE_SPECIALIZED = rule(
     "a response property's type or format narrowed (e.g. int64 -> int32); clients still read it",
 )
 BECAME_NULLABLE = rule(
-    "response-property-became-nullable", Level.WARNING, "a response property may now be null"
+    "response-property-became-nullable", Level.BREAKING, "a response property may now be null"
 )
 BECAME_NON_NULLABLE = rule(
     "response-property-became-non-nullable", Level.INFO, "a response property is no longer null"
 )
 ENUM_VALUE_ADDED = rule(
     "response-property-enum-value-added",
-    Level.WARNING,
+    Level.BREAKING,
     "a response property may hold new enum values (or any value once its enum is dropped)",
 )
 ENUM_VALUE_REMOVED = rule(
@@ -44,14 +52,14 @@ BECAME_REQUIRED = rule(
 )
 LOOSENED = rule(
     "response-property-constraint-loosened",
-    Level.WARNING,
+    Level.BREAKING,
     "a bound of a response property was relaxed: clients may get values outside the old range",
 )
 TIGHTENED = rule(
     "response-property-constraint-tightened", Level.INFO, "a bound of a response property tightened"
 )
 VARIANT_ADDED = rule(
-    "response-variant-added", Level.WARNING, "a response may hold a new oneOf/anyOf alternative"
+    "response-variant-added", Level.BREAKING, "a response may hold a new oneOf/anyOf alternative"
 )
 VARIANT_REMOVED = rule(
     "response-variant-removed", Level.INFO, "a oneOf/anyOf alternative is no longer returned"
@@ -100,10 +108,8 @@ _SILENT = {facts.ADDITIONAL_CLOSED, facts.ADDITIONAL_OPENED}
 
 def check_operation(old: Operation, new: Operation, ctx: CheckContext) -> Iterator[Change]:
     op = new.title
-    for status, response in new.responses.items():
-        before = old.responses.get(status)
-        if before is None:
-            continue
+    for old_status, status in response_pairs(old, new):
+        before, response = old.responses[old_status], new.responses[status]
         prefix = f"response.{status}"
         root_phrase = f"response {status} body"
         for media in both_media(before.content, response.content):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from contracts.diff.checks.base import CheckContext, finding, rule
+from contracts.diff.checks.base import CheckContext, finding, response_pairs, rule
 from contracts.diff.model import Change, Level
 from contracts.diff.spec_model import Operation
 
@@ -15,10 +15,15 @@ NON_SUCCESS_STATUS_REMOVED = rule(
     "response-non-success-status-removed", Level.WARNING, "a non-success response status was removed"
 )
 SUCCESS_STATUS_ADDED = rule(
-    "response-success-status-added", Level.INFO, "a new success status was documented"
+    "response-success-status-added", Level.WARNING, "a new success status was documented"
 )
 NON_SUCCESS_STATUS_ADDED = rule(
     "response-non-success-status-added", Level.INFO, "a new error or default response was documented"
+)
+STATUS_RANGE_CHANGED = rule(
+    "response-status-range-changed",
+    Level.INFO,
+    "a status is now documented by its range or the other way round (200 -> 2XX, 4XX -> 404)",
 )
 MEDIA_TYPE_REMOVED = rule("response-media-type-removed", Level.BREAKING, "a response media type was removed")
 MEDIA_TYPE_ADDED = rule("response-media-type-added", Level.INFO, "a response media type was added")
@@ -28,6 +33,7 @@ RULES = [
     NON_SUCCESS_STATUS_REMOVED,
     SUCCESS_STATUS_ADDED,
     NON_SUCCESS_STATUS_ADDED,
+    STATUS_RANGE_CHANGED,
     MEDIA_TYPE_REMOVED,
     MEDIA_TYPE_ADDED,
 ]
@@ -39,16 +45,21 @@ def is_success(status: str) -> bool:
 
 def check_operation(old: Operation, new: Operation, ctx: CheckContext) -> Iterator[Change]:
     op = new.title
+    pairs = response_pairs(old, new)
+    paired_old, paired_new = {o for o, _ in pairs}, {n for _, n in pairs}
     for status in old.responses:
-        if status not in new.responses:
+        if status not in paired_old:
             r = SUCCESS_STATUS_REMOVED if is_success(status) else NON_SUCCESS_STATUS_REMOVED
             yield finding(r, op, f"response.{status}", f"response {status} removed")
-    for status, response in new.responses.items():
-        before = old.responses.get(status)
-        if before is None:
+    for status in new.responses:
+        if status not in paired_new:
             r = SUCCESS_STATUS_ADDED if is_success(status) else NON_SUCCESS_STATUS_ADDED
             yield finding(r, op, f"response.{status}", f"response {status} added")
-            continue
+    for old_status, status in pairs:
+        before, response = old.responses[old_status], new.responses[status]
+        if old_status != status:
+            text = f"response {old_status} now documented as {status}"
+            yield finding(STATUS_RANGE_CHANGED, op, f"response.{status}", text)
         gone = [m for m in before.content if m not in response.content]
         if gone:
             yield finding(

@@ -14,6 +14,7 @@ FORMATS = {
     "markdown": "contracts.diff.formatters.markdown",
     "junit": "contracts.diff.formatters.junit",
     "githubactions": "contracts.diff.formatters.githubactions",
+    "html": "contracts.diff.formatters.html",
 }
 
 
