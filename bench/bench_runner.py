@@ -1,4 +1,4 @@
-"""Benchmark: the offline contract run against the plain ``schemathesis run`` CLI.
+"""Benchmark: the offline contract run against the plain ``schemathesis run`` CLI, and scaling out.
 
 Ours: ``madaster-contracts test`` without a base URL (the embedded mock, in-process WSGI),
 all phases, --max-examples 10, per version. Peer: ``schemathesis run`` on the same spec
@@ -6,8 +6,13 @@ file, same --max-examples, ``-w 1``, against the same mock served over HTTP (wai
 Both sides print wall time, test cases (as each tool counts them) and requests the mock
 received, then the ratios. Run it once or twice; it takes a few minutes on 2 cores.
 
-    python bench/bench_runner.py                      # every version in specs/
-    python bench/bench_runner.py --spec ../shared/madaster-specs/v3.0/build-30855.json ...
+Scaling out (``--part parallel``): the pytest plugin's per-operation tests with ``-n 0`` and
+with ``-n 2`` (pytest-xdist), and ``test --shard 1/2`` + ``2/2`` run side by side against the
+whole run; wall time, cases and cases/s of each, and the ratios.
+
+    python bench/bench_runner.py                      # every version in specs/, both parts
+    python bench/bench_runner.py --part cli --spec ../shared/madaster-specs/v3.0/build-30855.json
+    python bench/bench_runner.py --part parallel --max-examples 5
 """
 
 from __future__ import annotations
@@ -148,9 +153,20 @@ def main() -> int:
     parser.add_argument("--max-examples", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-cli", action="store_true", help="only time our run")
+    parser.add_argument("--part", choices=("all", "cli", "parallel"), default="all")
     args = parser.parse_args()
 
     specs = collect_specs([], args.spec, ROOT / "specs" if not args.spec else None)
+    if args.part in ("all", "cli"):
+        compare_with_cli(specs, args)
+    if args.part in ("all", "parallel"):
+        from runner_scaling import compare_parallel  # bench/runner_scaling.py
+
+        compare_parallel([Path(spec.source) for spec in specs], args.max_examples, args.seed)
+    return 0
+
+
+def compare_with_cli(specs: list[SpecUnderTest], args: argparse.Namespace) -> None:
     rows = []
     total_ours = Figures(0.0, 0, 0, 0)
     for spec in specs:
@@ -195,7 +211,6 @@ def main() -> int:
             )
     goal = "met" if total_ours.wall < 60 else "NOT met"
     print(f"\nours, all specs: {total_ours.wall:.1f}s wall, {total_ours.cases} cases (goal < 60 s: {goal})")
-    return 0
 
 
 if __name__ == "__main__":

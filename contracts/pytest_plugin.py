@@ -12,10 +12,19 @@ Options (each falls back to an environment variable)::
     --madaster-seed N
     --madaster-allow-writes
 
-Fixtures: ``madaster_options`` (RunOptions), ``madaster_contract_run`` (the whole run, once per
+Fixtures: ``madaster_contract`` (one test per operation and per version's stateful unit, see
+below), ``madaster_options`` (RunOptions), ``madaster_contract_run`` (the whole run, once per
 session), ``madaster_target`` and ``madaster_schema`` (a schemathesis schema bound to the target
 for a team's own ``schemathesis.pytest.from_fixture`` tests), ``madaster_client`` (a test client
-that sends the key). The shortest use is one test::
+that sends the key).
+
+One test per operation, so ``pytest -n auto`` (pytest-xdist) spreads the work over cores and
+JUnit shows a case per operation (plus one per version for the stateful phase and workflows)::
+
+    def test_madaster(madaster_contract):
+        assert madaster_contract.passed, madaster_contract.report()
+
+The whole run as one test::
 
     def test_madaster_contracts(madaster_contract_run):
         assert madaster_contract_run.passed, madaster_contract_run.describe()
@@ -27,6 +36,8 @@ from __future__ import annotations
 
 import io
 import os
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,25 +56,141 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--madaster-allow-writes", action="store_true", default=False, help="send writes too")
 
 
-@pytest.fixture(scope="session")
-def madaster_options(pytestconfig: pytest.Config) -> Any:
+SEED_VARIABLE = "MADASTER_CONTRACTS_PYTEST_SEED"
+"""The seed of a plugin run without --madaster-seed, chosen once and inherited by xdist workers."""
+
+
+def options_from(config: pytest.Config) -> Any:
     """The run options the command line (or the environment) asked for."""
     from contracts.runner.options import RunOptions
 
-    base_url = pytestconfig.getoption("madaster_base_url") or os.environ.get("MADASTER_BASE_URL") or None
-    key = pytestconfig.getoption("madaster_api_key") or os.environ.get("MADASTER_API_KEY") or None
-    options = RunOptions(
-        versions=list(pytestconfig.getoption("madaster_version")),
-        spec_files=list(pytestconfig.getoption("madaster_spec")),
+    base_url = config.getoption("madaster_base_url") or os.environ.get("MADASTER_BASE_URL") or None
+    key = config.getoption("madaster_api_key") or os.environ.get("MADASTER_API_KEY") or None
+    seed = config.getoption("madaster_seed")
+    if seed is None and os.environ.get(SEED_VARIABLE, "").isdigit():
+        seed = int(os.environ[SEED_VARIABLE])
+    return RunOptions(
+        versions=list(config.getoption("madaster_version")),
+        spec_files=list(config.getoption("madaster_spec")),
         base_url=base_url,
         api_key=key if base_url else None,
-        allow_writes=pytestconfig.getoption("madaster_allow_writes"),
-        operations=list(pytestconfig.getoption("madaster_operation")),
-        max_examples=pytestconfig.getoption("madaster_max_examples"),
-        seed=pytestconfig.getoption("madaster_seed"),
+        allow_writes=config.getoption("madaster_allow_writes"),
+        operations=list(config.getoption("madaster_operation")),
+        max_examples=config.getoption("madaster_max_examples"),
+        seed=seed,
     )
+
+
+@pytest.fixture(scope="session")
+def madaster_options(pytestconfig: pytest.Config) -> Any:
+    """The run options the command line (or the environment) asked for."""
+    options = options_from(pytestconfig)
     _as_usage_error(options.validate)
     return options
+
+
+@dataclass(frozen=True)
+class ContractUnit:
+    """One test of ``madaster_contract``: an operation of a spec, or the spec's stateful unit."""
+
+    spec_index: int
+    spec_label: str
+    version: str
+    unit: str
+    """``METHOD /path`` or ``stateful`` (schemathesis's stateful phase and the CRUD workflows)."""
+
+    @property
+    def id(self) -> str:
+        return f"{self.spec_label} {self.unit}"
+
+
+def contract_units(config: pytest.Config) -> list[ContractUnit]:
+    """Every unit of the selected specs, in a fixed order (each xdist worker computes the same list)."""
+    from contracts.errors import ContractsError
+    from contracts.platform.leniency import find_and_repair
+    from contracts.runner.safety import HTTP_METHODS, select_operations
+    from contracts.runner.sharding import STATEFUL_UNIT
+    from contracts.runner.specs import collect_specs
+
+    options = options_from(config)
+    try:
+        options.validate()
+        specs = collect_specs(options.versions, options.spec_files, options.specs_dir)
+        units = []
+        for index, spec in enumerate(specs):
+            doc, _ = find_and_repair(spec.doc)
+            selected = select_operations(
+                doc, writes_allowed=options.writes_allowed, patterns=options.operation_patterns()
+            )
+            for path, item in selected["paths"].items():
+                for method in item:
+                    if method.lower() in HTTP_METHODS:
+                        units.append(
+                            ContractUnit(index, spec.label, spec.version, f"{method.upper()} {path}")
+                        )
+            units.append(ContractUnit(index, spec.label, spec.version, STATEFUL_UNIT))
+    except ContractsError as exc:
+        raise pytest.UsageError(f"madaster-contracts: {exc}") from None
+    return units
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "madaster_contract" in metafunc.fixturenames:
+        units = contract_units(metafunc.config)
+        metafunc.parametrize("madaster_contract", units, ids=[u.id for u in units], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def _madaster_sessions(madaster_options: Any) -> Any:
+    """Per process (per xdist worker): one SpecSession per spec, opened on first use, cleaned up at the end."""
+    from contracts.runner.core import SpecSession
+    from contracts.runner.specs import collect_specs
+
+    specs = _as_usage_error(
+        lambda: collect_specs(
+            madaster_options.versions, madaster_options.spec_files, madaster_options.specs_dir
+        )
+    )
+    seed = madaster_options.seed if madaster_options.seed is not None else 0
+    opened: dict[int, Any] = {}
+
+    def session_for(index: int) -> Any:
+        if index not in opened:
+            session = _as_usage_error(lambda: SpecSession.open(specs[index], madaster_options, seed))
+            _as_usage_error(session.preflight)
+            opened[index] = session
+        return opened[index]
+
+    yield session_for
+    for session in opened.values():
+        result = session.new_result()
+        session.close(result)
+        for line in [*result.cleanup, *result.errors]:
+            warnings.warn(f"madaster-contracts [{result.label}]: {line}", stacklevel=1)
+
+
+@pytest.fixture
+def madaster_contract(request: pytest.FixtureRequest, _madaster_sessions: Any) -> Any:
+    """The result (a RunResult) of one unit: an operation's phases, or a version's stateful unit."""
+    from contracts.runner.results import RunResult
+    from contracts.runner.sharding import STATEFUL_UNIT
+
+    unit: ContractUnit = request.param
+    session = _madaster_sessions(unit.spec_index)
+    result = session.new_result()
+    quiet = _quiet_progress
+    if unit.unit == STATEFUL_UNIT:
+        completed = session.run_stateful(result, quiet)
+    else:
+        completed = session.run_operations(result, unit.unit.__eq__, quiet)
+    if not completed:
+        raise KeyboardInterrupt
+    _as_usage_error(session.raise_if_lost)
+    return RunResult(versions=[result], seed=session.seed)
+
+
+def _quiet_progress(kind: str, payload: Any) -> None:
+    """Progress of a unit inside pytest: pytest prints its own."""
 
 
 @pytest.fixture(scope="session")
@@ -162,6 +289,11 @@ _REPORT_KEY: dict[str, str | None] = {}
 
 def pytest_configure(config: pytest.Config) -> None:
     _REPORT_KEY["key"] = _configured_key(config)
+    if not hasattr(config, "workerinput") and config.getoption("madaster_seed", None) is None:
+        # one seed for the whole session, workers included (they inherit the environment)
+        import random
+
+        os.environ.setdefault(SEED_VARIABLE, str(random.SystemRandom().randrange(2**31)))
 
 
 def _redact_report(report: pytest.TestReport) -> None:

@@ -1,5 +1,10 @@
 """One contract run: for each spec, build the target, test it, clean up, then report.
 
+The work of a spec is split in units (``sharding``): its operations, each tested alone in
+the examples, coverage and fuzzing phases, and one stateful unit (schemathesis's stateful
+phase over every operation, then the CRUD workflows). ``SpecSession`` runs units; the CLI runs
+all of a shard's units in one go, the pytest plugin one unit per test.
+
 The reports are written whatever happens: after a clean run, a finding, a lost connection
 (exit 2) or Ctrl-C, with what was found until then.
 """
@@ -10,6 +15,9 @@ import random
 import secrets
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from contracts.errors import ContractsError
@@ -21,6 +29,7 @@ from contracts.runner.sharding import STATEFUL_UNIT, in_shard
 from contracts.runner.specs import SpecUnderTest, collect_specs
 
 PER_OPERATION_PHASES = ("examples", "coverage", "fuzzing")
+Progress = Callable[[str, Any], None]
 
 
 def run_contracts(options: RunOptions, *, stream: TextIO | None = None) -> RunResult:
@@ -44,8 +53,7 @@ def run_contracts(options: RunOptions, *, stream: TextIO | None = None) -> RunRe
             run.versions[-1].errors.append(f"run stopped: {exc}")
     finally:
         console.summary(run)
-        written = _write_reports(run, options, redactor)
-        for label, path in written:
+        for label, path in _write_reports(run, options, redactor):
             console.write(f"{label}: {path}")
     if aborted is not None:
         raise aborted
@@ -57,119 +65,173 @@ def run_contracts(options: RunOptions, *, stream: TextIO | None = None) -> RunRe
 def run_spec(
     spec: SpecUnderTest, options: RunOptions, seed: int, console: ConsoleReporter, run: RunResult
 ) -> VersionResult:
-    """Test one spec; cleanup of created entities runs even on failure or Ctrl-C."""
-    from contracts.platform.leniency import find_and_repair
-    from contracts.runner import checks
-    from contracts.runner.cleanup import clean_up
-    from contracts.runner.engine import load_schema, run_engine
-    from contracts.runner.target import build_target, preflight
-
+    """Test this run's (or shard's) units of one spec; created entities are deleted even on failure or Ctrl-C."""
     started = time.monotonic()
-    doc, defects = find_and_repair(spec.doc)
-    run_prefix = f"mc-{secrets.token_hex(3)}-"
-    target = build_target(
-        spec,
-        run_prefix=run_prefix,
-        base_url=options.base_url,
-        api_key=options.api_key,
-        allow_writes=options.allow_writes,
-        timeout=options.request_timeout,
-        seed=seed,
-        doc=doc,
-    )
-    result = VersionResult(label=spec.label, source=spec.source, target=target.description, seed=seed)
-    result.spec_defects = defects
-    result.shard = options.shard
+    session = SpecSession.open(spec, options, seed)
+    result = session.new_result()
     run.versions.append(result)
-    preflight(target, spec)
-    patterns = options.operation_patterns()
-
-    def schema_for(phases: tuple[str, ...], keep: Any = None) -> Any:
-        return load_schema(
-            doc,
-            target,
-            seed=seed,
-            max_examples=options.max_examples,
-            phases=phases,
-            timeout=options.request_timeout,
-            patterns=patterns,
-            keep=keep,
-        )
-
-    per_operation = tuple(p for p in options.phases if p in PER_OPERATION_PHASES)
-    schema = schema_for(per_operation, lambda label: in_shard(spec.version, label, options.shard))
-    operations = _operations(schema)
-    stateful_here = in_shard(spec.version, STATEFUL_UNIT, options.shard)
-    console.version_started(spec.label, spec.source, target.description, len(operations))
-    for defect in defects:
+    session.preflight()
+    operations = [
+        label for label in session.operation_labels() if in_shard(spec.version, label, options.shard)
+    ]
+    console.version_started(spec.label, spec.source, session.target.description, len(operations))
+    for defect in session.defects:
         console.spec_defect(defect.describe())
-    checks.activate(
-        checks.ActiveRun(unknown_key=target.unknown_key, max_response_time=options.max_response_time)
-    )
     try:
-        completed = not per_operation or run_engine(schema, target, result, console.progress)
-        if completed and stateful_here and not target.connection_lost:
-            completed = _run_stateful(spec, options, target, result, console, schema_for, run_prefix, seed)
-        if not completed and not target.connection_lost:
+        wanted = set(operations)
+        completed = session.run_operations(result, wanted.__contains__, console.progress)
+        if completed and in_shard(spec.version, STATEFUL_UNIT, options.shard):
+            completed = session.run_stateful(result, console.progress)
+        if not completed and not session.target.connection_lost:
             raise KeyboardInterrupt
     finally:
-        checks.activate(None)
-        result.cleanup = clean_up(target, spec.doc)
+        session.close(result)
         result.duration = time.monotonic() - started
-    if target.connection_lost:
-        raise ContractsError(f"lost the connection to {target.description}: {target.connection_lost}")
-    if target.blocked_writes:
-        result.errors.append(
-            f"{len(target.blocked_writes)} write request(s) were generated and blocked before sending "
-            f"(first: {target.blocked_writes[0]})"
-        )
+    session.raise_if_lost()
     for label in operations:
         result.operation(label)
     console.version_finished(result)
     return result
 
 
-def _run_stateful(
-    spec: SpecUnderTest,
-    options: RunOptions,
-    target: Any,
-    result: VersionResult,
-    console: ConsoleReporter,
-    schema_for: Any,
-    run_prefix: str,
-    seed: int,
-) -> bool:
-    """The version's stateful unit: schemathesis's stateful phase, then the CRUD workflows."""
-    from contracts.runner.engine import run_engine
-    from contracts.runner.workflows import run_workflows
+@dataclass
+class SpecSession:
+    """One spec against one target: its repaired document, target and run prefix, for running units."""
 
-    stateful = "stateful" in options.phases
-    workflows = target.writes_allowed and options.workflows and stateful
-    if not stateful:
-        return True
-    schema = schema_for(("stateful",))
-    completed = run_engine(schema, target, result, console.progress, unit=STATEFUL)
-    if completed and workflows and not target.connection_lost:
-        run_workflows(
-            schema,
-            target,
-            result,
-            version=spec.version,
-            seed=seed,
+    spec: SpecUnderTest
+    options: RunOptions
+    seed: int
+    doc: dict[str, Any]
+    defects: list[Any]
+    target: Any
+    run_prefix: str
+    _schemas: dict[Any, Any] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, spec: SpecUnderTest, options: RunOptions, seed: int) -> SpecSession:
+        from contracts.platform.leniency import find_and_repair
+        from contracts.runner.target import build_target
+
+        doc, defects = find_and_repair(spec.doc)
+        run_prefix = f"mc-{secrets.token_hex(3)}-"
+        target = build_target(
+            spec,
             run_prefix=run_prefix,
-            progress=console.progress,
-            patterns=options.operation_patterns(),
+            base_url=options.base_url,
+            api_key=options.api_key,
+            allow_writes=options.allow_writes,
+            timeout=options.request_timeout,
+            seed=seed,
+            doc=doc,
         )
-    return completed
+        return cls(spec, options, seed, doc, defects, target, run_prefix)
 
+    def new_result(self) -> VersionResult:
+        result = VersionResult(
+            label=self.spec.label, source=self.spec.source, target=self.target.description, seed=self.seed
+        )
+        result.spec_defects = list(self.defects)
+        result.shard = self.options.shard
+        return result
 
-def _operations(schema: Any) -> list[str]:
-    labels = []
-    for item in schema.get_all_operations():
-        operation = item.ok() if hasattr(item, "ok") else item
-        if operation is not None:
-            labels.append(operation.label)
-    return labels
+    def preflight(self) -> None:
+        from contracts.runner.target import preflight
+
+        preflight(self.target, self.spec)
+
+    def operation_labels(self) -> list[str]:
+        """``METHOD /path`` of every operation this run may send, in document order."""
+        from contracts.runner.safety import HTTP_METHODS, select_operations
+
+        selected = select_operations(
+            self.doc, writes_allowed=self.target.writes_allowed, patterns=self.options.operation_patterns()
+        )
+        return [
+            f"{method.upper()} {path}"
+            for path, item in selected["paths"].items()
+            for method in item
+            if method.lower() in HTTP_METHODS
+        ]
+
+    def schema(self, phases: tuple[str, ...], keep: Callable[[str], bool] | None = None) -> Any:
+        from contracts.runner.engine import load_schema
+
+        return load_schema(
+            self.doc,
+            self.target,
+            seed=self.seed,
+            max_examples=self.options.max_examples,
+            phases=phases,
+            timeout=self.options.request_timeout,
+            patterns=self.options.operation_patterns(),
+            keep=keep,
+        )
+
+    @contextmanager
+    def activated(self) -> Iterator[None]:
+        """The Madaster checks pointed at this session while a unit runs."""
+        from contracts.runner import checks
+
+        checks.activate(
+            checks.ActiveRun(
+                unknown_key=self.target.unknown_key, max_response_time=self.options.max_response_time
+            )
+        )
+        try:
+            yield
+        finally:
+            checks.activate(None)
+
+    def run_operations(self, result: VersionResult, keep: Callable[[str], bool], progress: Progress) -> bool:
+        """The per-operation phases on the operations ``keep`` selects; False when interrupted."""
+        from contracts.runner.engine import run_engine
+
+        phases = tuple(p for p in self.options.phases if p in PER_OPERATION_PHASES)
+        if not phases:
+            return True
+        with self.activated():
+            return run_engine(self.schema(phases, keep), self.target, result, progress)
+
+    def run_stateful(self, result: VersionResult, progress: Progress) -> bool:
+        """The stateful unit: schemathesis's stateful phase, then the CRUD workflows (writes allowed)."""
+        from contracts.runner.engine import run_engine
+        from contracts.runner.workflows import run_workflows
+
+        if "stateful" not in self.options.phases or self.target.connection_lost:
+            return True
+        schema = self.schema(("stateful",))
+        with self.activated():
+            completed = run_engine(schema, self.target, result, progress, unit=STATEFUL)
+            lost = self.target.connection_lost
+            if completed and self.target.writes_allowed and self.options.workflows and not lost:
+                run_workflows(
+                    schema,
+                    self.target,
+                    result,
+                    version=self.spec.version,
+                    seed=self.seed,
+                    run_prefix=self.run_prefix,
+                    progress=progress,
+                    patterns=self.options.operation_patterns(),
+                )
+        return completed
+
+    def close(self, result: VersionResult) -> None:
+        """Delete what the session created; note writes the guard had to block."""
+        from contracts.runner.cleanup import clean_up
+
+        result.cleanup = clean_up(self.target, self.spec.doc)
+        if self.target.blocked_writes:
+            result.errors.append(
+                f"{len(self.target.blocked_writes)} write request(s) were generated and blocked before "
+                f"sending (first: {self.target.blocked_writes[0]})"
+            )
+
+    def raise_if_lost(self) -> None:
+        if self.target.connection_lost:
+            raise ContractsError(
+                f"lost the connection to {self.target.description}: {self.target.connection_lost}"
+            )
 
 
 def _write_reports(run: RunResult, options: RunOptions, redactor: Redactor) -> list[tuple[str, Any]]:

@@ -158,6 +158,19 @@ class RunResult:
         lines.append(f"replay with --seed {self.seed}")
         return "\n".join(lines)
 
+    def report(self) -> str:
+        """Every failure in full (check, phases, message, response, chain, curl) and every error."""
+        from contracts.runner.reporting.console import failure_lines
+
+        lines = []
+        for v in self.versions:
+            for f in v.failures:
+                lines += [f"-- [{v.label}] {f.operation}", *failure_lines(f)]
+            lines += [f"error [{v.label}]: {e}" for e in v.errors]
+            lines += [f"error [{v.label}] {label}: {e}" for label, e in v.operation_errors]
+        lines.append(f"replay with --seed {self.seed}")
+        return "\n".join(lines)
+
     @property
     def passed(self) -> bool:
         return all(version.passed for version in self.versions)

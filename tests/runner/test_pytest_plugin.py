@@ -35,22 +35,32 @@ def test_own_property_tests(case):
 """
 
 
-@requires_shared
-def test_plugin_runs_contracts_against_a_base_url(
-    pytester: pytest.Pytester, build_28168, monkeypatch
-) -> None:
-    pytester.makepyfile(test_team=TEAM_TESTS)
+def run_team_tests(pytester: pytest.Pytester, monkeypatch, tests: str, spec, *, subprocess: bool) -> tuple:
+    """The team's tests against the broken API (the account operation is broken), read-only."""
+    from tests.conftest import PROJECT_ROOT
+
+    pytester.makepyfile(test_team=tests)
     monkeypatch.setenv("MADASTER_API_KEY", KEY)
+    monkeypatch.setenv("PYTHONPATH", str(PROJECT_ROOT))  # a subprocess imports this checkout too
     api = BrokenApi()
+    run = pytester.runpytest_subprocess if subprocess else pytester.runpytest_inprocess
     with serving(api) as url:
-        result = pytester.runpytest_inprocess(
+        result = run(
             *plugin_args(),
             f"--madaster-base-url={url}",
-            f"--madaster-spec={build_28168}",
+            f"--madaster-spec={spec}",
             "--madaster-operation=^GET /api/v3.0/(account|system/materialfamilies)$",
             "--madaster-max-examples=2",
             "--madaster-seed=1",
         )
+    return api, result
+
+
+@requires_shared
+def test_plugin_runs_contracts_against_a_base_url(
+    pytester: pytest.Pytester, build_28168, monkeypatch
+) -> None:
+    api, result = run_team_tests(pytester, monkeypatch, TEAM_TESTS, build_28168, subprocess=False)
     outcomes = result.parseoutcomes()
     # the broken account endpoint fails the contract run and the team's own schemathesis test
     assert outcomes.get("failed", 0) >= 2 and outcomes.get("passed", 0) >= 1
@@ -64,3 +74,62 @@ def test_plugin_reports_bad_configuration_in_one_line(pytester: pytest.Pytester)
     result = pytester.runpytest_inprocess(*plugin_args(), "--madaster-base-url=http://127.0.0.1:9")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*madaster-contracts: an API key is required*"])
+
+
+PER_OPERATION_TESTS = """
+def test_madaster(madaster_contract):
+    assert madaster_contract.passed, madaster_contract.report()
+"""
+FOLDER_OPERATIONS = r"^(GET|POST|PUT|DELETE) /api/v3\.0/(account|folder)"
+
+
+@pytest.mark.parametrize("workers", [None, "2"], ids=["-n 0", "-n 2"])
+def test_one_test_per_operation_and_per_stateful_unit(
+    pytester: pytest.Pytester, monkeypatch, workers: str | None
+) -> None:
+    from xml.etree import ElementTree as ET
+
+    from tests.conftest import PROJECT_ROOT
+
+    monkeypatch.setenv("PYTHONPATH", str(PROJECT_ROOT))  # xdist workers import this checkout too
+    pytester.makepyfile(test_team=PER_OPERATION_TESTS)
+    spec = PROJECT_ROOT / "specs" / "v3.0" / "baseline.yaml"
+    result = pytester.runpytest_subprocess(
+        *plugin_args(),
+        f"--madaster-spec={spec}",
+        f"--madaster-operation={FOLDER_OPERATIONS}",
+        "--madaster-max-examples=1",
+        "--madaster-seed=3",
+        "--junitxml=junit.xml",
+        *(["-n", workers] if workers else []),
+    )
+    names = sorted(
+        case.get("name", "") for case in ET.parse(pytester.path / "junit.xml").getroot().iter("testcase")
+    )
+    labels = [name[len("test_madaster[") : -1] for name in names]
+    expected = [
+        "v3.0 DELETE /api/v3.0/folder/{id}",
+        "v3.0 GET /api/v3.0/account",
+        "v3.0 GET /api/v3.0/account/foldertypes",
+        "v3.0 GET /api/v3.0/folder",
+        "v3.0 GET /api/v3.0/folder/external/{externalId}",
+        "v3.0 GET /api/v3.0/folder/{id}",
+        "v3.0 POST /api/v3.0/folder",
+        "v3.0 PUT /api/v3.0/folder/{id}",
+        "v3.0 stateful",
+    ]
+    assert all(label.startswith("v3.0") for label in labels)
+    assert sorted("v3.0 " + label.split(" ", 1)[1] for label in labels) == sorted(expected)
+    result.assert_outcomes(passed=len(expected))
+
+
+@requires_shared
+def test_a_failing_operation_is_its_own_failed_test(
+    pytester: pytest.Pytester, build_28168, monkeypatch
+) -> None:
+    _, result = run_team_tests(pytester, monkeypatch, PER_OPERATION_TESTS, build_28168, subprocess=True)
+    result.assert_outcomes(passed=2, failed=1)  # materialfamilies and the stateful unit pass
+    result.stdout.fnmatch_lines(
+        ["*test_madaster*GET /api/v3.0/account]*", "*check:    response_schema_conformance*"]
+    )
+    assert KEY not in result.stdout.str()

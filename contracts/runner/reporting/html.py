@@ -61,12 +61,18 @@ def _summary(run: RunResult) -> str:
     ]
     for v in run.versions:
         state = "passed" if v.passed else "failed"
+        counts = (
+            len(v.operation_labels),
+            v.cases,
+            len(v.failures),
+            v.skipped_operations,
+            len(v.spec_defects),
+        )
         rows.append(
-            f'<tr class="version {state}" data-version="{_e(v.label)}"><td>{_e(v.label)}</td>'
-            f"<td>{_e(v.target)}</td><td class=num>{len(v.operation_labels)}</td>"
-            f"<td class=num>{v.cases}</td><td class=num>{len(v.failures)}</td>"
-            f"<td class=num>{v.skipped_operations}</td><td class=num>{len(v.spec_defects)}</td>"
-            f'<td class="result">{state}</td></tr>'
+            _row(
+                f'class="version {state}" data-version="{_e(v.label)}"',
+                [("", v.label), ("", v.target), *(("num", n) for n in counts), ("result", state)],
+            )
         )
     rows.append("</tbody></table>")
     return "\n".join(rows)
@@ -91,11 +97,9 @@ def _version(v: VersionResult) -> str:
     )
     for unit, op in v.all_results():
         failed = ", ".join(sorted(name for name, status in op.checks.items() if status == "failed"))
-        parts.append(
-            f'<tr data-operation="{_e(op.label)}" data-unit="{_e(unit)}"><td>{_e(op.label)}</td>'
-            f"<td>{_e(unit if unit == STATEFUL else 'operation')}</td><td class=num>{op.cases}</td>"
-            f"<td>{_e(failed)}</td><td>{_e(op.skipped or '')}</td></tr>"
-        )
+        shown_unit = unit if unit == STATEFUL else "operation"
+        cells = [("", op.label), ("", shown_unit), ("num", op.cases), ("", failed), ("", op.skipped or "")]
+        parts.append(_row(f'data-operation="{_e(op.label)}" data-unit="{_e(unit)}"', cells))
     parts.append("</tbody></table></details></section>")
     return "\n".join(parts)
 
@@ -125,6 +129,14 @@ def _failure(f: FailureReport) -> str:
         parts.append(f'<p>Reproduce:</p><pre class="curl">{_e(f.curl)}</pre>')
     parts.append("</article>")
     return "\n".join(parts)
+
+
+def _row(attributes: str, cells: list[tuple[str, object]]) -> str:
+    """A table row; each cell is (CSS class or "", value), the value escaped."""
+    tds = "".join(
+        f'<td class="{css}">{_e(value)}</td>' if css else f"<td>{_e(value)}</td>" for css, value in cells
+    )
+    return f"<tr {attributes}>{tds}</tr>"
 
 
 def _list(css_class: str, title: str, items: list[str]) -> list[str]:
