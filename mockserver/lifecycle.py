@@ -43,6 +43,7 @@ from mockserver.behaviour import (
 from mockserver.jobs import LiveStore, new_job
 from mockserver.operations import Operation
 from mockserver.problems import MockResponse
+from mockserver.reference import MISSING
 from mockserver.runtime import SpecRuntime
 from mockserver.state import Ref
 
@@ -347,9 +348,10 @@ class LifecycleEngine:
         if op is None or not passport_type or not isinstance(preset, str):
             return None
         names = [p.name for p in op.parameters if p.location == "path"]
-        listed = self.runtime.generated_response(
-            op, op.success().status, dict(zip(names, (building_id, passport_type), strict=False))
-        )
+        values = dict(zip(names, (building_id, passport_type), strict=False))
+        listed = self.runtime.reference_answer(op, values, None)  # the catalogue's presets, as served
+        if listed is MISSING:
+            listed = self.runtime.generated_response(op, op.success().status, values)
         found = next((p for p in listed or [] if isinstance(p, dict) and p.get("id") == preset), None)
         return str(found.get("name") or "") or None if found else None
 

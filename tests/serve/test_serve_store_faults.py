@@ -73,7 +73,10 @@ def _element_url(base_url: str) -> str:
     file_id = requests.get(
         f"{base_url}/api/v3.0/building/{building}/files", headers=WRITE, timeout=10
     ).json()[0]["id"]
-    return f"/api/v3.0/building/{building}/files/{file_id}/elements"
+    file_path = f"/api/v3.0/building/{building}/files/{file_id}"
+    # elements are added to a file that is importing (the file-processing lifecycle)
+    assert requests.post(f"{base_url}{file_path}/setimporting", headers=WRITE, timeout=10).status_code < 300
+    return f"{file_path}/elements"
 
 
 def test_two_processes_never_both_create_one_client_chosen_id(tmp_path: Path) -> None:
