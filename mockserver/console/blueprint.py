@@ -8,6 +8,7 @@ up in the log like any client's.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import flask
 from swagger_ui_bundle import swagger_ui_path
 
 from mockserver.admin_guard import admin_tokens, key_free
+from mockserver.problems import PROBLEM_JSON, problem_body
 
 STATIC = Path(__file__).parent / "static"
 CONSOLE_FILES = frozenset({"console.js", "console.css"})
@@ -82,7 +84,9 @@ def _call_as(who: str) -> flask.Response:
     elif who.isdigit() and int(who) < len(tokens):
         environ["HTTP_X_API_KEY"] = tokens[int(who)].key
     else:
-        flask.abort(404, f"no token {who!r}: use a number from /__mock/tokens or {NO_KEY!r}")
+        detail = f"no token {who!r}: use a number from /__mock/tokens or {NO_KEY!r}"
+        body = problem_body(404, detail, flask.request.path)
+        return flask.Response(json.dumps(body), status=404, mimetype=PROBLEM_JSON)
     prefix = f"/__mock/as/{who}"
     environ["PATH_INFO"] = environ["PATH_INFO"][len(prefix) :]
     for name in ("RAW_URI", "REQUEST_URI"):

@@ -195,8 +195,10 @@ def test_a_call_as_a_token_answers_like_the_api_with_that_key(app) -> None:
 
 def test_a_call_as_an_unknown_token_is_refused(app) -> None:
     client = app.test_client()
-    assert client.get("/__mock/as/7/api/v3.0/building").status_code == 404
-    assert client.get("/__mock/as/writer/api/v3.0/building").status_code == 404
+    for who in ("7", "writer"):
+        refused = client.get(f"/__mock/as/{who}/api/v3.0/building")
+        assert refused.status_code == 404 and refused.mimetype == "application/problem+json"
+        assert f"no token '{who}'" in refused.json["detail"]
 
 
 def test_the_console_and_its_files_are_served_locally(app) -> None:
