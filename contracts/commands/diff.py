@@ -93,9 +93,11 @@ def run(args: argparse.Namespace) -> int:
         apply_ignores(report, ignores)
         reports.append(report)
 
-    from contracts.diff.usage_filter import filter_by_usage
+    splits = None
+    if args.usage is not None:  # imported only when asked: a plain diff starts faster
+        from contracts.diff.usage_filter import filter_by_usage
 
-    splits = filter_by_usage(args.usage, [old.doc for old, _ in pairs], reports)
+        splits = filter_by_usage(args.usage, [old.doc for old, _ in pairs], reports)
     fail_on = None if args.fail_on == "never" else Level.parse(args.fail_on)
     color = args.color == "always" or (
         args.color == "auto" and not args.output and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
