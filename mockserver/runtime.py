@@ -150,13 +150,13 @@ class SpecRuntime:
         """``value`` with its nullable text and list members null (an object left empty is ``{}``)."""
         if not isinstance(value, dict) or depth > 8:
             return value
-        properties: dict[str, list[Any]] = {}  # every definition of a name (oneOf variants differ)
+        properties: dict[str, Any] = {}
         pending = [schema]
         while pending:
             part = self._raw_resolve(pending.pop())
             if isinstance(part, dict):
                 for name, sub in (part.get("properties") or {}).items():
-                    properties.setdefault(name, []).append(sub)
+                    properties.setdefault(name, sub)
                 pending += [
                     *(part.get("allOf") or []),
                     *(part.get("oneOf") or []),
@@ -164,13 +164,9 @@ class SpecRuntime:
                 ]
         out: dict[str, Any] = {}
         for name, member in value.items():
-            subs = [self._raw_resolve(sub) for sub in properties.get(name, [])]
-            unset = bool(subs) and all(
-                isinstance(sub, dict) and sub.get("nullable") and sub.get("type") in ("string", "array")
-                for sub in subs
-            )
-            first = properties[name][0] if subs else None
-            out[name] = None if unset else self._unset(member, first, depth + 1)
+            sub = self._raw_resolve(properties.get(name))
+            unset = isinstance(sub, dict) and sub.get("nullable") and sub.get("type") in ("string", "array")
+            out[name] = None if unset else self._unset(member, properties.get(name), depth + 1)
         return out if any(v is not None for v in out.values()) else {}
 
     def generated_response(self, op: Operation, status: str, values: dict[str, str]) -> Any:
