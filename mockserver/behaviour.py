@@ -320,7 +320,7 @@ def do_create(call: Call) -> MockResponse:
     key = _new_key(call, collection, call.body, parent)
     schema = rt.entity_schema(collection) or call.operation.success().schema or {}
     names = rt.property_names(schema)
-    entity = rt.entity_template(collection, schema) if schema else {}
+    entity = rt.entity_template(collection, schema, call.body) if schema else {}
     if not isinstance(entity, dict):
         entity = {}
     _overlay(entity, call.body, names)
@@ -486,7 +486,7 @@ def _upsert_batch(call: Call, chain: list[Ref]) -> MockResponse:
             if existing is not None and call.store.parent_of(target, stored_id) != owner:
                 failures.append(f"{key}: the id is taken by an element of another file")
                 continue
-            entity = copy.deepcopy(existing) if existing is not None else rt.entity_template(target, schema)
+            entity = copy.deepcopy(existing) if existing is not None else rt.entity_template(target, schema, item)
             _overlay(entity, item, names)
             _parent_fields(call, entity, names, chain)
             _store_entity(call, target, key, entity, owner)

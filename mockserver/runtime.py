@@ -132,7 +132,7 @@ class SpecRuntime:
             copy.deepcopy(value), self.converted(schema), self.rng("conform", *parts)
         )
 
-    def entity_template(self, collection: str, schema: dict[str, Any]) -> Any:
+    def entity_template(self, collection: str, schema: dict[str, Any], body: Any = None) -> Any:
         """A fresh copy of the generated defaults new entities of ``collection`` start from.
 
         Generated once per collection (deterministic with the seed); creates only pay for a JSON
@@ -140,11 +140,23 @@ class SpecRuntime:
         schema lets be null start as null: a field a client did not set has no value on the
         platform either, not a made-up one.
         """
-        text = self._templates.get(collection)
+        variant = self._variant(schema, body)
+        name = collection if variant is schema else f"{collection}#{variant['$ref']}"
+        text = self._templates.get(name)
         if text is None:
-            text = json.dumps(self._unset(self.generate(schema, "entity", collection), schema))
-            self._templates[collection] = text
+            text = json.dumps(self._unset(self.generate(variant, "entity", name), variant))
+            self._templates[name] = text
         return json.loads(text)
+
+    def _variant(self, schema: dict[str, Any], body: Any) -> dict[str, Any]:
+        """The ``oneOf`` alternative a discriminated body names (a Material or a Product), else ``schema``:
+        one template for all alternatives would carry fields that only fit another one."""
+        resolved = self._raw_resolve(schema)
+        discriminator = resolved.get("discriminator") if isinstance(resolved, dict) else None
+        if not isinstance(discriminator, dict) or not isinstance(body, dict):
+            return schema
+        target = (discriminator.get("mapping") or {}).get(body.get(discriminator.get("propertyName")))
+        return {"$ref": target} if isinstance(target, str) else schema
 
     def _unset(self, value: Any, schema: Any, depth: int = 0) -> Any:
         """``value`` with its nullable text and list members null (an object left empty is ``{}``)."""
