@@ -133,18 +133,14 @@ def register_jobs(app: flask.Flask) -> None:
 
     @app.post("/__mock/jobs/<job_id>/finish")
     def finish_one(job_id: str) -> flask.Response:
-        store = _state()["store"]
-        job = store.finish(job_id)
-        if job is None:
-            return _problem(404, f"no job '{job_id}'")
-        return flask.jsonify(describe(job, store.clock()))
+        return _described(_state()["store"].finish(job_id), job_id)
 
     @app.post("/__mock/jobs/<job_id>/fail")
     def fail_one(job_id: str) -> flask.Response:
         store = _state()["store"]
         job = store.job(job_id)
         if job is None:
-            return _problem(404, f"no job '{job_id}'")
+            return _described(None, job_id)
         body = flask.request.get_json(silent=True) if flask.request.data else {}
         if not isinstance(body, dict) or not isinstance(body.get("status", ""), str):
             return _problem(400, 'the body must be empty or {"status": "<failure state>"}')
@@ -154,8 +150,14 @@ def register_jobs(app: flask.Flask) -> None:
         wanted = body.get("status") or next(iter(choices))
         if wanted not in choices:
             return _problem(400, f"{wanted!r} is not a failure state of {job['kind']}: {', '.join(choices)}")
-        failed = store.fail(job_id, choices[wanted])
-        return flask.jsonify(describe(failed or job, store.clock()))
+        return _described(store.fail(job_id, choices[wanted]), job_id)
+
+
+def _described(job: dict[str, Any] | None, job_id: str) -> flask.Response:
+    """One job as ``GET /__mock/jobs`` shows it, or a 404 for an id no job has."""
+    if job is None:
+        return _problem(404, f"no job '{job_id}'")
+    return flask.jsonify(describe(job, _state()["store"].clock()))
 
 
 def _token_view(index: int, token: Token) -> dict[str, Any]:
