@@ -69,7 +69,7 @@ def seed_fixtures(runtime: SpecRuntime, store: StateStore, fixtures: Fixtures | 
     for collection in _ordered(runtime):
         if collection in covered:
             continue
-        op = _create_op(runtime, collection)
+        op = create_operation(runtime, collection)
         if op is None:
             continue
         behaviour = model.behaviours[id(op)]
@@ -88,7 +88,8 @@ def seed_fixtures(runtime: SpecRuntime, store: StateStore, fixtures: Fixtures | 
     return created
 
 
-def _create_op(runtime: SpecRuntime, collection: str) -> Any:
+def create_operation(runtime: SpecRuntime, collection: str) -> Any:
+    """The operation that creates entities of ``collection`` (its POST), if the spec has one."""
     model = runtime.model
     return next(
         (
@@ -108,7 +109,7 @@ def _seed_plan(
     created = 0
     for section, link in links(runtime.version).items():
         entries = plan.get(section) or []
-        op = _create_op(runtime, link.collection)
+        op = create_operation(runtime, link.collection)
         if link.collection not in runtime.model.stateful or op is None:
             continue
         covered.add(link.collection)

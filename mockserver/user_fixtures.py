@@ -110,7 +110,7 @@ def merge(generated: Plan, own: Plan, mode: str) -> Plan:
 
 def check_plan(runtime: Any, plan: Plan, fixtures: Fixtures) -> None:
     """Every user entry valid for the spec's entity schema and every link resolvable; else raise."""
-    from mockserver.fixtures import _create_op
+    from mockserver.fixtures import create_operation
     from mockserver.leniency import entity_errors, request_errors
 
     version = runtime.version
@@ -124,7 +124,7 @@ def check_plan(runtime: Any, plan: Plan, fixtures: Fixtures) -> None:
             raise _fail(fixtures.source, f"{version} {section}", "the served spec has no such entities")
         names = runtime.property_names(runtime.entity_schema(link.collection) or {})
         fields = _request_fields(runtime, link.collection)
-        create_op = _create_op(runtime, link.collection)
+        create_op = create_operation(runtime, link.collection)
         allowed = names | fields | ({link.parent} if link.parent else set())
         for index, entry in enumerate(entries):
             where = label(version, section, index, entry)
