@@ -115,7 +115,8 @@ def validate_openapi(doc: dict[str, Any], source: str) -> None:
         raise
     except Exception as exc:  # the validator's own failures (an unresolvable $ref and the like)
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise SpecError(source, f"invalid OpenAPI: {text}") from None
+        text = text.split(" within {", 1)[0]  # the resolver would print the whole document
+        raise SpecError(source, f"invalid OpenAPI: {text[:300]}") from None
     if error is not None:
         path = "/".join(str(part) for part in getattr(error, "absolute_path", []) or [])
         message = str(getattr(error, "message", None) or error).strip().splitlines()[0]

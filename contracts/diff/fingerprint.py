@@ -58,19 +58,9 @@ def _children(s: Schema) -> list[Schema]:
     return out + s.one_of + s.any_of
 
 
-def reachable(roots: Iterable[Schema]) -> list[Schema]:
-    seen: dict[int, Schema] = {}
-    stack = list(roots)
-    while stack:
-        node = stack.pop()
-        if id(node) not in seen:
-            seen[id(node)] = node
-            stack.extend(_children(node))
-    return list(seen.values())
-
-
 def _post_order(nodes: list[Schema]) -> tuple[list[Schema], set[int]]:
-    """Nodes children-first, and the ids of nodes on or above a cycle (iterative: any depth)."""
+    """Every node reachable from ``nodes``, children first, and the ids of the nodes on or above
+    a cycle (iterative: any depth)."""
     order: list[Schema] = []
     state: dict[int, int] = {}  # 1: on the DFS stack, 2: finished
     cyclic: set[int] = set()
@@ -116,8 +106,8 @@ def assign_fingerprints(roots: Iterable[Schema]) -> None:
     Nodes that reach no cycle are hashed bottom-up, children first (linear, however deep);
     only the nodes on or above a cycle go through partition refinement, jointly.
     """
-    nodes = reachable(roots)
-    order, cyclic = _post_order(nodes)
+    order, cyclic = _post_order(list(roots))
+    nodes = order  # every node reachable from the roots, children first
     cls = {id(n): _local(n) for n in nodes}
     for n in order:
         if id(n) not in cyclic:

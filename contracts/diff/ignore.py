@@ -6,16 +6,15 @@ Ignored findings stay in the report (marked, with the reason) but no longer fail
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from typing import NamedTuple
 
 from contracts.diff.model import Change, DiffReport
 from contracts.diff.user_files import read_yaml_file
 from contracts.errors import ContractsError
 
 
-@dataclass(frozen=True)
-class IgnoreEntry:
+class IgnoreEntry(NamedTuple):
     id: str
     operation: str | None
     location: str | None

@@ -1,10 +1,14 @@
-"""The diff's result types: levels, rules, findings and the report other commands consume."""
+"""The diff's result types: levels, rules, findings and the report other commands consume.
+
+Plain classes and named tuples rather than dataclasses: importing ``dataclasses`` (and with it
+``inspect``) is a noticeable part of a whole ``diff`` call.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import NamedTuple
 
 
 class Level(IntEnum):
@@ -30,8 +34,7 @@ class Level(IntEnum):
         return cls[text.strip().upper()]
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """One catalogue entry: a stable id, its level and a one-line description."""
 
     id: str
@@ -40,7 +43,6 @@ class Rule:
     group: str = ""
 
 
-@dataclass
 class Change:
     """One finding: a rule applied at one place of one operation.
 
@@ -48,13 +50,36 @@ class Change:
     it is ``""`` for changes that affect the whole API (for example a security scheme).
     """
 
-    id: str
-    level: Level
-    operation: str
-    location: str
-    message: str
-    media_types: list[str] = field(default_factory=list)
-    ignored_reason: str | None = None
+    __slots__ = ("id", "level", "operation", "location", "message", "media_types", "ignored_reason")
+
+    def __init__(
+        self,
+        id: str,  # the rule id, as in every output format
+        level: Level,
+        operation: str,
+        location: str,
+        message: str,
+        media_types: list[str] | None = None,
+        ignored_reason: str | None = None,
+    ) -> None:
+        self.id = id
+        self.level = level
+        self.operation = operation
+        self.location = location
+        self.message = message
+        self.media_types = media_types if media_types is not None else []
+        self.ignored_reason = ignored_reason
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Change) and self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it was
+
+    def __repr__(self) -> str:
+        return f"Change{self._fields()!r}"
+
+    def _fields(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
 
     @property
     def ignored(self) -> bool:
@@ -80,14 +105,19 @@ class Change:
         return data
 
 
-@dataclass
 class DiffReport:
     """All findings between two specs; ``old``/``new`` label the compared sides."""
 
-    changes: list[Change]
-    old: str = "old"
-    new: str = "new"
-    across: bool = False
+    def __init__(
+        self, changes: list[Change], old: str = "old", new: str = "new", across: bool = False
+    ) -> None:
+        self.changes = changes
+        self.old = old
+        self.new = new
+        self.across = across
+
+    def __repr__(self) -> str:
+        return f"DiffReport({self.old!r} -> {self.new!r}, {len(self.changes)} changes)"
 
     @property
     def active(self) -> list[Change]:

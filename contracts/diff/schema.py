@@ -160,7 +160,7 @@ class SchemaResolver:
         return schema
 
     # -- building ---------------------------------------------------------------------------
-    def build(self, node: Any, where: str = "schema") -> Schema:
+    def build(self, node: Any, where: Where = "schema") -> Schema:
         """The resolved schema of ``node``; ``where`` names its place for error messages."""
         if isinstance(node, dict) and "$ref" in node:
             return self.ref(node["$ref"])
@@ -169,7 +169,7 @@ class SchemaResolver:
         self._fill(schema, node, where)
         return schema
 
-    def _fill(self, s: Schema, node: Any, where: str = "schema") -> None:
+    def _fill(self, s: Schema, node: Any, where: Where = "schema") -> None:
         if node is True or node is None:
             return
         if node is False:  # 3.1 "nothing allowed"; rare, kept as an impossible enum
@@ -177,7 +177,7 @@ class SchemaResolver:
             return
         if not isinstance(node, dict):
             raise SpecError(
-                self.source, f"malformed schema: a schema must be a mapping, got {node!r:.60}", where
+                self.source, f"malformed schema: a schema must be a mapping, got {node!r:.60}", place(where)
             )
         check_shape(node, self.source, where)
         if "$ref" in node:
@@ -202,19 +202,19 @@ class SchemaResolver:
             s.enum = frozenset({freeze(node["const"])})
         props = node.get("properties")
         if isinstance(props, dict):
-            s.properties = {str(k): self.build(v, f"{where}.properties.{k}") for k, v in props.items()}
+            s.properties = {str(k): self.build(v, (where, f".properties.{k}")) for k, v in props.items()}
         if isinstance(node.get("required"), list):
             s.required = frozenset(str(r) for r in node["required"])
         extra = node.get("additionalProperties")
         if isinstance(extra, bool):
             s.additional = extra
         elif isinstance(extra, dict):
-            s.additional = self.build(extra, f"{where}.additionalProperties")
+            s.additional = self.build(extra, (where, ".additionalProperties"))
         if "items" in node:
-            s.items = self.build(node["items"], f"{where}.items")
+            s.items = self.build(node["items"], (where, ".items"))
         for key, attr in (("oneOf", "one_of"), ("anyOf", "any_of")):
             if isinstance(node.get(key), list):
-                setattr(s, attr, [self.build(v, f"{where}.{key}[{i}]") for i, v in enumerate(node[key])])
+                setattr(s, attr, [self.build(v, (where, f".{key}[{i}]")) for i, v in enumerate(node[key])])
         _read_bounds(s, node)
         s.unique_items = node.get("uniqueItems") is True
         if "default" in node:
@@ -231,7 +231,7 @@ class SchemaResolver:
                         s.variant_labels[id(variant)] = value
         parts = node.get("allOf")
         if isinstance(parts, list) and parts:
-            built = [self.build(p, f"{where}.allOf[{i}]") for i, p in enumerate(parts)]
+            built = [self.build(p, (where, f".allOf[{i}]")) for i, p in enumerate(parts)]
             own_nullable = s.nullable
             for part in built:
                 _merge_into(s, part)
@@ -264,7 +264,20 @@ _SHAPES: dict[str, tuple[tuple[type, ...], str]] = {
 }
 
 
-def check_shape(node: dict[str, Any], source: str, where: str) -> None:
+Where = Any
+"""A schema's place for messages: a string, or ``(parent place, ".items")`` built only on error."""
+
+
+def place(where: Where) -> str:
+    """The text of a place (iterative: places nest as deep as the schemas)."""
+    parts = []
+    while isinstance(where, tuple):
+        where, part = where
+        parts.append(part)
+    return str(where) + "".join(reversed(parts))
+
+
+def check_shape(node: dict[str, Any], source: str, where: Where) -> None:
     """SpecError when a keyword the diff reads holds the wrong kind of value (``properties: "zz"``).
 
     Members (each property, each ``allOf`` part) are checked as they are built."""
@@ -272,7 +285,9 @@ def check_shape(node: dict[str, Any], source: str, where: str) -> None:
         value = node[key]
         kinds, expected = _SHAPES[key]
         if value is None or (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
-            raise SpecError(source, f"malformed schema: '{key}' must be {expected}, got {value!r:.60}", where)
+            raise SpecError(
+                source, f"malformed schema: '{key}' must be {expected}, got {value!r:.60}", place(where)
+            )
 
 
 def _unescape(part: str) -> str:

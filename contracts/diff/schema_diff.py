@@ -6,8 +6,7 @@ same fact breaks a client in a request and is harmless in a response (or the oth
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from contracts.diff.fingerprint import fingerprint
 from contracts.diff.schema import Schema, show
@@ -33,8 +32,7 @@ ADDITIONAL_CLOSED = "additional-closed"  # additionalProperties became false
 ADDITIONAL_OPENED = "additional-opened"
 
 
-@dataclass(slots=True)
-class SchemaChange:
+class SchemaChange(NamedTuple):
     """One fact at ``path`` (dotted, ``[]`` for array items, ``*`` for map values, ``""`` at the root)."""
 
     kind: str

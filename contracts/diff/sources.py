@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from contracts.errors import ContractsError, SpecError
 from contracts.spec_loader import api_version, build_label, check_openapi_version, load_spec_file
@@ -13,8 +12,7 @@ from contracts.spec_loader import api_version, build_label, check_openapi_versio
 _REF_RE = re.compile(r"^v\d+(?:\.\d+)?(?:@[^/\\]*)?$")
 
 
-@dataclass
-class LoadedSpec:
+class LoadedSpec(NamedTuple):
     doc: dict[str, Any]
     label: str  # what the report calls it: "v3.0@30855" or the file path
     version: str | None

@@ -7,8 +7,7 @@ the same operation; with ``across`` the ``/api/vX.Y`` prefix is dropped so v3.0 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from contracts.diff.schema import Schema, SchemaResolver
 from contracts.errors import SpecError
@@ -22,8 +21,7 @@ _IGNORED_HEADERS = {"accept", "content-type", "authorization"}
 _DEFAULT_STYLE = {"query": "form", "cookie": "form", "path": "simple", "header": "simple"}
 
 
-@dataclass
-class Parameter:
+class Parameter(NamedTuple):
     name: str
     location: str  # path, query, header, cookie
     required: bool
@@ -38,17 +36,15 @@ class Parameter:
         return f"{self.location}.{self.name}"
 
 
-@dataclass
-class Body:
+class Body(NamedTuple):
     """A request body or a response: its media types and (for responses) headers."""
 
     required: bool = False
-    content: dict[str, Schema | None] = field(default_factory=dict)
-    headers: dict[str, Parameter] = field(default_factory=dict)
+    content: dict[str, Schema | None] = {}  # read only, like every part of the model
+    headers: dict[str, Parameter] = {}
 
 
-@dataclass
-class Operation:
+class Operation(NamedTuple):
     method: str
     path: str  # as written in the spec
     key: str
@@ -66,12 +62,11 @@ class Operation:
         return f"{self.method.upper()} {self.path}"
 
 
-@dataclass
-class SpecModel:
+class SpecModel(NamedTuple):
     operations: dict[str, Operation]
     security: frozenset
     security_names: dict[Any, str]
-    schemas: list[Schema] = field(default_factory=list)  # every resolved schema node
+    schemas: list[Schema]  # every resolved schema node
 
 
 def path_key(path: str, across: bool) -> tuple[str, list[str]]:

@@ -139,6 +139,19 @@ def test_bad_external_reference_exits_2_with_one_line(
     assert needle in one_line(err)
 
 
+@pytest.mark.parametrize("validate", [False, True])
+def test_bad_local_reference_exits_2_with_a_short_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], validate: bool
+) -> None:
+    spec = single_file_equivalent()
+    spec["components"]["schemas"]["Thing"]["properties"]["owner"] = {"$ref": "#/components/schemas/Nope"}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(spec))
+    code, _, err = run(capsys, "diff", str(bad), str(bad), *(["--validate"] if validate else []))
+    line = one_line(err)
+    assert code == 2 and "Nope" in line and len(line) < 400
+
+
 def test_snapshot_import_stores_a_self_contained_document(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

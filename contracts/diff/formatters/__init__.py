@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from contracts.diff.model import Change, DiffReport, Level
 
@@ -18,8 +18,7 @@ FORMATS = {
 }
 
 
-@dataclass
-class RenderOptions:
+class RenderOptions(NamedTuple):
     fail_on: Level | None = Level.BREAKING  # None: never fail
     min_level: Level = Level.INFO  # hide less severe findings (text and markdown)
     color: bool = False
