@@ -162,7 +162,7 @@ def main() -> int:
     if args.part in ("all", "parallel"):
         from runner_scaling import compare_parallel  # bench/runner_scaling.py
 
-        compare_parallel([Path(spec.source) for spec in specs], args.max_examples, args.seed)
+        compare_parallel([Path(spec.source).resolve() for spec in specs], args.max_examples, args.seed)
     return 0
 
 

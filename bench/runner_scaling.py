@@ -70,7 +70,7 @@ def pytest_run(specs: list[Path], max_examples: int, seed: int, workers: int) ->
         wall = time.perf_counter() - started
         cases = sum(int(p.read_text() or 0) for p in Path(work).glob("cases.*"))
     label = f"pytest -n {workers}" if workers else "pytest -n 0"
-    return Timed(label, wall, cases, done.returncode == 0)
+    return Timed(label, wall, cases, _green(done.returncode, done.stdout + done.stderr))
 
 
 def cli_runs(specs: list[Path], max_examples: int, seed: int, shards: list[str | None]) -> Timed:
@@ -95,13 +95,20 @@ def cli_runs(specs: list[Path], max_examples: int, seed: int, shards: list[str |
         outputs = [process.communicate()[0] for process in processes]
         wall = time.perf_counter() - started
     cases = sum(int(n) for out in outputs for n in re.findall(r"operations, (\d+) cases", out))
-    ok = all(process.returncode == 0 for process in processes)
+    ok = all(_green(process.returncode, out) for process, out in zip(processes, outputs, strict=True))
     label = (
         "test (whole run)"
         if shards == [None]
         else f"test --shard 1..{len(shards)}/{len(shards)} side by side"
     )
     return Timed(label, wall, cases, ok)
+
+
+def _green(code: int, output: str) -> bool:
+    """Whether a run passed; a failed one shows its last lines, so a broken set-up is not a figure."""
+    if code != 0:
+        print("\n".join(output.strip().splitlines()[-15:]), file=sys.stderr)
+    return code == 0
 
 
 def compare_parallel(specs: list[Path], max_examples: int, seed: int) -> None:

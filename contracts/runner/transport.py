@@ -2,8 +2,10 @@
 
 schemathesis talks to a WSGI application in-process. For the embedded mock that is
 the mock itself; for a real base URL it is ``HttpForwarder``, which sends the request
-over the network with bounded timeouts, retries transient errors and honours
-429/503 ``Retry-After``. The key never enters schemathesis: it sends a placeholder
+over the network exactly as the case means it (the raw request target, never re-quoted),
+retries connection errors, honours 429/503 ``Retry-After`` and turns a read timeout into
+a marked stand-in answer that the ``response_time`` check reports on its operation.
+``RequestLog`` remembers each request as sent, for curl reproductions and chains. The key never enters schemathesis: it sends a placeholder
 that ``KeyInjector`` swaps for the real key at the last moment, so every code
 sample, report and cache schemathesis writes only ever contains the placeholder.
 """
