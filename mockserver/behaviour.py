@@ -486,7 +486,9 @@ def _upsert_batch(call: Call, chain: list[Ref]) -> MockResponse:
             if existing is not None and call.store.parent_of(target, stored_id) != owner:
                 failures.append(f"{key}: the id is taken by an element of another file")
                 continue
-            entity = copy.deepcopy(existing) if existing is not None else rt.entity_template(target, schema, item)
+            entity = (
+                copy.deepcopy(existing) if existing is not None else rt.entity_template(target, schema, item)
+            )
             _overlay(entity, item, names)
             _parent_fields(call, entity, names, chain)
             _store_entity(call, target, key, entity, owner)
