@@ -138,7 +138,7 @@ def parse_tokens(data: Any, source: str) -> tuple[Token, ...]:
 
 
 def load_tokens_file(path: str | Path) -> tuple[Token, ...]:
-    from mockserver.datafile import read_document
+    from contracts.datafile import read_document
 
     data = read_document(path, "tokens file", TokensFileError)
     return parse_tokens(data, str(path))

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from contracts.datafile import read_document
 from contracts.errors import ContractsError
 from contracts.platform.catalogue import Link, links
 from mockserver.catalogue_fixtures import STANDARD, Plan
-from mockserver.datafile import read_document
 
 MODES = ("extend", "replace")
 _VERSION = re.compile(r"^v\d+\.\d+$")

@@ -9,8 +9,8 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from typing import NamedTuple
 
+from contracts.datafile import read_document
 from contracts.diff.model import Change, DiffReport
-from contracts.diff.user_files import read_yaml_file
 from contracts.errors import ContractsError
 
 
@@ -36,7 +36,7 @@ def _match(pattern: str, value: str) -> bool:
 
 def load_ignore_file(path: str, known_ids: set[str]) -> list[IgnoreEntry]:
     """Read and check an ignore file; every problem is one line naming the file and the entry."""
-    data = read_yaml_file(path, "ignore file")
+    data = read_document(path, "ignore file")
     if data is None:
         return []
     if not isinstance(data, list):

@@ -6,8 +6,8 @@ drops the rule's findings from the report. It is checked on load, so a typo is o
 
 from __future__ import annotations
 
+from contracts.datafile import read_document
 from contracts.diff.model import DiffReport, Level
-from contracts.diff.user_files import read_yaml_file
 from contracts.errors import ContractsError
 
 LEVEL_NAMES = ("breaking", "warning", "info", "ignore")
@@ -18,7 +18,7 @@ Levels = dict[str, Level | None]
 
 def load_levels(path: str, known_ids: set[str]) -> Levels:
     """Read and check a levels file; every problem is one line naming the file and the entry."""
-    data = read_yaml_file(path, "levels file")
+    data = read_document(path, "levels file")
     if data is None:
         return {}
     if not isinstance(data, dict):

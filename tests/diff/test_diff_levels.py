@@ -76,7 +76,7 @@ def test_levels_file_yaml_and_json(tmp_path: Path) -> None:
         ("operation-removed: fatal\n", "unknown level 'fatal'"),
         ("operation-removed: 3\n", "unknown level 3"),
         ("- operation-removed\n", "expected a mapping"),
-        ("operation-removed: [unclosed\n", "invalid YAML/JSON"),
+        ("operation-removed: [unclosed\n", "invalid YAML"),
     ],
 )
 def test_bad_levels_file_is_refused(tmp_path: Path, text: str, needle: str) -> None:

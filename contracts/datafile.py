@@ -1,4 +1,5 @@
-"""Reading the mock's own input files (tokens, fixtures): YAML, or JSON for ``.json``.
+"""Reading the files a team writes for the suite (tokens, fixtures, diff levels and ignores):
+YAML, or JSON for ``.json``.
 
 Every read or parse problem is one error that names the file, for the CLI's one-line exit 2.
 """
@@ -9,13 +10,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from contracts.errors import ContractsError
 
 
 def read_document(path: str | Path, kind: str, error: type[ContractsError] = ContractsError) -> Any:
     """The parsed content of ``path`` (a ``kind`` such as "tokens file"), or ``error`` saying why not."""
+    import yaml  # here, not at module level: a JSON-only diff starts without it
+
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
