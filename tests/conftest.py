@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,3 +33,15 @@ def real_build(version: str, build: int) -> Path:
 
 
 requires_shared = pytest.mark.skipif(not SHARED_SPECS.is_dir(), reason=SKIP_REASON)
+
+
+def contracts_command(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """``python -m contracts ARGS`` from the project folder, as a user runs it; output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "contracts", *args],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +16,7 @@ from contracts.cli import main
 from contracts.diff import diff_specs
 from contracts.errors import SpecError
 from contracts.spec_loader import load_spec_file
-from tests.conftest import PROJECT_ROOT, real_build
+from tests.conftest import contracts_command, real_build
 from tests.diff.split_specs import LIST, single_file_equivalent, write_split_spec
 from tests.serve.mock_client import READ, mock_process
 
@@ -176,17 +174,6 @@ paths:
   /api/v3.0/ping:
     $ref: 'ops/ping.yaml'
 """
-
-
-def contracts_command(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "contracts", *args],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def test_contract_run_loads_a_split_spec(tmp_path: Path) -> None:

@@ -15,20 +15,14 @@ import requests
 
 from contracts.cli import build_parser, main
 from mockserver.command import build_app
-from tests.conftest import PROJECT_ROOT, real_build
+from tests.conftest import PROJECT_ROOT, contracts_command, real_build
 from tests.mock.conftest import WRITE
 from tests.proxy.har_schema import HAR_SCHEMA
 from tests.proxy.proxy_helpers import V3, answer, record_session
 
 
 def run_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "contracts", *args],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    return contracts_command(*args, timeout=timeout)
 
 
 @pytest.mark.parametrize(
