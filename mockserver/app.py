@@ -11,6 +11,7 @@ admin key when the tokens define one).
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from mockserver.admin_guard import install_admin_guard
 from mockserver.console import console_blueprint
 from mockserver.downloads import register_downloads
 from mockserver.fixtures import seed_fixtures
-from mockserver.jobs import LiveStore
+from mockserver.jobs import Clock, LiveStore
 from mockserver.lifecycle import LifecycleEngine
 from mockserver.memory_store import MemoryStore
 from mockserver.pipeline import MockPipeline
@@ -45,6 +46,7 @@ def create_app(
     processing_delay: float = 1.0,
     strict: bool = False,
     fixtures: Fixtures | None = None,
+    clock: Clock = time.time,
 ) -> flask.Flask:
     """A Flask app emulating the Madaster API for every given spec, each under ``/api/vX.Y/``.
 
@@ -52,6 +54,7 @@ def create_app(
     processing, refinement, activation, passports); 0 finishes it within the request.
     ``strict`` turns the platform's leniencies off (``mockserver.leniency``); ``fixtures`` (from
     ``mockserver.user_fixtures.load_fixtures``) extend or replace the generated fixtures.
+    ``clock`` is where jobs read the time (tests pass a clock they move by hand).
     """
     if not specs:
         raise ContractsError("the mock needs at least one spec")
@@ -81,7 +84,7 @@ def create_app(
                 f"{fixtures.source}: {', '.join(unserved)} is not served (served: {', '.join(runtimes)})"
             )
     tokens = tuple(tokens) if tokens is not None else DEFAULT_TOKENS
-    store = LiveStore(store if store is not None else MemoryStore())
+    store = LiveStore(store if store is not None else MemoryStore(), clock)
     engines = {}
     for version, runtime in runtimes.items():
         runtime.lifecycle = engines[version] = LifecycleEngine(runtime, store, float(processing_delay))

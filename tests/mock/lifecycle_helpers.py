@@ -53,10 +53,9 @@ def specs_of(version: str, having: tuple[str, ...] = ()) -> tuple[list[Path], li
 def lifecycle_app(
     path: Path, cache: dict, *, delay: float = 0.0, seed: int = 0, clock: FakeClock | None = None, **kw: Any
 ) -> Any:
-    app = create_app([load(path, cache)], tokens=TOKENS, processing_delay=delay, seed=seed, **kw)
     if clock is not None:
-        app.extensions["mockserver"]["store"].clock = clock
-    return app
+        kw["clock"] = clock
+    return create_app([load(path, cache)], tokens=TOKENS, processing_delay=delay, seed=seed, **kw)
 
 
 def version_of(app: Any) -> str:

@@ -49,8 +49,7 @@ def test_jobs_survive_a_restart_on_sqlite(tmp_path: Path) -> None:
     spec = load_spec_file(real_build("v3.0", 30855))
     clock = FakeClock()
     store = SqliteStore(tmp_path / "state.db")
-    app = create_app([spec], store=store, processing_delay=5.0)
-    app.extensions["mockserver"]["store"].clock = clock
+    app = create_app([spec], store=store, processing_delay=5.0, clock=clock)
     client = app.test_client()
     building = client.get("/api/v3.0/building", headers=WRITE).json[0]["id"]
     file_id = client.post(f"/api/v3.0/building/{building}/files", json=FILE, headers=WRITE).json["id"]
@@ -61,8 +60,7 @@ def test_jobs_survive_a_restart_on_sqlite(tmp_path: Path) -> None:
 
     clock.advance(11.0)  # two steps of 5 s pass while the mock is down
     store = SqliteStore(tmp_path / "state.db")
-    again = create_app([spec], store=store, processing_delay=0.0)
-    again.extensions["mockserver"]["store"].clock = clock
+    again = create_app([spec], store=store, processing_delay=0.0, clock=clock)
     client = again.test_client()
     after = client.get("/__mock/jobs").json["jobs"]
     assert [j["id"] for j in after] == [j["id"] for j in before]
@@ -80,9 +78,7 @@ def test_two_mocks_on_one_sqlite_file_see_the_same_status(tmp_path: Path) -> Non
     spec = load_spec_file(real_build("v3.0", 30855))
     clock = FakeClock()
     stores = [SqliteStore(tmp_path / "shared.db") for _ in range(2)]
-    apps = [create_app([spec], store=store, processing_delay=2.0) for store in stores]
-    for app in apps:
-        app.extensions["mockserver"]["store"].clock = clock
+    apps = [create_app([spec], store=store, processing_delay=2.0, clock=clock) for store in stores]
     first, second = (app.test_client() for app in apps)
     building = first.get("/api/v3.0/building", headers=WRITE).json[0]["id"]
     file_id = first.post(f"/api/v3.0/building/{building}/files", json=FILE, headers=WRITE).json["id"]
