@@ -26,7 +26,7 @@ from contracts.platform.leniency import (
 )
 from mockserver.generate import container_at
 from mockserver.operations import Operation
-from mockserver.schemas import Problem, SchemaSet, problems
+from mockserver.schemas import Problem, SchemaSet, problems, problems_of
 
 HEADER = "X-Mock-Leniency"
 _LOCK = threading.Lock()
@@ -103,12 +103,16 @@ def relax(runtime: Any, op: Operation, content_type: str, body: Any, found: list
     declared = op.body.schema_for(media)
     if declared is None or "json" not in declared[0]:
         return None
-    value = copy.deepcopy(body)
-    validator = _body_validator(runtime, op, declared[0], value)
+    validator = _body_validator(runtime, op, declared[0], body)
     if validator is None:
         return None
-    applied = _repair_datetimes(validator, value)
-    remaining = problems(validator, value, "body")
+    errors = list(validator.iter_errors(body))
+    if any(_repairable_datetime(error) for error in errors):
+        value = copy.deepcopy(body)  # the repair writes into the body: the client's stays as sent
+        applied = _repair_datetimes(validator, value)
+        remaining = problems(validator, value, "body")
+    else:  # nothing to repair (most refused bodies): no copy, no second validation
+        value, applied, remaining = body, [], problems_of(errors, "body")
     if not remaining and not runtime.schemas.validator(declared[1], response=False).is_valid(value):
         applied.append(Applied(UNSATISFIABLE_ALLOF, "body"))
     others = [p for p in found if p not in in_body]
@@ -141,8 +145,7 @@ def _repair_datetimes(validator: Any, value: Any) -> list[Applied]:
     for _ in range(_ROUNDS):
         changed = False
         for error in validator.iter_errors(value):
-            kind = error.kind
-            if not isinstance(kind, jsonschema_rs.ValidationErrorKind.Format) or kind.format != "date-time":
+            if not _repairable_datetime(error):
                 continue
             fixed = repaired_datetime(error.instance)
             path = list(error.instance_path)
@@ -152,6 +155,11 @@ def _repair_datetimes(validator: Any, value: Any) -> list[Applied]:
         if not changed:
             break
     return applied
+
+
+def _repairable_datetime(error: Any) -> bool:
+    kind = error.kind
+    return isinstance(kind, jsonschema_rs.ValidationErrorKind.Format) and kind.format == "date-time"
 
 
 def _set(value: Any, path: list[Any], new: Any) -> bool:

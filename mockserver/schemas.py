@@ -126,8 +126,13 @@ class SchemaSet:
 
 def problems(validator: Any, instance: Any, location: str) -> list[Problem]:
     """Every validation error as a Problem whose location is a dotted path under ``location``."""
+    return problems_of(validator.iter_errors(instance), location)
+
+
+def problems_of(errors: Any, location: str) -> list[Problem]:
+    """Validation errors already found, as Problems under ``location``."""
     found = []
-    for error in validator.iter_errors(instance):
+    for error in errors:
         path = ".".join(str(part) for part in error.instance_path)
         found.append(Problem(f"{location}.{path}" if path else location, _short(error.message)))
     return found

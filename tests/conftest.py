@@ -24,6 +24,14 @@ def real_builds() -> list[Path]:
     return sorted(files, key=lambda p: (p.parent.name, int(p.stem.split("-")[1])))
 
 
+def newest_builds() -> set[Path]:
+    """The newest real build of each version (the long runs go there; older builds get less)."""
+    newest: dict[str, Path] = {}
+    for path in real_builds():
+        newest[path.parent.name] = path  # oldest first within a version
+    return set(newest.values())
+
+
 def real_build(version: str, build: int) -> Path:
     """One real build, or skip the test with a clear reason."""
     for path in real_builds():

@@ -115,6 +115,7 @@ def _fold_scenario(
             counted.add(case_id)
             result.operation(label, unit).cases += 1
     kept = False
+    facts = ScenarioFacts(recorder)
     for case_id, check_nodes in recorder.checks.items():
         case_node = recorder.cases.get(case_id)
         if case_node is None:
@@ -128,7 +129,7 @@ def _fold_scenario(
                 continue  # the stand-in for a missing answer says nothing about the other checks
             if node.name == "positive_data_acceptance" and not path_parameters_valid(case):
                 continue  # a link fed a value its schema forbids: the request was not schema-valid
-            if node.name == "ensure_resource_availability" and not availability_attributable(case, recorder):
+            if node.name == "ensure_resource_availability" and not availability_attributable(case, facts):
                 continue
             passed = node.status == Status.SUCCESS
             operation.record_check(node.name, passed)
@@ -141,7 +142,34 @@ def _fold_scenario(
     return kept
 
 
-def availability_attributable(case: Any, recorder: Any) -> bool:
+class ScenarioFacts:
+    """What judging one scenario's checks needs, worked out once per scenario (not per check)."""
+
+    def __init__(self, recorder: Any) -> None:
+        self.recorder = recorder
+        self._deleted: list[str] | None = None
+        self._fields: dict[int, set[str]] = {}
+
+    def deleted(self) -> list[str]:
+        """The ids of the scenario's DELETEs that were answered with a 2xx."""
+        if self._deleted is None:
+            self._deleted = []
+            for prior in self.recorder.find_all_cases():
+                if prior.operation.method.upper() != "DELETE":
+                    continue
+                response = self.recorder.find_response(case_id=prior.id)
+                if response is not None and 200 <= response.status_code < 300:
+                    self._deleted.append(prior.id)
+        return self._deleted
+
+    def body_fields(self, operation: Any) -> set[str]:
+        known = self._fields.get(id(operation))
+        if known is None:
+            known = self._fields[id(operation)] = _body_fields(operation)
+        return known
+
+
+def availability_attributable(case: Any, facts: ScenarioFacts) -> bool:
     """Can a 404 be blamed on the resource the previous POST created (schemathesis's check)?
 
     Not when the body names entities (``commodityId``, ``folderId``, the ``id`` of a match in
@@ -155,15 +183,11 @@ def availability_attributable(case: Any, recorder: Any) -> bool:
     if not case.path_parameters:
         return False
     body = case.body if isinstance(case.body, dict) else {}
-    if any(_is_reference(key) for key in body) or any(_is_reference(n) for n in _body_fields(case.operation)):
+    if any(_is_reference(key) for key in body):
         return False
-    for prior in recorder.find_all_cases():
-        if prior.id == case.id or prior.operation.method.upper() != "DELETE":
-            continue
-        response = recorder.find_response(case_id=prior.id)
-        if response is not None and 200 <= response.status_code < 300:
-            return False
-    return True
+    if any(_is_reference(name) for name in facts.body_fields(case.operation)):
+        return False
+    return all(prior == case.id for prior in facts.deleted())
 
 
 def _is_reference(name: Any) -> bool:

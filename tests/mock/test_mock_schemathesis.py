@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from mockserver import create_app
-from tests.conftest import real_builds
+from tests.conftest import newest_builds, real_builds
 from tests.mock.conftest import ALL_SPECS, SPEC_IDS, load
 from tests.mock.mock_helpers import run_schemathesis
 
@@ -24,14 +24,7 @@ def _declares_no_error(app, label: str) -> bool:
     return False
 
 
-def _newest() -> set:
-    newest: dict[str, object] = {}
-    for path in real_builds():
-        newest[path.parent.name] = path  # real_builds() is oldest first within a version
-    return set(newest.values())
-
-
-NEWEST = _newest()
+NEWEST = newest_builds()
 
 
 @pytest.mark.parametrize("path", ALL_SPECS, ids=SPEC_IDS)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from contracts.runner.engine import availability_attributable
+from contracts.runner.engine import ScenarioFacts, availability_attributable
 
 
 @dataclass
@@ -45,32 +45,36 @@ def case(path_parameters: dict | None = None, body: Any = None, case_id: str = "
 def test_a_plain_read_of_the_created_resource_is_attributable() -> None:
     recorder = FakeRecorder()
     recorder.add("post", "POST", 201)
-    assert availability_attributable(case({"id": "1"}), recorder)
-    assert availability_attributable(case({"id": "1"}, body={"name": "x"}), recorder)
+    assert availability_attributable(case({"id": "1"}), ScenarioFacts(recorder))
+    assert availability_attributable(case({"id": "1"}, body={"name": "x"}), ScenarioFacts(recorder))
 
 
 def test_body_references_make_the_404_ambiguous() -> None:
     recorder = FakeRecorder()
     assert not availability_attributable(
-        case({"id": "1"}, body={"commodityId": "2", "quantity": 1}), recorder
+        case({"id": "1"}, body={"commodityId": "2", "quantity": 1}), ScenarioFacts(recorder)
     )
-    assert not availability_attributable(case({"id": "1"}, body={"id": "2"}), recorder)
+    assert not availability_attributable(case({"id": "1"}, body={"id": "2"}), ScenarioFacts(recorder))
 
 
 def test_a_body_schema_with_references_makes_the_404_ambiguous_even_when_they_are_absent() -> None:
-    assert not availability_attributable(case({"id": "1"}, body={}, fields=("id", "rules")), FakeRecorder())
-    assert availability_attributable(case({"id": "1"}, body={}, fields=("name", "rules")), FakeRecorder())
+    assert not availability_attributable(
+        case({"id": "1"}, body={}, fields=("id", "rules")), ScenarioFacts(FakeRecorder())
+    )
+    assert availability_attributable(
+        case({"id": "1"}, body={}, fields=("name", "rules")), ScenarioFacts(FakeRecorder())
+    )
 
 
 def test_no_path_parameter_means_nothing_addresses_the_created_resource() -> None:
-    assert not availability_attributable(case({}), FakeRecorder())
-    assert not availability_attributable(case(None), FakeRecorder())
+    assert not availability_attributable(case({}), ScenarioFacts(FakeRecorder()))
+    assert not availability_attributable(case(None), ScenarioFacts(FakeRecorder()))
 
 
 def test_a_successful_delete_earlier_in_the_scenario_may_have_cascaded() -> None:
     recorder = FakeRecorder()
     recorder.add("delete-folder", "DELETE", 204)
-    assert not availability_attributable(case({"id": "1"}), recorder)
+    assert not availability_attributable(case({"id": "1"}), ScenarioFacts(recorder))
     failed = FakeRecorder()
     failed.add("delete-folder", "DELETE", 404)
-    assert availability_attributable(case({"id": "1"}), failed)
+    assert availability_attributable(case({"id": "1"}), ScenarioFacts(failed))

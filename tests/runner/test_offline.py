@@ -1,4 +1,9 @@
-"""Offline: every version in specs/ and every real build is green on the embedded mock."""
+"""Offline: every version in specs/ and every real build is green on the embedded mock.
+
+The coverage phase (thousands of cases a build) runs on the newest build of each version and on
+specs/; older builds run the other phases. Plain schemathesis runs the coverage phase on every
+build (tests/mock/test_mock_schemathesis.py), and ``tox -e slow`` runs every phase everywhere.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import pytest
 
 from contracts.runner import RunOptions, run_contracts
 from contracts.store import SnapshotStore
-from tests.conftest import PROJECT_ROOT, SKIP_REASON, real_builds
+from tests.conftest import PROJECT_ROOT, SKIP_REASON, newest_builds, real_builds
 
 STORE = SnapshotStore(PROJECT_ROOT / "specs")
 EXAMPLES = 2
@@ -44,6 +49,21 @@ def test_every_version_in_the_store_is_green(version: str) -> None:
     ids=lambda p: f"{p.parent.name}-{p.stem}" if p else "absent",
 )
 def test_every_real_build_is_green(path: Path) -> None:
+    out = io.StringIO()
+    phases = RunOptions.phases if path in newest_builds() else ("examples", "fuzzing", "stateful")
+    options = RunOptions(spec_files=[path], max_examples=EXAMPLES, seed=1, phases=phases)
+    run = run_contracts(options, stream=out)
+    assert run.passed, explain(run, out.getvalue())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "path",
+    sorted(set(real_builds()) - newest_builds())
+    or [pytest.param(None, marks=pytest.mark.skip(reason=SKIP_REASON))],
+    ids=lambda p: f"{p.parent.name}-{p.stem}" if p else "absent",
+)
+def test_every_older_build_is_green_in_the_coverage_phase_too(path: Path) -> None:
     out = io.StringIO()
     run = run_contracts(RunOptions(spec_files=[path], max_examples=EXAMPLES, seed=1), stream=out)
     assert run.passed, explain(run, out.getvalue())
