@@ -7,9 +7,12 @@ reordering keys or reformatting JSON as YAML changes nothing.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from contracts.errors import SpecError
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs start-up (contracts.records)
+if TYPE_CHECKING:
+    from typing import Any
 
 # Keywords that narrow or widen the accepted values; compared by contracts.diff.schema_diff.
 UPPER_BOUNDS = ("maximum", "max_length", "max_items", "max_properties")
@@ -264,8 +267,9 @@ _SHAPES: dict[str, tuple[tuple[type, ...], str]] = {
 }
 
 
-Where = Any
-"""A schema's place for messages: a string, or ``(parent place, ".items")`` built only on error."""
+if TYPE_CHECKING:
+    Where = Any
+    """A schema's place for messages: a string, or ``(parent place, ".items")`` built only on error."""
 
 
 def place(where: Where) -> str:

@@ -6,10 +6,13 @@ same fact breaks a client in a request and is harmless in a response (or the oth
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
-
 from contracts.diff.fingerprint import fingerprint
 from contracts.diff.schema import Schema, show
+from contracts.records import record
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs start-up (contracts.records)
+if TYPE_CHECKING:
+    from typing import Any
 
 # Fact kinds.
 TYPE = "type"  # types or format differ; old/new are Schema nodes
@@ -32,7 +35,8 @@ ADDITIONAL_CLOSED = "additional-closed"  # additionalProperties became false
 ADDITIONAL_OPENED = "additional-opened"
 
 
-class SchemaChange(NamedTuple):
+@record
+class SchemaChange:
     """One fact at ``path`` (dotted, ``[]`` for array items, ``*`` for map values, ``""`` at the root)."""
 
     kind: str
