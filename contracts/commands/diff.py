@@ -9,6 +9,7 @@ above ``--fail-on`` remains (not ignored), 0 otherwise, 2 on bad input.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 
@@ -70,6 +71,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """One diff call, with Python's cycle collector paused: it would walk every parsed document
+    and model a few times (4-5% of a whole call) to free nothing, as they live until the report
+    is written; what they leave is freed by reference counts, or when the collector resumes."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(args)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _run(args: argparse.Namespace) -> int:
     from contracts.diff.engine import diff_specs
     from contracts.diff.formatters import RenderOptions, renderer
     from contracts.diff.model import Level

@@ -161,3 +161,45 @@ def test_a_path_is_spelled_as_pathlib_spells_it(text: str) -> None:
 @pytest.mark.skipif(os.sep != "/", reason="POSIX spelling")
 def test_a_path_object_is_accepted(tmp_path: Path) -> None:
     assert _display(tmp_path / "a" / "b.json") == str(tmp_path / "a" / "b.json")
+
+
+# -- the cycle collector, paused for one call -----------------------------------------------
+
+
+@pytest.mark.parametrize("valid", [True, False])
+def test_a_diff_call_pauses_the_cycle_collector_and_gives_it_back(
+    json_pair: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, valid: bool
+) -> None:
+    import gc
+
+    from contracts.cli import main
+    from contracts.diff import engine
+
+    collecting: list[bool] = []
+    real = engine.diff_specs
+
+    def watched(*args: object, **kwargs: object) -> object:
+        collecting.append(gc.isenabled())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "diff_specs", watched)
+    old, new = json_pair if valid else (json_pair[0], str(tmp_path / "missing.json"))
+    code = main(["diff", old, new, "--output", str(tmp_path / "report.txt")])
+    assert code == (1 if valid else 2)
+    assert collecting == ([False] if valid else [])
+    assert gc.isenabled()
+
+
+def test_the_collector_stays_off_when_the_caller_turned_it_off(
+    json_pair: tuple[str, str], tmp_path: Path
+) -> None:
+    import gc
+
+    from contracts.cli import main
+
+    gc.disable()
+    try:
+        main(["diff", *json_pair, "--output", str(tmp_path / "report.txt")])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
