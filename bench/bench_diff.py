@@ -105,7 +105,7 @@ class Install:
         self.cwd = cwd
 
     def diff(self, old: Path, new: Path) -> list[str]:
-        return [*self.command, "diff", str(old), str(new), "--format", "json", "--fail-on", "never"]
+        return [*self.command, "diff", str(old), str(new)]  # as a user types it: text, exit 1 on breaking
 
     def cpu(self, args: list[str], repeat: int) -> float:
         return process_times(args, repeat, cwd=self.cwd)[0]
