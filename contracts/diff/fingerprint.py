@@ -11,33 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from operator import attrgetter
 
-from contracts.diff.schema import Schema
+from contracts.diff.schema import KEYWORDS, Schema
 
-# Every keyword compared on the node itself, read in one call (C) rather than one by one.
-_KEYWORDS = attrgetter(
-    "types",
-    "format",
-    "enum",
-    "nullable",
-    "required",
-    "minimum",
-    "maximum",
-    "exclusive_minimum",
-    "exclusive_maximum",
-    "min_length",
-    "max_length",
-    "min_items",
-    "max_items",
-    "min_properties",
-    "max_properties",
-    "pattern",
-    "multiple_of",
-    "unique_items",
-    "default",
-    "read_only",
-    "write_only",
-    "deprecated",
-)
+_KEYWORDS = attrgetter(*KEYWORDS)  # read in one call (C) rather than one by one
 
 
 def _local(s: Schema) -> int:

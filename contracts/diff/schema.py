@@ -35,37 +35,44 @@ def show(value: Any) -> str:
     return json.dumps(value)
 
 
+# The keywords a node holds itself (its children aside), each compared as a value; the
+# fingerprints (contracts.diff.fingerprint) hash them together.
+KEYWORDS = (
+    "types",
+    "format",
+    "enum",
+    "nullable",
+    "required",
+    "minimum",
+    "maximum",
+    "exclusive_minimum",
+    "exclusive_maximum",
+    "min_length",
+    "max_length",
+    "min_items",
+    "max_items",
+    "min_properties",
+    "max_properties",
+    "pattern",
+    "multiple_of",
+    "unique_items",
+    "default",
+    "read_only",
+    "write_only",
+    "deprecated",
+)
+
+
 class Schema:
     """One resolved schema node; shared (and possibly cyclic) when reached through the same ``$ref``."""
 
     __slots__ = (
-        "types",
-        "format",
-        "enum",
-        "nullable",
+        *KEYWORDS,
         "properties",
-        "required",
         "additional",
         "items",
         "one_of",
         "any_of",
-        "minimum",
-        "maximum",
-        "exclusive_minimum",
-        "exclusive_maximum",
-        "min_length",
-        "max_length",
-        "min_items",
-        "max_items",
-        "min_properties",
-        "max_properties",
-        "pattern",
-        "multiple_of",
-        "unique_items",
-        "default",
-        "read_only",
-        "write_only",
-        "deprecated",
         "name",
         "variant_labels",
         "fp",
