@@ -1,6 +1,6 @@
 """Time `madaster-contracts diff` on every consecutive pair of the real builds, side by side with oasdiff.
 
-Run from the project root:  python bench/bench_diff.py [--repeat N] [--before REV] [--optic]
+Run from the project root:  python bench/bench_diff.py [--repeat N] [--before REV] [--instructions] [--optic]
 oasdiff (Go) is used when `oasdiff` is on PATH (or $OASDIFF names it): `oasdiff breaking OLD NEW`.
 Where it cannot be built or installed, the bench says why and compares with oasdiff's figures
 measured earlier on these pairs (0.12-0.24 s of CPU per whole CLI call). Optic (npm) is opt-in:
@@ -172,6 +172,25 @@ def interleaved(commands: dict[str, list[str]], runs: dict[str, Install], repeat
     return best
 
 
+_COLLECTED_RE = re.compile(r"Collected : (\d+)")
+
+
+def instructions(command: list[str], cwd: Path) -> float | None:
+    """Millions of instructions one run executes (valgrind's callgrind): unlike CPU seconds, the
+    same however busy the machine is, so two versions compare exactly."""
+    result = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+        cwd=cwd,
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    match = _COLLECTED_RE.search(result.stderr)
+    return int(match.group(1)) / 1e6 if match else None
+
+
 def extract(revision: str, folder: Path) -> Path:
     """The project as of ``revision`` (git archive: no worktree, no change to the repository)."""
     folder.mkdir()
@@ -255,6 +274,11 @@ def main() -> int:
     parser.add_argument("--cli-repeat", type=int, default=9, help="runs per CLI figure (least CPU)")
     parser.add_argument("--optic", action="store_true", help="also run Optic once per pair (slow)")
     parser.add_argument("--before", metavar="REV", help="also time git revision REV, installed and editable")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count the instructions of each call (valgrind; slow, but independent of the load)",
+    )
     args = parser.parse_args()
     if not SHARED.is_dir():
         print(f"real builds not found at {SHARED}; nothing to measure")
@@ -330,6 +354,8 @@ def _measure(
         {name: [*run.command, "--version"] for name, run in runs.items()}, runs, args.cli_repeat
     )
     print("--version alone: " + ", ".join(f"{cpu:.3f} s CPU ({name})" for name, cpu in version.items()))
+    if args.instructions:
+        _count_instructions(runs)
     old, new = big_pair(scratch)
     mb = old.stat().st_size / 1_000_000
     big = {
@@ -351,6 +377,24 @@ def _measure(
         f"goal: every whole CLI call (installed) cheaper than oasdiff ({how}): lowest ratio {worst:.2f}x, {verdict}"
     )
     return 0
+
+
+def _count_instructions(runs: dict[str, Install]) -> None:
+    if shutil.which("valgrind") is None:
+        print("instructions: valgrind is not installed (Debian: apt-get install valgrind)")
+        return
+    print("Millions of instructions per call (valgrind --tool=callgrind):")
+    print(f"{'':24}" + "".join(f"{name:>18}" for name in runs))
+    rows = [("python -c pass", {name: [run.python, "-c", "pass"] for name, run in runs.items()})]
+    rows += [
+        (f"{label(old)} -> {label(new)}", {name: run.diff(old, new) for name, run in runs.items()})
+        for old, new in pairs()
+    ]
+    for title, commands in rows:
+        counts = {name: instructions(command, runs[name].cwd) for name, command in commands.items()}
+        print(
+            f"{title:24}" + "".join(f"{c:18.1f}" if c is not None else f"{'-':>18}" for c in counts.values())
+        )
 
 
 if __name__ == "__main__":
