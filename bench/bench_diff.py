@@ -1,15 +1,19 @@
 """Time `madaster-contracts diff` on every consecutive pair of the real builds, side by side with oasdiff.
 
-Run from the project root:  python bench/bench_diff.py [--repeat N] [--optic]
+Run from the project root:  python bench/bench_diff.py [--repeat N] [--before REV] [--instructions] [--optic]
 oasdiff (Go) is used when `oasdiff` is on PATH (or $OASDIFF names it): `oasdiff breaking OLD NEW`.
 Where it cannot be built or installed, the bench says why and compares with oasdiff's figures
 measured earlier on these pairs (0.12-0.24 s of CPU per whole CLI call). Optic (npm) is opt-in:
 `cd bench/optic && npm install`, then `--optic`.
 
-Figures per pair: in-process (parse both files + diff) and the diff alone (medians), the whole
-CLI call in a fresh process as CPU seconds (user + system, the fair measure on a shared
-machine) and wall seconds, `--version` alone, and a 5 MB spec made from a real build.
-CLI calls run with bytecode caching on (as for any user: the first call writes the .pyc files).
+The whole CLI call is timed as a user runs it: a wheel of this checkout, installed with pip
+(bytecode compiled) into a fresh virtualenv that takes its dependencies from this interpreter's
+environment, and run through its `madaster-contracts` script. The editable checkout is timed too
+(`python -m contracts`): its path finder runs at every Python start, which no user's install does.
+CPU seconds (user + system) are the minimum of several runs (other work shares the machine:
+the least disturbed run is the closest to the call's own cost); `python -c pass` in each
+environment is the baseline. Also printed: in-process medians (parse both files + diff, and
+the diff alone), `--version` alone and a 5 MB spec made from a real build.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import os
 import re
 import resource
 import shutil
+import site
 import statistics
 import subprocess
 import sys
@@ -38,8 +43,8 @@ from contracts.spec_loader import load_spec_file  # noqa: E402
 SHARED = Path(os.environ.get("MADASTER_SHARED_SPECS", ROOT.parent / "shared" / "madaster-specs"))
 OPTIC = ROOT / "bench" / "optic" / "node_modules" / ".bin" / "optic"
 OASDIFF_EARLIER = (0.12, 0.24)  # CPU seconds per real pair, oasdiff's whole CLI call (measured before)
-OURS_EARLIER = (0.27, 0.45)  # and ours at the same time, before this project's start-up work
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+PACKAGE_FILES = ("contracts", "mockserver", "pyproject.toml", "README.md")
 
 
 def pairs() -> list[tuple[Path, Path]]:
@@ -77,7 +82,7 @@ def in_process(old: Path, new: Path, repeat: int) -> tuple[float, float, int]:
 
 
 def process_times(cmd: list[str], repeat: int, cwd: Path = ROOT) -> tuple[float, float]:
-    """Median (CPU seconds, wall seconds) of a command, children's user + system time."""
+    """(least CPU seconds, median wall seconds) of a command: the child's user + system time."""
     cpu, wall = [], []
     for _ in range(repeat):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -88,26 +93,107 @@ def process_times(cmd: list[str], repeat: int, cwd: Path = ROOT) -> tuple[float,
         wall.append(time.perf_counter() - start)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
-    return statistics.median(cpu), statistics.median(wall)
+    return min(cpu), statistics.median(wall)
 
 
-def ours(old: Path, new: Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "contracts",
-        "diff",
-        str(old),
-        str(new),
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-    ]
+class Install:
+    """One way of running the command: the command line that starts it, and where it runs."""
+
+    def __init__(self, command: list[str], python: str, cwd: Path) -> None:
+        self.command = command
+        self.python = python
+        self.cwd = cwd
+
+    def diff(self, old: Path, new: Path) -> list[str]:
+        return [*self.command, "diff", str(old), str(new)]  # as a user types it: text, exit 1 on breaking
+
+    def warm(self, old: Path, new: Path) -> None:
+        """One call first, as after an install: bytecode in place, files in the page cache."""
+        subprocess.run(self.diff(old, new), cwd=self.cwd, env=ENV, capture_output=True, check=False)
+
+
+def editable(source: Path) -> Install:
+    """The checkout itself (``python -m contracts`` from its folder, this interpreter's site)."""
+    return Install([sys.executable, "-m", "contracts"], sys.executable, source)
+
+
+def installed(source: Path, scratch: Path) -> Install:
+    """A wheel of ``source`` installed with pip into a fresh virtualenv, run by its script.
+
+    The dependencies are not downloaded again: a ``.pth`` line puts this environment's
+    site-packages after the virtualenv's own (a plain path line: the ``.pth`` files there, such as
+    an editable install's finder, are not run)."""
+    build = scratch / "source"
+    build.mkdir()
+    for name in PACKAGE_FILES:
+        path = source / name
+        if path.is_dir():
+            shutil.copytree(path, build / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif path.exists():
+            shutil.copy2(path, build / name)
+    wheels = scratch / "wheels"
+    run = {"check": True, "capture_output": True, "env": ENV}
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(build)], **run
+    )
+    venv = scratch / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], **run)
+    python = venv / "bin" / "python"
+    wheel = next(wheels.glob("*.whl"))
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-index",
+            str(wheel),
+        ],
+        **run,
+    )
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True, **run
+    ).stdout.strip()
+    Path(purelib, "dependencies.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    return Install([str(venv / "bin" / "madaster-contracts")], str(python), scratch)
+
+
+def interleaved(commands: dict[str, list[str]], runs: dict[str, Install], repeat: int) -> dict[str, float]:
+    """Least CPU seconds of each command, run in turns (one of each, ``repeat`` times): a burst of
+    other work on the machine then weighs on all of them alike."""
+    best = dict.fromkeys(commands, float("inf"))
+    for _ in range(repeat):
+        for name, command in commands.items():
+            best[name] = min(best[name], process_times(command, 1, cwd=runs[name].cwd)[0])
+    return best
+
+
+_COLLECTED_RE = re.compile(r"Collected : (\d+)")
+
+
+def instructions(command: list[str], cwd: Path) -> float | None:
+    """Millions of instructions one run executes (valgrind's callgrind): unlike CPU seconds, the
+    same however busy the machine is, so two versions compare exactly."""
+    result = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+        cwd=cwd,
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    match = _COLLECTED_RE.search(result.stderr)
+    return int(match.group(1)) / 1e6 if match else None
 
 
 def extract(revision: str, folder: Path) -> Path:
     """The project as of ``revision`` (git archive: no worktree, no change to the repository)."""
+    folder.mkdir()
     archive = subprocess.run(["git", "archive", revision], cwd=ROOT, capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
     return folder
@@ -176,16 +262,22 @@ def big_pair(folder: Path, target_mb: float = 5.0) -> tuple[Path, Path]:
     return old, new
 
 
+def ratio(peer: tuple[float, float] | float, ours: float) -> str:
+    if isinstance(peer, tuple):
+        return f"{peer[0] / ours:.1f}-{peer[1] / ours:.1f}x"
+    return f"{peer / ours:.1f}x"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="runs per in-process figure (median)")
-    parser.add_argument("--cli-repeat", type=int, default=5, help="runs per CLI figure (median)")
+    parser.add_argument("--cli-repeat", type=int, default=9, help="runs per CLI figure (least CPU)")
     parser.add_argument("--optic", action="store_true", help="also run Optic once per pair (slow)")
+    parser.add_argument("--before", metavar="REV", help="also time git revision REV, installed and editable")
     parser.add_argument(
-        "--before",
-        metavar="REV",
-        help="also time the diff as of git revision REV; without oasdiff, estimate oasdiff's CPU from "
-        "the ratio measured earlier between it and that revision",
+        "--instructions",
+        action="store_true",
+        help="also count the instructions of each call (valgrind; slow, but independent of the load)",
     )
     args = parser.parse_args()
     if not SHARED.is_dir():
@@ -193,76 +285,116 @@ def main() -> int:
         return 0
     oasdiff, why_not = oasdiff_binary()
     low, high = OASDIFF_EARLIER
+    peer_figures: tuple[float, float] | None = None if oasdiff else OASDIFF_EARLIER
     if oasdiff is None:
         print(f"oasdiff: not run here: {why_not}.")
         print(
             f"         Compared with oasdiff's figures measured on these pairs: {low:.2f}-{high:.2f} s CPU per call."
         )
-    subprocess.run(ours(*pairs()[0]), cwd=ROOT, env=ENV, capture_output=True, check=False)  # writes .pyc
-    before_root = extract(args.before, Path(tempfile.mkdtemp(prefix="diff-before-"))) if args.before else None
-    if before_root is not None:
-        subprocess.run(ours(*pairs()[0]), cwd=before_root, env=ENV, capture_output=True, check=False)
-        print(
-            f"before = the diff as of {args.before}; oasdiff estimated as before x "
-            f"{OASDIFF_EARLIER[0] / OURS_EARLIER[0]:.2f}-{OASDIFF_EARLIER[1] / OURS_EARLIER[1]:.2f} "
-            "(the ratio of the earlier side-by-side figures)"
-        )
-    header = (
-        f"{'pair':24} {'load+diff':>10} {'diff only':>10} {'CLI CPU':>8} {'CLI wall':>9} "
-        f"{'oasdiff CPU':>12} {'ratio':>7}  breaking"
+    scratch = Path(tempfile.mkdtemp(prefix="bench-diff-"))
+    try:
+        (scratch / "now").mkdir()
+        runs = {"installed": installed(ROOT, scratch / "now"), "editable": editable(ROOT)}
+        if args.before:
+            (scratch / "before").mkdir()
+            before = extract(args.before, scratch / "before-source")
+            runs["before installed"] = installed(before, scratch / "before")
+            runs["before editable"] = editable(before)
+            print(f"before = {args.before}, installed and run the same ways")
+        return _measure(args, runs, oasdiff, peer_figures, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _measure(
+    args: argparse.Namespace,
+    runs: dict[str, Install],
+    oasdiff: str | None,
+    peer_figures: tuple[float, float] | None,
+    scratch: Path,
+) -> int:
+    for run in runs.values():
+        run.warm(*pairs()[0])
+    baseline = interleaved(
+        {name: [run.python, "-c", "pass"] for name, run in runs.items()}, runs, args.cli_repeat
     )
+    print("python -c pass: " + ", ".join(f"{cpu:.3f} s CPU ({name})" for name, cpu in baseline.items()))
+    print(
+        "CPU seconds of one whole CLI call (least of several runs); oasdiff / ours: higher is better for us"
+    )
+    columns = [f"{name:>18}" for name in runs]
+    header = f"{'pair':24} {'load+diff':>10} {'diff only':>10} {''.join(columns)} {'oasdiff':>11} {'oasdiff/ours':>13}  breaking"
     print(header)
     print("-" * len(header))
-    worst = float("inf")  # the lowest peer/ours ratio over the pairs (lower end of a range)
+    worst = float("inf")
     for old, new in pairs():
         total, diff_only, breaking = in_process(old, new, args.repeat)
-        cpu, wall = process_times(ours(old, new), args.cli_repeat)
+        cpu = interleaved({name: run.diff(old, new) for name, run in runs.items()}, runs, args.cli_repeat)
+        ours = cpu["installed"]
         if oasdiff:
-            peer, _ = process_times([oasdiff, "breaking", str(old), str(new)], args.cli_repeat)
-            peer_text, ratio = f"{peer:10.3f}s", f"{peer / cpu:6.1f}x"
-            worst = min(worst, peer / cpu)
-        elif before_root is not None:
-            before, _ = process_times(ours(old, new), args.cli_repeat, cwd=before_root)
-            low_est = before * OASDIFF_EARLIER[0] / OURS_EARLIER[0]
-            high_est = before * OASDIFF_EARLIER[1] / OURS_EARLIER[1]
-            peer_text = f"~{low_est:.2f}-{high_est:.2f}s"
-            ratio = f"{low_est / cpu:.1f}-{high_est / cpu:.1f}x"
-            worst = min(worst, low_est / cpu, high_est / cpu)
+            peer: tuple[float, float] | float = process_times(
+                [oasdiff, "breaking", str(old), str(new)], args.cli_repeat
+            )[0]
+            peer_text = f"{peer:.3f} s"
         else:
-            peer_text, ratio = f"{low:.2f}-{high:.2f} s", f"{low / cpu:.1f}-{high / cpu:.1f}x"
-            worst = min(worst, low / cpu)
+            assert peer_figures is not None
+            peer, peer_text = peer_figures, f"{peer_figures[0]:.2f}-{peer_figures[1]:.2f} s"
+        worst = min(worst, (peer[0] if isinstance(peer, tuple) else peer) / ours)
         line = (
             f"{label(old) + ' -> ' + label(new):24} {total * 1000:8.1f}ms {diff_only * 1000:8.1f}ms "
-            f"{cpu:7.3f}s {wall:8.3f}s {peer_text:>12} {ratio:>7}  {breaking}"
+            + "".join(f"{cpu[name]:16.3f} s" for name in runs)
+            + f" {peer_text:>11} {ratio(peer, ours):>13}  {breaking}"
         )
         if args.optic:
             seconds, note = optic(old, new)
             line += f"  Optic: {seconds:.2f} s wall, {note}" if seconds else f"  {note}"
         print(line)
-    version_cpu, version_wall = process_times(
-        [sys.executable, "-m", "contracts", "--version"], args.cli_repeat
-    )
-    python_cpu, _ = process_times([sys.executable, "-c", "pass"], args.cli_repeat)
     print()
-    print(
-        f"--version alone: {version_cpu:.3f} s CPU, {version_wall:.3f} s wall (python -c pass: {python_cpu:.3f} s CPU)"
+    version = interleaved(
+        {name: [*run.command, "--version"] for name, run in runs.items()}, runs, args.cli_repeat
     )
-    with tempfile.TemporaryDirectory() as scratch:
-        old, new = big_pair(Path(scratch))
-        mb = old.stat().st_size / 1_000_000
-        cpu, wall = process_times(ours(old, new), max(1, args.cli_repeat // 2))
-        text = f"{mb:.1f} MB spec, one change in every copy: ours {cpu:.2f} s CPU, {wall:.2f} s wall"
-        if oasdiff:
-            peer, _ = process_times([oasdiff, "breaking", str(old), str(new)], 1)
-            text += f"; oasdiff {peer:.2f} s CPU ({peer / cpu:.1f}x)"
-        print(text)
+    print("--version alone: " + ", ".join(f"{cpu:.3f} s CPU ({name})" for name, cpu in version.items()))
+    if args.instructions:
+        _count_instructions(runs)
+    old, new = big_pair(scratch)
+    mb = old.stat().st_size / 1_000_000
+    big = {
+        name: process_times(run.diff(old, new), max(1, args.cli_repeat // 3), cwd=run.cwd)[0]
+        for name, run in runs.items()
+        if "editable" not in name
+    }
+    text = f"{mb:.1f} MB spec, one change in every copy: " + ", ".join(
+        f"{cpu:.2f} s CPU ({name})" for name, cpu in big.items()
+    )
+    if oasdiff:
+        peer_cpu, _ = process_times([oasdiff, "breaking", str(old), str(new)], 1)
+        text += f"; oasdiff {peer_cpu:.2f} s CPU ({peer_cpu / big['installed']:.1f}x)"
+    print(text)
     print()
-    if before_root is not None:
-        shutil.rmtree(before_root, ignore_errors=True)
-    how = "measured" if oasdiff else ("estimated" if before_root is not None else "its earlier figures")
+    how = "measured here" if oasdiff else "its figures measured earlier, lower end"
     verdict = "faster on every pair" if worst > 1 else "not faster on every pair"
-    print(f"goal: every whole CLI call faster than oasdiff ({how}): lowest ratio {worst:.2f}x, {verdict}")
+    print(
+        f"goal: every whole CLI call (installed) cheaper than oasdiff ({how}): lowest ratio {worst:.2f}x, {verdict}"
+    )
     return 0
+
+
+def _count_instructions(runs: dict[str, Install]) -> None:
+    if shutil.which("valgrind") is None:
+        print("instructions: valgrind is not installed (Debian: apt-get install valgrind)")
+        return
+    print("Millions of instructions per call (valgrind --tool=callgrind):")
+    print(f"{'':24}" + "".join(f"{name:>18}" for name in runs))
+    rows = [("python -c pass", {name: [run.python, "-c", "pass"] for name, run in runs.items()})]
+    rows += [
+        (f"{label(old)} -> {label(new)}", {name: run.diff(old, new) for name, run in runs.items()})
+        for old, new in pairs()
+    ]
+    for title, commands in rows:
+        counts = {name: instructions(command, runs[name].cwd) for name, command in commands.items()}
+        print(
+            f"{title:24}" + "".join(f"{c:18.1f}" if c is not None else f"{'-':>18}" for c in counts.values())
+        )
 
 
 if __name__ == "__main__":

@@ -9,11 +9,16 @@ self-contained document (contracts.external_refs), so every consumer sees local 
 from __future__ import annotations
 
 import json
+import os
 import re
-from pathlib import Path
-from typing import Any
 
 from contracts.errors import SpecError
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs start-up (contracts.records)
+
+if TYPE_CHECKING:
+    from pathlib import Path  # imported where a file reference needs it: a plain load starts faster
+    from typing import Any
 
 _BUILD_RE = re.compile(r"Build:\s*([0-9A-Za-z._-]+)")
 # A ``$ref`` whose value does not start with "#" (JSON or YAML, quoted or not): a cheap scan of
@@ -133,6 +138,8 @@ def load_spec_bytes(
     """
     doc = parse_document(raw, source)
     if may_refer_to_other_files(raw):
+        from pathlib import Path
+
         from contracts.external_refs import resolve_external_refs
 
         doc = resolve_external_refs(doc, source, Path(base) if base is not None else None)
@@ -143,32 +150,44 @@ def load_spec_bytes(
 
 def load_spec_file(path: str | Path, *, validate: bool = True) -> dict[str, Any]:
     """Load a spec file; a missing or unreadable file is a SpecError too."""
-    path = Path(path)
+    path = _display(path)
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as handle:
+            raw = handle.read()
     except FileNotFoundError:
-        raise SpecError(str(path), "no such file") from None
+        raise SpecError(path, "no such file") from None
     except IsADirectoryError:
-        raise SpecError(str(path), "is a directory, expected a spec file") from None
+        raise SpecError(path, "is a directory, expected a spec file") from None
     except OSError as exc:
-        raise SpecError(str(path), f"cannot read: {exc.strerror}") from None
+        raise SpecError(path, f"cannot read: {exc.strerror}") from None
     try:
-        return load_spec_bytes(raw, str(path), validate=validate, base=path)
+        return load_spec_bytes(raw, path, validate=validate, base=path)
     except UnicodeDecodeError:
-        raise SpecError(str(path), "not UTF-8 text") from None
+        raise SpecError(path, "not UTF-8 text") from None
+
+
+def _display(path: str | Path) -> str:
+    """The path as ``str(Path(path))`` spells it in messages ("a//b/./c" -> "a/b/c"), without pathlib."""
+    text = os.fspath(path)
+    if not text:
+        return "."
+    lead = "//" if text.startswith("//") and not text.startswith("///") else os.sep * text.startswith(os.sep)
+    parts = [part for part in text.split(os.sep) if part and part != "."]
+    return lead + os.sep.join(parts) if parts else (lead or ".")
 
 
 def bundle_file(path: str | Path) -> bytes:
     """A spec file's bytes as stored: unchanged, or, when it refers to other files, the
     self-contained document (contracts.external_refs) as JSON or YAML like the original."""
-    path = Path(path)
+    path = _display(path)
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as handle:
+            raw = handle.read()
     except OSError as exc:
-        raise SpecError(str(path), f"cannot read: {exc.strerror or exc}") from None
+        raise SpecError(path, f"cannot read: {exc.strerror or exc}") from None
     if not may_refer_to_other_files(raw):
         return raw
-    doc = load_spec_bytes(raw, str(path), validate=False, base=path)
+    doc = load_spec_bytes(raw, path, validate=False, base=path)
     if raw.lstrip()[:1] in (b"{", b"["):
         return json.dumps(doc, indent=2, ensure_ascii=False).encode("utf-8")
     import yaml

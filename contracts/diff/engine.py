@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from contracts.deep import call_deep
 from contracts.diff.checks import CHECK_MODULES
 from contracts.diff.checks.base import CheckContext
@@ -11,6 +9,10 @@ from contracts.diff.fingerprint import assign_fingerprints
 from contracts.diff.model import Change, DiffReport
 from contracts.diff.spec_model import SpecModel, normalise
 from contracts.errors import SpecError
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs start-up (contracts.records)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def diff_specs(

@@ -9,8 +9,11 @@ together by partition refinement, which makes them comparable across the two doc
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import attrgetter
 
-from contracts.diff.schema import Schema
+from contracts.diff.schema import KEYWORDS, Schema
+
+_KEYWORDS = attrgetter(*KEYWORDS)  # read in one call (C) rather than one by one
 
 
 def _local(s: Schema) -> int:
@@ -18,44 +21,27 @@ def _local(s: Schema) -> int:
     additional = s.additional if not isinstance(s.additional, Schema) else "schema"
     return hash(
         (
-            s.types,
-            s.format,
-            s.enum,
-            s.nullable,
+            _KEYWORDS(s),
             tuple(sorted(s.properties)),
-            s.required,
             additional,
             s.items is not None,
             len(s.one_of),
             len(s.any_of),
-            s.minimum,
-            s.maximum,
-            s.exclusive_minimum,
-            s.exclusive_maximum,
-            s.min_length,
-            s.max_length,
-            s.min_items,
-            s.max_items,
-            s.min_properties,
-            s.max_properties,
-            s.pattern,
-            s.multiple_of,
-            s.unique_items,
-            s.default,
-            s.read_only,
-            s.write_only,
-            s.deprecated,
         )
     )
 
 
 def _children(s: Schema) -> list[Schema]:
-    out = list(s.properties.values())
+    out = [*s.properties.values()]
     if s.items is not None:
         out.append(s.items)
     if isinstance(s.additional, Schema):
         out.append(s.additional)
-    return out + s.one_of + s.any_of
+    if s.one_of:
+        out.extend(s.one_of)
+    if s.any_of:
+        out.extend(s.any_of)
+    return out
 
 
 def _post_order(nodes: list[Schema]) -> tuple[list[Schema], set[int]]:
@@ -92,11 +78,11 @@ def _post_order(nodes: list[Schema]) -> tuple[list[Schema], set[int]]:
 
 
 def _combined(n: Schema, cls: dict[int, int]) -> int:
-    props = tuple(sorted((name, cls[id(p)]) for name, p in n.properties.items()))
+    props = tuple(sorted([(name, cls[id(p)]) for name, p in n.properties.items()])) if n.properties else ()
     additional = cls[id(n.additional)] if isinstance(n.additional, Schema) else 0
     items = cls[id(n.items)] if n.items is not None else 0
-    one_of = tuple(sorted(cls[id(v)] for v in n.one_of))
-    any_of = tuple(sorted(cls[id(v)] for v in n.any_of))
+    one_of = tuple(sorted([cls[id(v)] for v in n.one_of])) if n.one_of else ()
+    any_of = tuple(sorted([cls[id(v)] for v in n.any_of])) if n.any_of else ()
     return hash((cls[id(n)], props, items, additional, one_of, any_of))
 
 

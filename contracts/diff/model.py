@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections import Counter
 from enum import IntEnum
-from typing import NamedTuple
+
+from contracts.records import record
 
 
 class Level(IntEnum):
@@ -34,7 +35,8 @@ class Level(IntEnum):
         return cls[text.strip().upper()]
 
 
-class Rule(NamedTuple):
+@record
+class Rule:
     """One catalogue entry: a stable id, its level and a one-line description."""
 
     id: str

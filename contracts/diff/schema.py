@@ -7,9 +7,12 @@ reordering keys or reformatting JSON as YAML changes nothing.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from contracts.errors import SpecError
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs start-up (contracts.records)
+if TYPE_CHECKING:
+    from typing import Any
 
 # Keywords that narrow or widen the accepted values; compared by contracts.diff.schema_diff.
 UPPER_BOUNDS = ("maximum", "max_length", "max_items", "max_properties")
@@ -32,37 +35,44 @@ def show(value: Any) -> str:
     return json.dumps(value)
 
 
+# The keywords a node holds itself (its children aside), each compared as a value; the
+# fingerprints (contracts.diff.fingerprint) hash them together.
+KEYWORDS = (
+    "types",
+    "format",
+    "enum",
+    "nullable",
+    "required",
+    "minimum",
+    "maximum",
+    "exclusive_minimum",
+    "exclusive_maximum",
+    "min_length",
+    "max_length",
+    "min_items",
+    "max_items",
+    "min_properties",
+    "max_properties",
+    "pattern",
+    "multiple_of",
+    "unique_items",
+    "default",
+    "read_only",
+    "write_only",
+    "deprecated",
+)
+
+
 class Schema:
     """One resolved schema node; shared (and possibly cyclic) when reached through the same ``$ref``."""
 
     __slots__ = (
-        "types",
-        "format",
-        "enum",
-        "nullable",
+        *KEYWORDS,
         "properties",
-        "required",
         "additional",
         "items",
         "one_of",
         "any_of",
-        "minimum",
-        "maximum",
-        "exclusive_minimum",
-        "exclusive_maximum",
-        "min_length",
-        "max_length",
-        "min_items",
-        "max_items",
-        "min_properties",
-        "max_properties",
-        "pattern",
-        "multiple_of",
-        "unique_items",
-        "default",
-        "read_only",
-        "write_only",
-        "deprecated",
         "name",
         "variant_labels",
         "fp",
@@ -180,56 +190,68 @@ class SchemaResolver:
                 self.source, f"malformed schema: a schema must be a mapping, got {node!r:.60}", place(where)
             )
         check_shape(node, self.source, where)
-        if "$ref" in node:
+        present = node.keys() & _READ  # most nodes hold two or three of them: absent ones cost nothing
+        if "$ref" in present:
             _merge_into(s, self.ref(node["$ref"]))
             return
-        raw_type = node.get("type")
-        if isinstance(raw_type, str):
-            s.types = frozenset({raw_type}) - {"null"}
-            s.nullable = raw_type == "null"
-        elif isinstance(raw_type, list):
-            s.types = frozenset(str(t) for t in raw_type) - {"null"}
-            s.nullable = "null" in raw_type
-        if node.get("nullable") is True:
+        if "type" in present:
+            raw_type = node["type"]
+            if isinstance(raw_type, str):
+                s.types = frozenset({raw_type}) - {"null"}
+                s.nullable = raw_type == "null"
+            elif isinstance(raw_type, list):
+                s.types = frozenset(str(t) for t in raw_type) - {"null"}
+                s.nullable = "null" in raw_type
+        if "nullable" in present and node["nullable"] is True:
             s.nullable = True
-        fmt = node.get("format")
-        s.format = str(fmt) if fmt is not None else None
-        if isinstance(node.get("enum"), list):
+        if "format" in present and node["format"] is not None:
+            s.format = str(node["format"])
+        if "enum" in present and isinstance(node["enum"], list):
             s.enum = frozenset(freeze(v) for v in node["enum"] if v is not None)
             if None in node["enum"]:
                 s.nullable = True
-        if "const" in node:
+        if "const" in present:
             s.enum = frozenset({freeze(node["const"])})
-        props = node.get("properties")
-        if isinstance(props, dict):
-            s.properties = {str(k): self.build(v, (where, f".properties.{k}")) for k, v in props.items()}
-        if isinstance(node.get("required"), list):
+        if "properties" in present and isinstance(node["properties"], dict):
+            s.properties = {
+                str(k): self.build(v, (where, f".properties.{k}")) for k, v in node["properties"].items()
+            }
+        if "required" in present and isinstance(node["required"], list):
             s.required = frozenset(str(r) for r in node["required"])
-        extra = node.get("additionalProperties")
-        if isinstance(extra, bool):
-            s.additional = extra
-        elif isinstance(extra, dict):
-            s.additional = self.build(extra, (where, ".additionalProperties"))
-        if "items" in node:
+        if "additionalProperties" in present:
+            extra = node["additionalProperties"]
+            if isinstance(extra, bool):
+                s.additional = extra
+            elif isinstance(extra, dict):
+                s.additional = self.build(extra, (where, ".additionalProperties"))
+        if "items" in present:
             s.items = self.build(node["items"], (where, ".items"))
         for key, attr in (("oneOf", "one_of"), ("anyOf", "any_of")):
-            if isinstance(node.get(key), list):
+            if key in present and isinstance(node[key], list):
                 setattr(s, attr, [self.build(v, (where, f".{key}[{i}]")) for i, v in enumerate(node[key])])
-        _read_bounds(s, node)
-        s.unique_items = node.get("uniqueItems") is True
-        if "default" in node:
+        if present & _BOUND_KEYS:
+            _read_bounds(s, node)
+        if present & _FLAGS:
+            s.unique_items = node.get("uniqueItems") is True
+            s.read_only = node.get("readOnly") is True
+            s.write_only = node.get("writeOnly") is True
+            s.deprecated = node.get("deprecated") is True
+        if "default" in present:
             s.default = freeze(node["default"])
-        s.read_only = node.get("readOnly") is True
-        s.write_only = node.get("writeOnly") is True
-        s.deprecated = node.get("deprecated") is True
-        disc = node.get("discriminator")
+        if "discriminator" in present:
+            self._label_variants(s, node["discriminator"])
+        if "allOf" in present:
+            self._merge_all_of(s, node["allOf"], where)
+
+    def _label_variants(self, s: Schema, disc: Any) -> None:
         if isinstance(disc, dict) and isinstance(disc.get("mapping"), dict):
             targets = {_full_ref(str(ref)): str(value) for value, ref in disc["mapping"].items()}
             for variant in s.one_of + s.any_of:
                 for ref, value in targets.items():
                     if self._by_ref.get(ref) is variant:
                         s.variant_labels[id(variant)] = value
-        parts = node.get("allOf")
+
+    def _merge_all_of(self, s: Schema, parts: Any, where: Where) -> None:
         if isinstance(parts, list) and parts:
             built = [self.build(p, (where, f".allOf[{i}]")) for i, p in enumerate(parts)]
             own_nullable = s.nullable
@@ -264,8 +286,9 @@ _SHAPES: dict[str, tuple[tuple[type, ...], str]] = {
 }
 
 
-Where = Any
-"""A schema's place for messages: a string, or ``(parent place, ".items")`` built only on error."""
+if TYPE_CHECKING:
+    Where = Any
+    """A schema's place for messages: a string, or ``(parent place, ".items")`` built only on error."""
 
 
 def place(where: Where) -> str:
@@ -328,6 +351,31 @@ _EXCLUSIVE = {
     "exclusiveMaximum": ("maximum", "exclusive_maximum"),
 }
 _BOUND_KEYS = frozenset(_BOUNDS) | frozenset(_EXCLUSIVE) | {"pattern"}
+_FLAGS = frozenset({"uniqueItems", "readOnly", "writeOnly", "deprecated"})
+# Every keyword the diff reads from a schema; SchemaResolver._fill looks at these only.
+_READ = (
+    frozenset(
+        {
+            "$ref",
+            "type",
+            "nullable",
+            "format",
+            "enum",
+            "const",
+            "properties",
+            "required",
+            "additionalProperties",
+            "items",
+            "oneOf",
+            "anyOf",
+            "default",
+            "discriminator",
+            "allOf",
+        }
+    )
+    | _BOUND_KEYS
+    | _FLAGS
+)
 
 
 def _read_bounds(s: Schema, node: dict[str, Any]) -> None:

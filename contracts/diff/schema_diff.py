@@ -6,10 +6,15 @@ same fact breaks a client in a request and is harmless in a response (or the oth
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from operator import attrgetter
 
 from contracts.diff.fingerprint import fingerprint
 from contracts.diff.schema import Schema, show
+from contracts.records import record
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs start-up (contracts.records)
+if TYPE_CHECKING:
+    from typing import Any
 
 # Fact kinds.
 TYPE = "type"  # types or format differ; old/new are Schema nodes
@@ -32,7 +37,8 @@ ADDITIONAL_CLOSED = "additional-closed"  # additionalProperties became false
 ADDITIONAL_OPENED = "additional-opened"
 
 
-class SchemaChange(NamedTuple):
+@record
+class SchemaChange:
     """One fact at ``path`` (dotted, ``[]`` for array items, ``*`` for map values, ``""`` at the root)."""
 
     kind: str
@@ -157,7 +163,27 @@ def _bound(value: Any) -> str:
     return "none" if value is None else show(value)
 
 
+# Every keyword _diff_bounds compares, read in one call: most pairs of nodes have equal ones.
+_BOUND_KEYWORDS = attrgetter(
+    "maximum",
+    "max_length",
+    "max_items",
+    "max_properties",
+    "minimum",
+    "min_length",
+    "min_items",
+    "min_properties",
+    "exclusive_maximum",
+    "exclusive_minimum",
+    "pattern",
+    "multiple_of",
+    "unique_items",
+)
+
+
 def _diff_bounds(old: Schema, new: Schema, path: str, out: list[SchemaChange]) -> None:
+    if _BOUND_KEYWORDS(old) == _BOUND_KEYWORDS(new):
+        return
     for attr, upper in (
         ("maximum", True),
         ("max_length", True),
@@ -206,19 +232,26 @@ def _diff_properties(old: Schema, new: Schema, path: str, walk: _Walk) -> None:
     if not old_props and not new_props:
         return
     for name, prop in old_props.items():
+        new_prop = new_props.get(name)
+        required = (name in old.required, name in new.required)
+        if (
+            new_prop is not None
+            and required[0] == required[1]
+            and prop.fp is not None
+            and prop.fp == new_prop.fp
+        ):
+            continue  # the same sub-tree, equally required (most properties): nothing to say
         here = join(path, name)
-        if name not in new_props:
+        if new_prop is None:
             out.append(
-                SchemaChange(
-                    PROPERTY_REMOVED, here, required=name in old.required, closed=new.additional is False
-                )
+                SchemaChange(PROPERTY_REMOVED, here, required=required[0], closed=new.additional is False)
             )
             continue
-        if name in new.required and name not in old.required:
+        if required[1] and not required[0]:
             out.append(SchemaChange(PROPERTY_REQUIRED, here))
-        elif name in old.required and name not in new.required:
+        elif required[0] and not required[1]:
             out.append(SchemaChange(PROPERTY_OPTIONAL, here))
-        _diff(prop, new_props[name], here, walk)
+        _diff(prop, new_prop, here, walk)
     for name in new_props:
         if name not in old_props:
             out.append(SchemaChange(PROPERTY_ADDED, join(path, name), required=name in new.required))

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+import os
 import re
-from pathlib import Path
-from typing import Any, NamedTuple
 
 from contracts.errors import ContractsError, SpecError
+from contracts.records import record
 from contracts.spec_loader import api_version, build_label, check_openapi_version, load_spec_file
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs start-up (contracts.records)
+if TYPE_CHECKING:
+    from typing import Any
 
 _REF_RE = re.compile(r"^v\d+(?:\.\d+)?(?:@[^/\\]*)?$")
 
 
-class LoadedSpec(NamedTuple):
+@record
+class LoadedSpec:
     doc: dict[str, Any]
     label: str  # what the report calls it: "v3.0@30855" or the file path
     version: str | None
 
 
 def looks_like_ref(text: str) -> bool:
-    return bool(_REF_RE.match(text)) and not Path(text).exists()
+    return bool(_REF_RE.match(text)) and not os.path.exists(text)
 
 
 def check_openapi(doc: dict[str, Any], source: str) -> None:
@@ -36,6 +41,8 @@ def load_file(path: str, *, validate: bool = False) -> LoadedSpec:
 
 
 def open_store(specs_dir: str | None) -> Any:
+    from pathlib import Path
+
     from contracts.store import SnapshotStore, default_specs_dir
 
     return SnapshotStore(Path(specs_dir) if specs_dir else default_specs_dir())
@@ -52,7 +59,7 @@ def load_source(text: str, specs_dir: str | None, *, validate: bool = False) -> 
     """A file when such a file exists (or the text looks like a path), else a store reference."""
     if looks_like_ref(text):
         return load_ref(text, open_store(specs_dir), validate=validate)
-    if not Path(text).exists() and not re.search(r"[/\\.]", text):
+    if not os.path.exists(text) and not re.search(r"[/\\.]", text):
         raise ContractsError(
             f"{text!r} is neither a spec file nor a store reference (expected e.g. v3.0@latest, v3.0@28168)"
         )
@@ -61,7 +68,7 @@ def load_source(text: str, specs_dir: str | None, *, validate: bool = False) -> 
 
 def describe(spec: LoadedSpec) -> str:
     """A file's label with its version and build when the document says them."""
-    if "@" in spec.label and not Path(spec.label).exists():
+    if "@" in spec.label and not os.path.exists(spec.label):
         return spec.label
     build = build_label(spec.doc)
     extra = "@".join(part for part in (spec.version, build) if part)

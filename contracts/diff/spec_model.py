@@ -7,10 +7,14 @@ the same operation; with ``across`` the ``/api/vX.Y`` prefix is dropped so v3.0 
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
 
 from contracts.diff.schema import Schema, SchemaResolver
 from contracts.errors import SpecError
+from contracts.records import record
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs start-up (contracts.records)
+if TYPE_CHECKING:
+    from typing import Any
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _PARAM_RE = re.compile(r"\{([^}/]+)\}")
@@ -21,7 +25,8 @@ _IGNORED_HEADERS = {"accept", "content-type", "authorization"}
 _DEFAULT_STYLE = {"query": "form", "cookie": "form", "path": "simple", "header": "simple"}
 
 
-class Parameter(NamedTuple):
+@record
+class Parameter:
     name: str
     location: str  # path, query, header, cookie
     required: bool
@@ -36,7 +41,8 @@ class Parameter(NamedTuple):
         return f"{self.location}.{self.name}"
 
 
-class Body(NamedTuple):
+@record
+class Body:
     """A request body or a response: its media types and (for responses) headers."""
 
     required: bool = False
@@ -44,7 +50,8 @@ class Body(NamedTuple):
     headers: dict[str, Parameter] = {}
 
 
-class Operation(NamedTuple):
+@record
+class Operation:
     method: str
     path: str  # as written in the spec
     key: str
@@ -62,7 +69,8 @@ class Operation(NamedTuple):
         return f"{self.method.upper()} {self.path}"
 
 
-class SpecModel(NamedTuple):
+@record
+class SpecModel:
     operations: dict[str, Operation]
     security: frozenset
     security_names: dict[Any, str]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from contracts.diff.checks.base import CheckContext, finding, rule
 from contracts.diff.model import Change, Level
 from contracts.diff.spec_model import Operation, SpecModel
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs start-up (contracts.records)
+if TYPE_CHECKING:
+    from typing import Any
 
 OPERATION_REMOVED = rule("operation-removed", Level.BREAKING, "an operation was removed")
 DEPRECATED_OPERATION_REMOVED = rule(

@@ -7,11 +7,14 @@ operation; operations with their own ``security`` are compared one by one.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from contracts.diff.checks.base import CheckContext, finding, rule
 from contracts.diff.model import Change, Level
 from contracts.diff.spec_model import Operation, SpecModel
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs start-up (contracts.records)
+if TYPE_CHECKING:
+    from typing import Any
 
 REQUIRED_ADDED = rule(
     "security-added", Level.BREAKING, "authentication is now required where anonymous calls were allowed"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import NamedTuple
 
 from contracts.diff.model import Change, DiffReport, Level
+from contracts.records import record
 
 FORMATS = {
     "text": "contracts.diff.formatters.text",
@@ -18,7 +18,8 @@ FORMATS = {
 }
 
 
-class RenderOptions(NamedTuple):
+@record
+class RenderOptions:
     fail_on: Level | None = Level.BREAKING  # None: never fail
     min_level: Level = Level.INFO  # hide less severe findings (text and markdown)
     color: bool = False
