@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from contracts.platform.leniency import UNSATISFIABLE_ALLOF
 from mockserver.auth import AuthFailure, at_or_below, check_scope, in_scope
+from mockserver.leniency import Applied
 from mockserver.listing import page_of
 from mockserver.operations import Operation
 from mockserver.problems import MockResponse, problem_response
@@ -87,8 +89,11 @@ def _respond_entity(call: Call, entity: Any) -> MockResponse:
     success = call.operation.success()
     if success.schema is None:
         return MockResponse(int(success.status))
-    shaped = call.runtime.conform(entity, success.schema, call.operation.label)
-    return _json(call, shaped)
+    shaped, lenient = call.runtime.shape(entity, success.schema, call.operation.label)
+    response = _json(call, shaped)
+    if lenient:  # a whole Product or Material: valid only as the platform reads the spec
+        response.leniencies.append(Applied(UNSATISFIABLE_ALLOF, "response"))
+    return response
 
 
 def _addressed(call: Call) -> tuple[list[Ref], dict[str, Any] | None]:
