@@ -30,6 +30,7 @@ from contracts.platform.lifecycles import (
 )
 from mockserver import downloads, passports
 from mockserver.behaviour import (
+    FIXTURE,
     HANDLERS,
     Call,
     Refusal,
@@ -47,7 +48,6 @@ from mockserver.reference import MISSING
 from mockserver.runtime import SpecRuntime
 from mockserver.state import Ref
 
-FIXTURE = "fixture"  # the instance fixtures are created with (mockserver.fixtures)
 IFC_MAGIC = b"ISO-10303-21;"
 PASSPORT_TYPES = {
     "PassportPdf": ("pdf", passports.PDF_MEDIA),
