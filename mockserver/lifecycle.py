@@ -35,6 +35,7 @@ from mockserver.behaviour import (
     Call,
     Refusal,
     _addressed,
+    _check_catalogue_refs,
     _check_scope,
     _generated_answer,
     _json,
@@ -263,10 +264,12 @@ class LifecycleEngine:
         return found
 
     def _work_on_entity(self, lifecycle: Lifecycle, argument: str | None, call: Call) -> MockResponse:
-        """setimporting, startrefinement, restartrefinement: (re)start the lifecycle on one entity."""
+        """setimporting, startrefinement, restartrefinement: (re)start the lifecycle on one entity.
+        A body naming databases the platform does not have (restartrefinement) starts nothing."""
         chain, _ = _addressed(call)
         _check_scope(call, chain)
         bound = self.bound[lifecycle.entity]
+        _check_catalogue_refs(call, bound.collection)
         entity = self.start(lifecycle, bound, self._target(call, bound, chain, argument))
         return _generated_answer(call, entity)
 

@@ -138,3 +138,21 @@ def _shared_app(spec_cache):
     if "app" not in _APPS:
         _APPS["app"] = create_app([load(real_build("v3.0", 30855), spec_cache)])
     return _APPS["app"]
+
+
+RESTARTABLE, RESTARTABLE_IDS = specs_of("v3.0", ("POST /building/{}/files/restartrefinement",))
+
+
+@pytest.mark.parametrize("path", RESTARTABLE, ids=RESTARTABLE_IDS)
+def test_restarting_refinement_with_an_unknown_database_starts_nothing(path, spec_cache) -> None:
+    app = create_app([load(path, spec_cache)], processing_delay=0)
+    client = app.test_client()
+    building = client.get("/api/v3.0/building", headers=WRITE).json[0]["id"]
+    mapped = client.get(f"/api/v3.0/building/{building}/files", headers=WRITE).json[0]["id"]  # a fixture
+    url = f"/api/v3.0/building/{building}/files/restartrefinement"
+    body = {"fileId": mapped, "preferredDatabaseIds": [UNKNOWN]}
+    answer = client.post(url, json=body, headers=WRITE)
+    assert answer.status_code == 404 and f"preferredDatabaseIds '{UNKNOWN}'" in answer.json["detail"]
+    assert client.get("/__mock/jobs").json["jobs"] == []
+    body["preferredDatabaseIds"] = [MADASTER_DB]
+    assert client.post(url, json=body, headers=WRITE).status_code == 202
