@@ -54,16 +54,12 @@ class Relaxed:
 @dataclass(frozen=True)
 class Variant:
     """The branch of a discriminated union in the repaired spec (a whole ``Product``), for shaping
-    entities the published union cannot hold: validate, conform and generate against it."""
+    entities the published union cannot hold: conform and generate against it."""
 
     name: str
     branch: dict[str, Any]
     converted: Any
-    schemas: SchemaSet
     generator: Generator
-
-    def is_valid(self, value: Any) -> bool:
-        return bool(self.schemas.validator(self.branch, response=True).is_valid(value))
 
     def conform(self, value: Any, rng: Any) -> Any:
         return self.generator.conform(value, self.converted, rng)
@@ -99,7 +95,7 @@ class _Repaired:
         if found is None:
             name = chosen["$ref"].rsplit("/", 1)[-1]
             converted = convert(chosen, response=True)
-            variant = Variant(name, chosen, converted, self.schemas, self.generator)
+            variant = Variant(name, chosen, converted, self.generator)
             found = self.variants.setdefault(chosen["$ref"], variant)
         return found
 
