@@ -94,7 +94,9 @@ def valid_create_body(spec: Path, folder: str) -> dict:
     )
     schema = next(s for media, s in operation.body.media.items() if "json" in media)
     body = runtime.generator.value(runtime.converted(schema, response=False), runtime.rng("bench"))
-    return {**body, "folderId": folder}
+    from mockserver.catalogue_refs import known_references
+
+    return {**body, **known_references(runtime, "building", body), "folderId": folder}
 
 
 def percentile(values: list[float], share: float) -> float:

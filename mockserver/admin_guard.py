@@ -14,6 +14,10 @@ log, job controls, the browser console) is covered without doing anything. Why e
   Views marked ``key_free`` (the health check, a console's HTML shell that holds no state) need
   no key; the Host and Origin rules still apply to them.
 
+The console's calls as a token (``/__mock/as/<n>/api/...``) lend a token's key, so they are
+admin routes like any other: without an admin token, the Host and Origin rules are what keeps
+other origins from acting as a token through them.
+
 Refusals are 401/403 ProblemDetails. The API under ``/api/`` is not affected (the pipeline
 answers it before Flask).
 """

@@ -76,6 +76,7 @@ def create_app(
         if version in runtimes:
             raise ContractsError(f"{source}: version {version} is already served by {sources[version]}")
         runtimes[version] = SpecRuntime(doc, version, build_label(doc), seed)
+        runtimes[version].lenient = not strict
         sources[version] = source
     if fixtures is not None:
         unserved = sorted(set(fixtures.versions) - set(runtimes))

@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from contracts.platform.leniency import UNSATISFIABLE_ALLOF
 from mockserver.auth import AuthFailure, at_or_below, check_scope, in_scope
+from mockserver.catalogue_refs import unknown_reference
+from mockserver.leniency import Applied
 from mockserver.listing import page_of
 from mockserver.operations import Operation
 from mockserver.problems import MockResponse, problem_response
@@ -26,6 +29,7 @@ from mockserver.state import MAX_ENTITY_BYTES, Ref, StateStore
 from mockserver.tokens import Token
 
 DELETED = "~deleted/"
+FIXTURE = "fixture"  # the instance fixtures are created with (mockserver.fixtures): checked at load
 
 
 class Refusal(Exception):
@@ -87,8 +91,11 @@ def _respond_entity(call: Call, entity: Any) -> MockResponse:
     success = call.operation.success()
     if success.schema is None:
         return MockResponse(int(success.status))
-    shaped = call.runtime.conform(entity, success.schema, call.operation.label)
-    return _json(call, shaped)
+    shaped, lenient = call.runtime.shape(entity, success.schema, call.operation.label)
+    response = _json(call, shaped)
+    if lenient:  # a whole Product or Material: valid only as the platform reads the spec
+        response.leniencies.append(Applied(UNSATISFIABLE_ALLOF, "response"))
+    return response
 
 
 def _addressed(call: Call) -> tuple[list[Ref], dict[str, Any] | None]:
@@ -165,6 +172,16 @@ def _body_parents(call: Call, collection: str, body: Any) -> tuple[Ref | None, l
         if link is None:
             link = (found, str(value))
     return link, named
+
+
+def _check_catalogue_refs(call: Call, collection: str) -> None:
+    """A body naming a folder type, classification method or database the platform does not have
+    is refused before anything is stored (``mockserver.catalogue_refs``)."""
+    if call.instance == FIXTURE:
+        return
+    problem = unknown_reference(call.runtime, call.store, collection, call.body)
+    if problem is not None:
+        raise Refusal(404, problem)
 
 
 def _stored_parent(ref: Ref | None) -> Ref | None:
@@ -316,6 +333,7 @@ def do_create(call: Call) -> MockResponse:
     body_parent, named = _body_parents(call, collection, call.body)
     target = chain[-1] if chain else body_parent
     _check_scope(call, [target] if target else [], named)
+    _check_catalogue_refs(call, collection)
     parent = _stored_parent(target)
     key = _new_key(call, collection, call.body, parent)
     schema = rt.entity_schema(collection) or call.operation.success().schema or {}
@@ -362,6 +380,7 @@ def do_update(call: Call) -> MockResponse:
     parent = call.store.parent_of(*addressed)
     body_parent, named = _body_parents(call, collection, call.body)
     _check_scope(call, [addressed], named, moving=addressed)
+    _check_catalogue_refs(call, collection)
     if body_parent is not None and (
         parent is None or parent[0] == body_parent[0] or body_parent[0] == ACCOUNT
     ):

@@ -20,7 +20,7 @@ from typing import Any
 
 from contracts.errors import ContractsError
 from contracts.platform.catalogue import Link, links
-from mockserver.behaviour import Call, Refusal, handle
+from mockserver.behaviour import FIXTURE, Call, Refusal, handle
 from mockserver.catalogue_fixtures import STANDARD, Plan, catalogue_plan
 from mockserver.resources import ACCOUNT
 from mockserver.runtime import SpecRuntime
@@ -79,7 +79,7 @@ def seed_fixtures(runtime: SpecRuntime, store: StateStore, fixtures: Fixtures | 
             for index in range(PER_PARENT):
                 body = _body(runtime, store, op, collection, index)
                 rng = runtime.rng("fixture-id", collection, json.dumps(values, sort_keys=True), index)
-                call = Call(runtime, store, op, behaviour, values, body, None, "fixture", id_source=rng)
+                call = Call(runtime, store, op, behaviour, values, body, None, FIXTURE, id_source=rng)
                 try:
                     response = handle(call)
                 except Refusal:
@@ -169,7 +169,7 @@ def _create(
             above = store.parent_of(refs[position + 1][0], values[refs[position + 1][1]])
             values[refs[position][1]] = above[1] if above else ""
     rng = runtime.rng("fixture-id", link.collection, json.dumps(values, sort_keys=True), index)
-    call = Call(runtime, store, op, behaviour, values, body, None, "fixture", id_source=rng)
+    call = Call(runtime, store, op, behaviour, values, body, None, FIXTURE, id_source=rng)
     return handle(call)
 
 

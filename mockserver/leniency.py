@@ -24,9 +24,9 @@ from contracts.platform.leniency import (
     find_and_repair,
     repaired_datetime,
 )
-from mockserver.generate import container_at
+from mockserver.generate import Generator, container_at
 from mockserver.operations import Operation
-from mockserver.schemas import Problem, SchemaSet, problems, problems_of
+from mockserver.schemas import Problem, SchemaSet, convert, problems, problems_of
 
 HEADER = "X-Mock-Leniency"
 _LOCK = threading.Lock()
@@ -51,19 +51,65 @@ class Relaxed:
     problems: list[Problem]
 
 
+@dataclass(frozen=True)
+class Variant:
+    """The branch of a discriminated union in the repaired spec (a whole ``Product``), for shaping
+    entities the published union cannot hold: conform and generate against it."""
+
+    name: str
+    branch: dict[str, Any]
+    converted: Any
+    generator: Generator
+
+    def conform(self, value: Any, rng: Any) -> Any:
+        return self.generator.conform(value, self.converted, rng)
+
+    def generate(self, rng: Any) -> Any:
+        return self.generator.value(self.converted, rng)
+
+
 class _Repaired:
     """The spec with its known defects repaired, and validators over it (built on first need)."""
 
     def __init__(self, doc: dict[str, Any]) -> None:
-        self.doc, _ = find_and_repair(doc)
+        self.doc, defects = find_and_repair(doc)
+        self.repaired = {d.location for d in defects}
         self.schemas = SchemaSet(self.doc)
+        self.generator = Generator(self.schemas)
         self.branches: dict[str, dict[str, Any]] = {}
+        self.variants: dict[str, Variant] = {}
 
     def branch(self, schema: Any, value: Any) -> Any:
         chosen = discriminated(self.doc, schema, value)
         if chosen is schema:
             return schema
         return self.branches.setdefault(chosen["$ref"], chosen)  # one object per branch: cached validators
+
+    def variant(self, schema: Any, value: Any) -> Variant | None:
+        """The repaired branch ``value``'s discriminator names, when the spec's defect made it
+        unsatisfiable as published (v4.0 ``Product``/``Material``); else None."""
+        chosen = self.branch(schema, value)
+        if chosen is schema or chosen["$ref"] not in self.repaired:
+            return None
+        found = self.variants.get(chosen["$ref"])
+        if found is None:
+            name = chosen["$ref"].rsplit("/", 1)[-1]
+            converted = convert(chosen, response=True)
+            variant = Variant(name, chosen, converted, self.generator)
+            found = self.variants.setdefault(chosen["$ref"], variant)
+        return found
+
+
+def lenient_variant(runtime: Any, schema: Any, value: Any) -> Variant | None:
+    """The repaired variant an entity answered through ``schema`` belongs to (None: the published
+    schema is the one to follow). Only a union (``oneOf``/``anyOf``) can name one, so the repaired
+    spec is built only when such a schema meets a value the published one refuses."""
+    resolved = runtime._raw_resolve(schema)
+    if not isinstance(value, dict) or not isinstance(resolved, dict):
+        return None
+    if not (resolved.get("oneOf") or resolved.get("anyOf")):
+        return None
+    return repaired(runtime).variant(schema, value)
 
 
 def repaired(runtime: Any) -> _Repaired:

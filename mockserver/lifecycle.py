@@ -30,10 +30,12 @@ from contracts.platform.lifecycles import (
 )
 from mockserver import downloads, passports
 from mockserver.behaviour import (
+    FIXTURE,
     HANDLERS,
     Call,
     Refusal,
     _addressed,
+    _check_catalogue_refs,
     _check_scope,
     _generated_answer,
     _json,
@@ -47,7 +49,6 @@ from mockserver.reference import MISSING
 from mockserver.runtime import SpecRuntime
 from mockserver.state import Ref
 
-FIXTURE = "fixture"  # the instance fixtures are created with (mockserver.fixtures)
 IFC_MAGIC = b"ISO-10303-21;"
 PASSPORT_TYPES = {
     "PassportPdf": ("pdf", passports.PDF_MEDIA),
@@ -114,16 +115,31 @@ class LifecycleEngine:
                 self.handlers[id(op)] = handler
 
     def _handler_for(self, key: str, op: Operation, keys: dict[str, Operation]) -> Handler | None:
+        """What answers ``op`` in place of its derived behaviour: its lifecycle's work, or the
+        derived behaviour behind a guard, or both (a guard stands in front of the work)."""
+        work = self._work_for(key, op)
+        guard = next(
+            (
+                g
+                for g in self.defs.guards
+                if key in g.operations and g.entity in self.bound and (g.only_if is None or g.only_if in keys)
+            ),
+            None,
+        )
+        if guard is None:
+            return work
+        inner = work or HANDLERS[self.runtime.model.behaviours[id(op)].kind]
+        found = self.defs.trigger(key)
+        named_by = found[1] if found is not None and found[0].name not in WORK else None  # a body field
+        return partial(self._guarded, guard, inner, named_by)
+
+    def _work_for(self, key: str, op: Operation) -> Handler | None:
         behaviour = self.runtime.model.behaviours[id(op)]
         found = self.defs.trigger(key)
         if found is not None and found[0].entity in self.bound:
             lifecycle, argument = found
             work = WORK.get(lifecycle.name, LifecycleEngine._work_on_entity)
             return partial(work, self, lifecycle, argument)
-        for guard in self.defs.guards:
-            applies = guard.only_if is None or guard.only_if in keys
-            if key in guard.operations and guard.entity in self.bound and applies:
-                return partial(self._guarded, guard)
         for bound in self.bound.values():
             if bound.kind.download == key:
                 return partial(self._download, bound)
@@ -248,10 +264,12 @@ class LifecycleEngine:
         return found
 
     def _work_on_entity(self, lifecycle: Lifecycle, argument: str | None, call: Call) -> MockResponse:
-        """setimporting, startrefinement, restartrefinement: (re)start the lifecycle on one entity."""
+        """setimporting, startrefinement, restartrefinement: (re)start the lifecycle on one entity.
+        A body naming databases the platform does not have (restartrefinement) starts nothing."""
         chain, _ = _addressed(call)
         _check_scope(call, chain)
         bound = self.bound[lifecycle.entity]
+        _check_catalogue_refs(call, bound.collection)
         entity = self.start(lifecycle, bound, self._target(call, bound, chain, argument))
         return _generated_answer(call, entity)
 
@@ -369,24 +387,30 @@ class LifecycleEngine:
         self.start(lifecycle, bound, key, previous=(bound.collection, old_key))
         return _json(call, key)
 
-    def _guarded(self, guard: Guard, call: Call) -> MockResponse:
-        """Refuse the operation unless the entity is in an allowed state (fixtures are not refused)."""
+    def _guarded(self, guard: Guard, inner: Handler, named_by: str | None, call: Call) -> MockResponse:
+        """Refuse the operation while the entity is in a state the guard refuses, before anything
+        starts (fixtures are not refused); else ``inner`` answers it. The entity is the one the
+        path names, or the one the body's ``named_by`` field names (``restartrefinement``)."""
         if call.instance != FIXTURE:
             chain, _ = _addressed(call)
             _check_scope(call, chain)
             bound = self.bound[guard.entity]
             ref = next((r for r in reversed(chain) if r[0] == bound.collection), None)
+            if ref is None and named_by is not None and isinstance(call.body, dict) and chain:
+                key = call.body.get(named_by)
+                named = (bound.collection, self.runtime.storage_id(bound.collection, str(key), chain[-1]))
+                ref = named if self.store.parent_of(*named) == chain[-1] else None  # else inner's 404
             entity = self.store.get(*ref) if ref is not None else None
-            if entity is not None and entity.get(bound.kind.field) not in guard.allowed:
-                declared = [c for c in guard.refuse_with if str(c) in call.operation.responses]
-                status = declared[0] if declared else guard.refuse_with[0]
-                raise Refusal(
-                    status,
-                    f"{bound.kind.name.replace('-', ' ')} '{ref[1]}' is {entity.get(bound.kind.field)}:"
-                    f" it accepts this only while {' or '.join(guard.allowed)}"
-                    f" (open it with {guard.only_if or 'its lifecycle'})",
-                )
-        return HANDLERS[call.behaviour.kind](call)
+            if entity is not None and ref is not None:
+                value = entity.get(bound.kind.field)
+                children = f"{bound.collection}/{guard.unless_children}" if guard.unless_children else None
+                held = children is not None and self.store.count(children, ref) > 0
+                if guard.refuses(value, held):
+                    _check_scope(call, [*chain, ref])
+                    raise Refusal(
+                        guard.status(call.operation.responses), _refusal(bound, ref[1], value, guard)
+                    )
+        return inner(call)
 
     def _create(self, bound: Bound, call: Call) -> MockResponse:
         """Creates start in the state the definitions give; fixtures start as already processed,
@@ -439,6 +463,14 @@ WORK: dict[str, Callable[..., MockResponse]] = {
     "commodity-version": LifecycleEngine._new_version,
 }
 """Lifecycles whose start needs more than (re)starting the steps on the entity the path names."""
+
+
+def _refusal(bound: Bound, key: str, value: Any, guard: Guard) -> str:
+    what = f"{bound.kind.name.replace('-', ' ')} '{key}' is {value}"
+    if guard.why and value in guard.refused:
+        return f"{what}: {guard.why}"
+    opener = guard.only_if or "its lifecycle"
+    return f"{what}: it accepts this only while {' or '.join(guard.allowed)} (open it with {opener})"
 
 
 def _iso(moment: datetime) -> str:

@@ -187,6 +187,7 @@ class MockPipeline:
             language=environ.get("HTTP_ACCEPT_LANGUAGE"),
         )
         response = handle(call)
+        applied = [*applied, *response.leniencies]
         if applied:
             environ[LENIENCIES] = applied
             response.headers.append((LENIENCY_HEADER, header_value(applied)))

@@ -14,16 +14,18 @@ PROBLEM_JSON = "application/problem+json"
 class MockResponse:
     """What the pipeline answers: status, headers and an already-encoded body.
 
-    ``problems`` keeps a 400's validation problems for the request log.
+    ``problems`` keeps a 400's validation problems for the request log, ``leniencies`` the
+    platform leniencies the answer itself needed (``mockserver.leniency.Applied``).
     """
 
-    __slots__ = ("status", "headers", "body", "problems")
+    __slots__ = ("status", "headers", "body", "problems", "leniencies")
 
     def __init__(self, status: int, body: bytes = b"", headers: list[tuple[str, str]] | None = None) -> None:
         self.status = status
         self.body = body
         self.headers = headers or []
         self.problems: list[Problem] | None = None
+        self.leniencies: list[Any] = []
 
 
 def title_for(status: int) -> str:

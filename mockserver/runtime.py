@@ -16,6 +16,7 @@ from typing import Any
 from contracts.platform.catalogue import Catalogue, load_catalogue
 from mockserver import resources
 from mockserver.generate import Generator
+from mockserver.leniency import lenient_variant
 from mockserver.operations import Operation, compile_operations
 from mockserver.reference import MISSING, declared_only, view_for
 from mockserver.schemas import SchemaSet, convert
@@ -44,6 +45,7 @@ class SpecRuntime:
         self.keyed_by_parent = self._client_keyed_children()
         self.account_id = self._account_id()
         self.lifecycle: Any = None  # the LifecycleEngine create_app attaches
+        self.lenient = True  # shape entities as the platform does (create_app: not under strict)
 
     # -- schemas -------------------------------------------------------------------------
     def _raw_resolve(self, schema: Any) -> Any:
@@ -125,12 +127,26 @@ class SpecRuntime:
 
     def conform(self, value: Any, schema: dict[str, Any], *parts: Any) -> Any:
         """``value`` if it validates against the (response) schema, else the closest valid value."""
+        return self.shape(value, schema, *parts)[0]
+
+    def shape(self, value: Any, schema: dict[str, Any], *parts: Any) -> tuple[Any, bool]:
+        """``conform``, and whether the answer needed the platform's ``unsatisfiable-allof`` leniency.
+
+        A v4.0 product or material cannot validate against its published union (the spec's
+        ``allOf`` + ``additionalProperties: false`` defect): the platform answers it whole, so
+        it is shaped to the repaired branch its ``commodityType`` names, not cut down to the
+        base (unless ``lenient`` is off: ``--strict``).
+        """
         validator = self.schemas.validator(schema, response=True)
         if validator.is_valid(value):
-            return value
+            return value, False
+        variant = lenient_variant(self, schema, value) if self.lenient else None
+        if variant is not None:
+            shaped = variant.conform(copy.deepcopy(value), self.rng("conform", variant.name, *parts))
+            return shaped, not validator.is_valid(shaped)
         return self.generator.conform(
             copy.deepcopy(value), self.converted(schema), self.rng("conform", *parts)
-        )
+        ), False
 
     def entity_template(self, collection: str, schema: dict[str, Any], body: Any = None) -> Any:
         """A fresh copy of the generated defaults new entities of ``collection`` start from.
@@ -140,11 +156,16 @@ class SpecRuntime:
         schema lets be null start as null: a field a client did not set has no value on the
         platform either, not a made-up one.
         """
-        variant = self._variant(schema, body)
+        lenient = lenient_variant(self, schema, body) if self.lenient else None
+        variant = self._variant(schema, body) if lenient is None else lenient.branch
         name = collection if variant is schema else f"{collection}#{variant['$ref']}"
         text = self._templates.get(name)
         if text is None:
-            text = json.dumps(self._unset(self.generate(variant, "entity", name), variant))
+            if lenient is not None:  # the fields of a Product or Material: what a client did not set is null
+                generated = self._unset(lenient.generate(self.rng("entity", name)), variant, kinds=None)
+            else:
+                generated = self._unset(self.generate(variant, "entity", name), variant)
+            text = json.dumps(generated)
             self._templates[name] = text
         return json.loads(text)
 
@@ -158,8 +179,10 @@ class SpecRuntime:
         target = (discriminator.get("mapping") or {}).get(body.get(discriminator.get("propertyName")))
         return {"$ref": target} if isinstance(target, str) else schema
 
-    def _unset(self, value: Any, schema: Any, depth: int = 0) -> Any:
-        """``value`` with its nullable text and list members null (an object left empty is ``{}``)."""
+    def _unset(
+        self, value: Any, schema: Any, depth: int = 0, kinds: tuple[str, ...] | None = ("string", "array")
+    ) -> Any:
+        """``value`` with its nullable members of ``kinds`` (None: any) null (an object left empty is ``{}``)."""
         if not isinstance(value, dict) or depth > 8:
             return value
         properties: dict[str, Any] = {}
@@ -177,8 +200,15 @@ class SpecRuntime:
         out: dict[str, Any] = {}
         for name, member in value.items():
             sub = self._raw_resolve(properties.get(name))
-            unset = isinstance(sub, dict) and sub.get("nullable") and sub.get("type") in ("string", "array")
-            out[name] = None if unset else self._unset(member, properties.get(name), depth + 1)
+            unset = (
+                isinstance(sub, dict) and sub.get("nullable") and (kinds is None or sub.get("type") in kinds)
+            )
+            if unset:
+                out[name] = None
+            elif kinds is None and isinstance(sub, dict) and _is_map(sub):
+                out[name] = {}  # a dictionary (material families) holds what the client put in it
+            else:
+                out[name] = self._unset(member, properties.get(name), depth + 1, kinds)
         return out if any(v is not None for v in out.values()) else {}
 
     def generated_response(self, op: Operation, status: str, values: dict[str, str]) -> Any:
@@ -226,3 +256,8 @@ class SpecRuntime:
                 if isinstance(body, dict) and isinstance(body.get("id"), str):
                     return body["id"]
         return None
+
+
+def _is_map(schema: dict[str, Any]) -> bool:
+    """An object schema that declares no properties, only the type of its values."""
+    return not schema.get("properties") and isinstance(schema.get("additionalProperties"), dict)

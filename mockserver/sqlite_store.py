@@ -24,7 +24,10 @@ from typing import Any, TypeVar
 
 from mockserver.state import Ref, StoreUnavailable
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""The state layout, kept in the file's ``user_version``. 1: keys clients choose under a parent
+(element ids) were stored as given, unique across parents; 2: stored as ``<parent id>/<key>``.
+A file of another layout is refused at start-up: read as this one, its entities are not found."""
 BUSY_TIMEOUT_MS = 10_000
 STARTUP_BUSY_TIMEOUT_MS = 3_000
 """At start-up a file another process keeps locked is refused after this wait (one line, exit 2)."""
@@ -107,7 +110,11 @@ class SqliteStore:
         if not self.path.parent.is_dir():
             raise StoreError(f"sqlite store {self.path}: folder {self.path.parent} does not exist")
         try:
+            self._check_layout()
             self._init_schema()
+        except StoreError:
+            self.close()
+            raise
         except sqlite3.Error as exc:
             self.close()
             raise StoreError(
@@ -147,6 +154,29 @@ class SqliteStore:
                 raise
             conn.execute("COMMIT")
 
+    def _check_layout(self) -> None:
+        """Refuse a state file of another layout before anything is written to it (it stays as it
+        was, so the version that wrote it can still read it)."""
+        conn = self._connection()
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
+            return
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        rows = conn.execute("SELECT count(*) FROM entity").fetchone()[0] if "entity" in tables else 0
+        if version == 0 and not rows:
+            return  # a new file (or one the mock never wrote an entity to)
+        layouts = f"state layout {version}; this one reads {SCHEMA_VERSION}"
+        if version > SCHEMA_VERSION:
+            written = f"written by a newer version of the mock ({layouts})"
+        elif version == 0:
+            written = "holds mock entities but no state layout (written by an earlier version of the mock)"
+        else:
+            written = f"written by an earlier version of the mock ({layouts})"
+        raise StoreError(
+            f"sqlite store {self.path}: {written}; its entities would not be found as they are stored: "
+            "delete the file, or give --store sqlite: a new path"
+        )
+
     def _init_schema(self) -> None:
         """Create or check the schema; the write probe (``user_version`` is always written, and the
         whole file is checked) refuses a read-only, locked or corrupt file now, not at the first write."""
@@ -157,8 +187,8 @@ class SqliteStore:
             raise sqlite3.DatabaseError(f"cannot switch to WAL journal mode (got {mode})")
         with self._write() as conn:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version not in (0, SCHEMA_VERSION):
-                raise sqlite3.DatabaseError(f"unknown schema version {version}")
+            if version not in (0, SCHEMA_VERSION):  # changed by another process since _check_layout
+                raise sqlite3.DatabaseError(f"unknown state layout {version}")
             if version == 0:
                 tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
                 if tables - {"entity", "sqlite_sequence"}:

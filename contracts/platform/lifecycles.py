@@ -59,13 +59,31 @@ class Lifecycle:
 
 @dataclass(frozen=True)
 class Guard:
-    """Operations refused unless the entity's lifecycle field is one of ``allowed``."""
+    """Operations refused while the entity's lifecycle field is not one of ``allowed`` (when
+    given) or is one of ``refused``; an entity holding ``unless_children`` (child entities of that
+    name) is never refused by ``refused``. The status: the first of ``refuse_with`` the operation
+    declares, else ``otherwise`` (default: the first of ``refuse_with``)."""
 
     operations: tuple[str, ...]
     entity: str
     allowed: tuple[str, ...]
     only_if: str | None
     refuse_with: tuple[int, ...]
+    refused: tuple[str, ...] = ()
+    unless_children: str | None = None
+    why: str | None = None
+    otherwise: int | None = None
+
+    def refuses(self, value: Any, has_children: bool) -> bool:
+        """Whether an entity whose lifecycle field is ``value`` is refused."""
+        if self.allowed and value not in self.allowed:
+            return True
+        return value in self.refused and not (self.unless_children and has_children)
+
+    def status(self, declared: Any) -> int:
+        """The refusal status for an operation declaring the status codes ``declared``."""
+        found = [code for code in self.refuse_with if str(code) in declared]
+        return found[0] if found else (self.otherwise or self.refuse_with[0])
 
 
 @dataclass(frozen=True)
@@ -143,12 +161,19 @@ def _parse(raw: dict[str, Any]) -> Lifecycles:
         Guard(
             tuple(g["operations"]),
             entities[g["entity"]].name,
-            tuple(g["allowed"]),
+            tuple(g.get("allowed") or ()),
             g.get("only-if"),
             tuple(int(code) for code in g.get("refuse-with") or (409,)),
+            tuple(g.get("refused") or ()),
+            g.get("unless-children"),
+            g.get("why"),
+            int(g["otherwise"]) if g.get("otherwise") is not None else None,
         )
         for g in raw.get("guards") or ()
     )
+    for guard in guards:
+        if not guard.allowed and not guard.refused:
+            raise ValueError(f"the guard of {guard.operations[0]} names no allowed or refused status")
     return Lifecycles(entities, lifecycles, guards)
 
 

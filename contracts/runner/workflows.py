@@ -51,7 +51,9 @@ class Step:
     """Path of the single entity; its last parameter is the created id."""
     create_method: str = "post"
     links: dict[str, str] = field(default_factory=dict)
-    """Body field -> step name (its id) or ``lookup:/path`` (the first id listed there)."""
+    """Body field -> step name (its id), ``lookup:/path`` (the first id listed there) or ``none``
+    (an empty list); applied where the body declares the field. The platform refuses ids it does
+    not have (a classification method, a database), so generated ones are never sent."""
     reads: tuple[str, ...] = ()
     """Further GET paths below the item (children, matches)."""
     prepare: tuple[str, ...] = ()
@@ -66,11 +68,20 @@ CHAINS: dict[str, tuple[Step, ...]] = {
             "/folder/{id}",
             links={"parentId": "lookup:/account", "foldertypeId": "lookup:/account/foldertypes"},
         ),
-        Step("building", "/building", "/building/{id}", links={"folderId": "folder"}),
+        Step(
+            "building",
+            "/building",
+            "/building/{id}",
+            links={"folderId": "folder", "classificationType": "lookup:/system/classificationmethods"},
+        ),
         Step(
             "file",
             "/building/{buildingId}/files",
             "/building/{buildingId}/files/{id}",
+            links={
+                "classificationTypeId": "lookup:/system/classificationmethods",
+                "preferredDatabaseIds": "none",
+            },
             prepare=("/building/{buildingId}/files/{id}/setimporting",),
         ),
         Step(
@@ -228,7 +239,13 @@ class _Workflow:
         body = dict(body)
         if "name" in body or "name" in _body_properties(operation):
             body["name"] = f"{self.prefix}{step.name}{suffix}"
+        declared = _body_properties(operation)
         for field_name, source in step.links.items():
+            if field_name not in body and field_name not in declared:
+                continue
+            if source == "none":
+                body[field_name] = []
+                continue
             value = (
                 self.lookup(source[len("lookup:") :])
                 if source.startswith("lookup:")

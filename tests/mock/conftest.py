@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from mockserver.catalogue_refs import known_references
 from mockserver.tokens import DEFAULT_TOKENS, Token
 from tests.conftest import PROJECT_ROOT, real_build, real_builds
 
@@ -95,7 +96,8 @@ def operation(app: Any, version: str, method: str, suffix: str) -> Any:
 
 
 def body_for(app: Any, version: str, method: str, suffix: str, **overrides: Any) -> Any:
-    """A request body valid for the operation (generated from its schema), with ``overrides`` applied."""
+    """A request body valid for the operation (generated from its schema, catalogue references the
+    platform has), with ``overrides`` applied."""
     runtime = runtime_of(app, version)
     op = operation(app, version, method, suffix)
     schema = next(s for m, s in op.body.media.items() if "json" in m)
@@ -103,6 +105,7 @@ def body_for(app: Any, version: str, method: str, suffix: str, **overrides: Any)
         runtime.converted(schema, response=False), runtime.rng("test-body", suffix)
     )
     if isinstance(body, dict):
+        body.update(known_references(runtime, runtime.model.behaviours[id(op)].collection, body))
         body.update(overrides)
     return body
 
@@ -148,6 +151,7 @@ def concrete_request(app: Any, version: str, op: Any) -> tuple[str, dict[str, An
             converted = runtime.converted(schema, response=False)
             body = runtime.generator.value(converted, runtime.rng("body", op.template))
             if isinstance(body, dict):
+                body.update(known_references(runtime, behaviour.collection, body))
                 for field, targets in runtime.model.body_parents.get(behaviour.collection or "", {}).items():
                     target = next(t for t in targets if t != "account")
                     existing = store.list(target)

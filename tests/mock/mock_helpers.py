@@ -38,6 +38,7 @@ class Finding:
     check: str
     message: str
     status: int | None = None
+    response: Any = None  # the recorded response (status_code, headers, content), when there was one
 
     def __str__(self) -> str:
         return f"{self.operation}: {self.check}: {self.message}"
@@ -89,11 +90,35 @@ def _collect(event: Any, findings: list[Finding], events: Any) -> None:
                         failure = check.failure_info.failure
                         text = f"{failure.title}: {failure.message}"[:1500]
                         status = getattr(failure, "status_code", None)
-                        findings.append(Finding(label, check.name, text, status))
+                        interaction = event.recorder.interactions.get(case_id)
+                        response = interaction.response if interaction is not None else None
+                        findings.append(Finding(label, check.name, text, status, response))
         elif isinstance(event, events.NonFatalError):
             findings.append(Finding(event.label, "error", str(event.info.message)[:500]))
         elif isinstance(event, events.FatalError):
             findings.append(Finding("run", "fatal", str(event.exception)[:500]))
+
+
+def explained_by_leniency(app: Any, finding: Finding) -> bool:
+    """A response-schema finding on an answer that validates as the declared leniency reads the
+    spec (a whole v4.0 Product, which the published union cannot hold) and says so in its
+    ``X-Mock-Leniency`` header."""
+    from mockserver.response_check import lenient_response, validate_response
+
+    response = finding.response
+    if finding.check != "response_schema_conformance" or response is None:
+        return False
+    headers = {k.lower(): v[0] if isinstance(v, list) else v for k, v in response.headers.items()}
+    if "unsatisfiable-allof; response" not in headers.get("x-mock-leniency", ""):
+        return False
+    for runtime in app.extensions["mockserver"]["runtimes"].values():
+        for op in runtime.operations:
+            if op.label == finding.operation:
+                status, body = int(response.status_code), response.content
+                found = validate_response(op, runtime.schemas, status, headers.get("content-type", ""), body)
+                remaining, applied = lenient_response(runtime, op, status, body, found)
+                return bool(found) and not remaining and bool(applied)
+    return False
 
 
 @contextmanager

@@ -115,7 +115,8 @@ def test_fail_refuses_what_the_lifecycle_cannot_fail_into(running) -> None:
 def test_failure_states_follow_the_build(spec_cache) -> None:
     """Build 7980 declares neither ImportFailed nor RefineFailed: its refinement fails into Error."""
     app, client, building, file_id = with_new_file(real_build("v3.0", 7980), spec_cache, delay=10.0)
-    client.post(f"{file_url(building, file_id)}/startrefinement", headers=WRITE)
+    assert client.post(f"{file_url(building, file_id)}/setimporting", headers=WRITE).status_code == 204
+    assert client.post(f"{file_url(building, file_id)}/startrefinement", headers=WRITE).status_code == 202
     job_id = client.get("/__mock/jobs").json["jobs"][0]["id"]
     assert client.post(f"/__mock/jobs/{job_id}/fail", json={"status": "RefineFailed"}).status_code == 400
     assert client.post(f"/__mock/jobs/{job_id}/fail").json["status"] == "Error"

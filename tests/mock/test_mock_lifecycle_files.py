@@ -195,6 +195,7 @@ def test_startrefinement_runs_refinement_to_mapped(path, spec_cache) -> None:
 @pytest.mark.parametrize("path", RESTART, ids=RESTART_IDS)
 def test_restartrefinement_names_the_file_in_its_body(path, spec_cache) -> None:
     app, client, building, file_id = with_new_file(path, spec_cache, delay=0)
+    _upload(client, building, file_id, IFC)
     url = f"/api/v3.0/building/{building}/files/restartrefinement"
     assert client.post(url, json={"fileId": file_id}, headers=WRITE).status_code == 202
     assert status_of(client, building, file_id) == "Mapped"
