@@ -10,6 +10,7 @@ is set with ``activate`` (one run at a time per process).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from dataclasses import dataclass, field
@@ -186,13 +187,18 @@ def entity_data_in(content: bytes, entity_fields: set[str]) -> str | None:
     return "field(s) " + ", ".join(suspicious) if suspicious else None
 
 
-_ENTITY_FIELDS: dict[tuple[int, str], set[str]] = {}
-
-
 def _entity_fields(operation: Any) -> set[str]:
-    """Property names of the operation's 2xx response schemas (resolved one level)."""
-    key = (id(operation.schema.raw_schema), operation.label)
-    cached = _ENTITY_FIELDS.get(key)
+    """Property names of the operation's 2xx response schemas (resolved one level).
+
+    Cached on the run's schema object, so the cache lives and dies with the run (a cache keyed
+    by ``id`` would serve a later run's document, given the same ``id``, this one's names).
+    """
+    cache = getattr(operation.schema, "_madaster_entity_fields", None)
+    if cache is None:
+        cache = {}
+        with contextlib.suppress(AttributeError):  # a schema that takes no attributes: no caching
+            operation.schema._madaster_entity_fields = cache
+    cached = cache.get(operation.label)
     if cached is not None:
         return cached
     raw = operation.schema.raw_schema
@@ -207,7 +213,7 @@ def _entity_fields(operation: Any) -> set[str]:
                 schema = resolve_or_empty(raw, schema.get("items") or {})
             names |= _property_names(raw, schema)
     names -= PROBLEM_FIELDS
-    _ENTITY_FIELDS[key] = names
+    cache[operation.label] = names
     return names
 
 
