@@ -134,7 +134,7 @@ def test_a_50_mb_upload_streams_with_bounded_memory(target_url: str, v3_doc: dic
 def test_downloads_stream_with_memory_that_does_not_grow_with_their_size(
     target_url: str, v3_doc: dict[str, Any]
 ) -> None:
-    """Peak Python memory (proxy and target in this process) for 16 and 64 MiB answers: the same.
+    """Peak Python memory (proxy and target in this process) for 16 and 64 MiB answers: far below the body.
 
     What there is comes from waitress's output buffers (bounded by its high watermark), not the body.
     """
@@ -153,7 +153,9 @@ def test_downloads_stream_with_memory_that_does_not_grow_with_their_size(
                 tracemalloc.stop()
             assert size == mib * 2**20
             assert digest.hexdigest() == hashlib.sha256(BINARY * (size // len(BINARY))).hexdigest()
-    assert peaks[64] < peaks[16] + 8 * 2**20, {k: f"{v / 2**20:.1f} MiB" for k, v in peaks.items()}
+    # 48 MiB more body; buffering it would add at least that. What grows is waitress's buffers
+    # filling further when the reader is slower (7-10 MiB on a busy machine), bounded by their marks.
+    assert peaks[64] < peaks[16] + 16 * 2**20, {k: f"{v / 2**20:.1f} MiB" for k, v in peaks.items()}
     assert peaks[64] < 40 * 2**20
     assert proxy.reporter.exchanges == 2
 
