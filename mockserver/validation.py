@@ -15,6 +15,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from contracts.platform.uploads import NO_FILE, missing_file
 from mockserver.operations import Operation, Parameter
 from mockserver.schemas import Problem, SchemaSet, problems
 
@@ -101,6 +102,8 @@ def _validate_body(
             out.has_body, out.body = True, b""
         elif body.required:
             out.problems.append(Problem("body", "a request body is required"))
+        elif missing_file(_multipart_schema(body), _resolver(schemas), set()):
+            out.problems.append(Problem("body", NO_FILE))
         return
     if not media:
         out.problems.append(Problem("header.content-type", "missing Content-Type for the request body"))
@@ -198,4 +201,20 @@ def _parse_multipart(content_type: str, raw: bytes, schemas: SchemaSet, schema: 
     required = set((schema or {}).get("required") or [])
     for name in sorted(required - set(parts)):
         out.problems.append(Problem(f"body.{name}", "required multipart part is missing"))
+    missing = missing_file(schema, _resolver(schemas), set(files))
+    if missing and missing not in required:
+        out.problems.append(Problem(f"body.{missing}", NO_FILE))
     return parts
+
+
+def _resolver(schemas: SchemaSet) -> Any:
+    return lambda node: schemas.resolve(node, response=False)
+
+
+def _multipart_schema(body: Any) -> Any:
+    """The schema of the operation's multipart body, if it has one."""
+    for media in body.media:
+        if media.startswith("multipart/"):
+            found = body.schema_for(media)
+            return found[1] if found else None
+    return None

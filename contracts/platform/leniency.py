@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from contracts.platform.catalogue import read_data
+from contracts.platform.uploads import require_upload_files
 from contracts.runner.refs import escape_token, resolve
 
 DATETIME_WITHOUT_OFFSET = "datetime-without-offset"
@@ -98,6 +99,15 @@ def find_and_repair(doc: dict[str, Any]) -> tuple[dict[str, Any], list[SpecDefec
     undeclared = _add_default_errors(repaired)
     if undeclared:
         defects.append(undeclared)
+    uploads = require_upload_files(repaired)
+    if uploads:
+        defects.append(
+            SpecDefect(
+                location="#/paths",
+                problem=f"{len(uploads)} upload operation(s) leave the file part optional, e.g. {uploads[0]}",
+                repair="tested with the file part required: the platform refuses an upload without a file",
+            )
+        )
     return repaired, defects
 
 
