@@ -31,8 +31,9 @@ def test_the_console_asks_for_the_admin_key_then_shows_the_log(browser, guarded_
     base_url = guarded_mock
     assert requests.get(f"{base_url}/__mock/requests", timeout=10).status_code == 401
     console_errors(browser)
-    browser.execute_script("sessionStorage.clear()")
     browser.get(f"{base_url}/__mock/console")
+    browser.execute_script("sessionStorage.clear()")  # no admin key kept from an earlier visit
+    browser.refresh()
     form = wait_for(
         lambda d: (
             d.find_element(By.ID, "admin-key-form").is_displayed() and d.find_element(By.ID, "admin-key-form")
