@@ -27,7 +27,8 @@ def _cli(monkeypatch: pytest.MonkeyPatch, cwd: Path, *argv: str) -> int:
 
 
 def _open(driver: Any, path: Path) -> None:
-    console_errors(driver)
+    driver.get("about:blank")  # whatever page was open stops talking to its (maybe stopped) server
+    console_errors(driver)  # and what it logged is not this page's
     driver.get(path.resolve().as_uri())
 
 
