@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 NO_FILE = "the upload carries no file"
-HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 
 
 def file_parts(schema: Any, resolve: Callable[[Any], Any]) -> list[str]:
@@ -36,22 +35,19 @@ def missing_file(schema: Any, resolve: Callable[[Any], Any], sent: set[str]) -> 
 
 def require_upload_files(doc: dict[str, Any]) -> list[str]:
     """Mark every upload's body and file part required, in place; the operations changed."""
+    from contracts.runner.refs import resolve_or_empty
 
-    def resolve(node: Any) -> Any:
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
-            target: Any = doc
-            for key in node["$ref"][2:].split("/"):
-                target = target.get(key) if isinstance(target, dict) else None
-            node = target
-        return node if isinstance(node, dict) else {}
+    def resolve(node: Any) -> dict[str, Any]:
+        return resolve_or_empty(doc, node)
 
     changed = []
     for path, item in (doc.get("paths") or {}).items():
-        for method in HTTP_METHODS:
-            operation = (item or {}).get(method) if isinstance(item, dict) else None
-            if not isinstance(operation, dict):
-                continue
-            body = resolve(operation.get("requestBody"))
+        if not isinstance(item, dict):
+            continue
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "requestBody" not in operation:
+                continue  # path-level keys (parameters, servers, x-...) carry no body
+            body = resolve(operation["requestBody"])
             for media, content in (body.get("content") or {}).items():
                 if not media.startswith("multipart/") or not isinstance(content, dict):
                     continue

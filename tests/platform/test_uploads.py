@@ -89,3 +89,9 @@ def test_the_mock_refuses_an_upload_without_a_file(request_kw: dict, refused: bo
 def test_the_real_v4_uploads_are_repaired(path) -> None:
     _, defects = find_and_repair(load_spec_file(path))
     assert any("POST /api/v4.0/commodity/{id}/files/upload" in d.problem for d in defects)
+
+
+def test_a_ref_cycle_in_a_request_body_is_left_alone() -> None:
+    cycle = {"$ref": "#/components/requestBodies/B"}
+    doc = {"paths": {"/u": {"post": {"requestBody": cycle}}}, "components": {"requestBodies": {"B": cycle}}}
+    assert require_upload_files(doc) == []
