@@ -43,6 +43,7 @@ BREAKAGES = {
     "list_misses_created": "GET /folder: leaves the newest folder out",
     "accepts_invalid": "POST /folder: 201 without a parentId",
     "text_plain": "GET /system/buildingusages: a JSON body labelled text/plain",
+    "unchecked_query": "GET /building/{id}/availabledatabases: 200 whatever `explicitlyShared` holds",
 }
 SLOW = 0.4
 HANGING = 1.5
@@ -124,6 +125,15 @@ class BrokenApi:
             if flask.request.headers.get("accept-language", "en") not in LANGUAGES:
                 return problem(400, "Bad Request", detail="unsupported accept-language")
             return [{"id": "madaster", "name": "Madaster"}]
+
+        @app.get("/api/v3.0/building/<building_id>/availabledatabases")
+        def available_databases(building_id: str) -> object:
+            if not UUID_RE.match(building_id):
+                return problem(400, "Bad Request", detail="id is not a uuid")
+            shared = flask.request.args.get("explicitlyShared", "false")
+            if shared not in ("true", "false") and "unchecked_query" not in broken:
+                return problem(400, "Bad Request", detail="explicitlyShared is not a boolean")
+            return []
 
         @app.get("/api/v3.0/folder")
         def list_folders() -> object:

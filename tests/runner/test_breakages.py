@@ -62,6 +62,13 @@ CASES = {
         (),
         ("GET /api/v3.0/system/buildingusages", "not_a_server_error"),
     ),
+    "unchecked_query": (
+        r"^GET /api/v3\.0/building/\{id\}/availabledatabases$",
+        False,
+        (),
+        # found only if the query reaches the server: a forwarder that drops it sees a valid request
+        ("GET /api/v3.0/building/{id}/availabledatabases", "negative_data_rejection"),
+    ),
     "undeclared_status": (
         r"^GET /api/v3\.0/account/foldertypes$",
         False,
@@ -129,7 +136,7 @@ def test_the_same_server_without_the_breakage_is_green(cli, build_30855) -> None
             "test",
             *target_args(build_30855, url),
             "--operation",
-            r"^(GET|POST|PUT|DELETE) /api/v3\.0/(account|system|folder)",
+            r"^(GET|POST|PUT|DELETE) /api/v3\.0/(account|system|folder|building/\{id\}/availabledatabases)",
             "--allow-writes",
             "--max-examples",
             "2",

@@ -3,8 +3,9 @@
 A run against a base URL goes through ``HttpForwarder`` (real sockets, real URL encoding),
 unlike the offline run. Generated ids holding ``%3F``, ``%23``, ``%2F`` or non-ASCII must reach
 the server as the case means them, in read-only runs and in runs with writes, on any seed.
-The quick variant covers the folder chain with few examples; the ``slow`` one (``tox -e slow``)
-every operation of both versions.
+The folder chain runs on three seeds; every operation of both versions runs on one seed by
+default and on two more with ``tox -e slow``. Query parameters travel apart from the path in
+schemathesis's WSGI calls: a forwarder that lost them made every out-of-range ``take`` look accepted.
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ def test_a_conforming_server_is_green(seed: int, writes: bool) -> None:
         assert "workflows" in out
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("writes", [False, True], ids=["read-only", "allow-writes"])
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize(
+    "seed", [1, pytest.param(2, marks=pytest.mark.slow), pytest.param(3, marks=pytest.mark.slow)]
+)
 @pytest.mark.parametrize("spec", [V3, V4], ids=["v3.0", "v4.0"])
 def test_every_operation_of_a_conforming_server_is_green(spec, seed: int, writes: bool) -> None:
     with mock_over_http(spec, seed) as url:

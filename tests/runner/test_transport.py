@@ -183,6 +183,19 @@ def test_forwarder_sends_exactly_the_bytes_the_case_means(target: str) -> None:
     assert response.json["raw"] == target
 
 
+@pytest.mark.parametrize("query", [{"take": "2147483648"}, {"skip": "1", "q": "a b&c"}, {"id": ["1", "2"]}])
+def test_forwarder_keeps_a_query_given_apart_from_the_path(query: dict[str, object]) -> None:
+    """schemathesis hands werkzeug the query as a mapping: it is then absent from the raw URI."""
+    from urllib.parse import parse_qs, urlsplit
+
+    with serve_wsgi(raw_uri_app()) as url:
+        response = Client(HttpForwarder(url)).get("/api/v4.0/database/a%3Fb/commodities", query_string=query)
+    raw = urlsplit(response.json["raw"])
+    assert raw.path == "/api/v4.0/database/a%3Fb/commodities"
+    expected = {k: v if isinstance(v, list) else [v] for k, v in query.items()}
+    assert parse_qs(raw.query) == expected
+
+
 @given(st.lists(st.binary(min_size=1, max_size=8), min_size=1, max_size=4))
 def test_encode_path_keeps_every_segment_byte_for_byte(segments: list[bytes]) -> None:
     from urllib.parse import unquote_to_bytes
