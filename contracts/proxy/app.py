@@ -14,12 +14,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qsl
 
 from contracts.proxy.contract import ContractSet
 from contracts.proxy.exchange import Exchange
 from contracts.proxy.forwarding import CHUNK, Outgoing, Upstream, UpstreamError, strip_hop_by_hop
 from contracts.proxy.redaction import secrets_in
+from contracts.request_target import wire_target
 from mockserver.problems import problem_response, title_for
 from mockserver.schemas import Problem
 from mockserver.validation import MAX_BODY
@@ -216,14 +217,10 @@ class ValidatingProxy:
 
 def _raw_target(environ: dict[str, Any]) -> str:
     """Path and query exactly as sent; an absolute-form target loses its scheme and host."""
-    raw = environ.get("REQUEST_URI") or environ.get("RAW_URI")
-    if not raw:
-        path = quote(environ.get("PATH_INFO", "/"), safe="/:@!$&'()*+,;=-._~%")
-        query = environ.get("QUERY_STRING", "")
-        return path + (f"?{query}" if query else "")
+    raw = environ.get("REQUEST_URI") or environ.get("RAW_URI") or ""
     if "://" in raw.split("?", 1)[0]:
-        raw = "/" + raw.split("://", 1)[1].partition("/")[2]
-    return raw
+        return "/" + raw.split("://", 1)[1].partition("/")[2]
+    return wire_target(environ)
 
 
 def _environ_headers(environ: dict[str, Any]) -> list[tuple[str, str]]:

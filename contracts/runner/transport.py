@@ -20,15 +20,14 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
+
+from contracts.request_target import wire_target
 
 KEY_HEADER = "X-API-Key"
 KEY_PLACEHOLDER = "$MADASTER_API_KEY"
 CASE_ID_HEADER = "X-Schemathesis-TestCaseId"
 TIMEOUT_HEADER = "X-Madaster-Contracts-Timeout"
 """Set on the stand-in answer ``HttpForwarder`` gives when the target did not answer in time."""
-SEGMENT_SAFE = "!$&'()*+,;=:@-._~"
-"""Characters a path segment may carry unencoded (RFC 3986 pchar); ``/``, ``?``, ``#`` and ``%`` are not among them."""
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 _HOP_BY_HOP = {
     "connection",
@@ -286,29 +285,6 @@ class HttpForwarder:
     def _pause(self, seconds: float) -> None:
         self.waited += seconds
         self._sleep(seconds)
-
-
-def wire_target(environ: dict[str, Any]) -> str:
-    """The request target (path and query) exactly as the client meant it.
-
-    ``PATH_INFO`` is already percent-decoded (a generated id holding ``%3F`` reads ``?`` there),
-    so the raw request URI is used when the server gives one; otherwise each decoded segment is
-    encoded again from its bytes (WSGI strings carry bytes as latin-1), so ``?``, ``#`` and ``%``
-    stay data and non-ASCII is encoded once.
-    """
-    query = environ.get("QUERY_STRING") or ""
-    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
-    if raw and raw.startswith("/"):
-        # werkzeug's test client (schemathesis's WSGI transport) leaves the query out of the
-        # raw URI when it is passed apart from the path; it is then only in QUERY_STRING.
-        return raw if "?" in raw or not query else f"{raw}?{query}"
-    target = encode_path(environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""))
-    return f"{target}?{query}" if query else target
-
-
-def encode_path(decoded: str) -> str:
-    """Percent-encode a WSGI-decoded path segment by segment (``/`` stays the separator)."""
-    return "/".join(quote(segment.encode("latin-1"), safe=SEGMENT_SAFE) for segment in decoded.split("/"))
 
 
 def timed_out_answer(

@@ -230,3 +230,17 @@ def test_any_body_headers_and_path_arrive_as_sent(
     assert echoed["bytes"] == len(body) and echoed["sha256"] == hashlib.sha256(body).hexdigest()
     for name, value in headers.items():
         assert echoed["headers"][name.lower().replace("_", "-")] == value
+
+
+def test_a_query_given_apart_from_the_path_is_forwarded(target_url: str, v3_doc: dict[str, Any]) -> None:
+    """In-process WSGI callers (werkzeug's client) leave the query out of the raw URI; it still goes out."""
+    from werkzeug.test import Client
+
+    from contracts.proxy.app import ValidatingProxy
+    from contracts.proxy.contract import ContractSet
+    from contracts.proxy.forwarding import Target, Upstream
+
+    proxy = ValidatingProxy(ContractSet({"v3.0": v3_doc}), Upstream(Target.parse(target_url), timeout=10), [])
+    response = Client(proxy).get("/echo/a%3Fb", query_string={"take": "5", "q": "a b&c"})
+    assert response.status_code == 200
+    assert response.json["uri"] == "/echo/a%3Fb?take=5&q=a+b%26c"

@@ -200,7 +200,7 @@ def test_forwarder_keeps_a_query_given_apart_from_the_path(query: dict[str, obje
 def test_encode_path_keeps_every_segment_byte_for_byte(segments: list[bytes]) -> None:
     from urllib.parse import unquote_to_bytes
 
-    from contracts.runner.transport import encode_path
+    from contracts.request_target import encode_path
 
     decoded = "/" + "/".join(s.decode("latin-1") for s in segments if b"/" not in s)
     encoded = encode_path(decoded)
