@@ -163,6 +163,15 @@ def test_a_hanging_operation_is_a_finding_and_the_run_goes_on(cli, build_30855, 
 
 
 @requires_shared
+def test_the_curl_of_a_query_finding_carries_the_query(cli, build_30855, tmp_path) -> None:
+    operations, writes, extra, _ = CASES["unchecked_query"]
+    _, result = run_broken(cli, build_30855, "unchecked_query", operations, writes, extra)
+    block = result.out[result.out.index("check:    negative_data_rejection") :].split("-- failure")[0]
+    curl = next(line for line in block.splitlines() if line.strip().startswith("curl "))
+    assert "/availabledatabases?explicitlyShared=" in curl, block
+
+
+@requires_shared
 def test_a_cause_on_a_later_line_reaches_the_console(cli, build_30855, tmp_path) -> None:
     _, result = run_broken(cli, build_30855, "accepts_invalid", FOLDER_WRITES, True, ())
     block = result.out[result.out.index("negative_data_rejection") :]
