@@ -237,7 +237,8 @@ def _version_key(version: str) -> tuple[int, ...]:
 
 
 def _count_operations(doc: dict[str, Any]) -> int:
-    methods = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+    from contracts.openapi import OPERATION_METHODS as methods
+
     return sum(
         1
         for item in (doc.get("paths") or {}).values()

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from contracts.openapi import OPERATION_METHODS as METHODS
 from mockserver.schemas import SchemaSet
 
-METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
 JSON_TYPES = ("application/json", "text/json")
 
 

@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
+from contracts.openapi import OPERATION_METHODS as HTTP_METHODS
 from contracts.spec_loader import api_version, build_label, load_spec_file
 from contracts.store import SnapshotStore
 from tests.conftest import PROJECT_ROOT, SKIP_REASON, real_builds
 
 BASELINE_STORE = SnapshotStore(PROJECT_ROOT / "specs")
 VERSIONS = ("v3.0", "v4.0")
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 PROBLEM_REF = "#/components/schemas/ProblemDetails"
 
 # The core workflow each baseline must cover (issue 2).

@@ -10,13 +10,13 @@ import re
 
 from contracts.diff.schema import Schema, SchemaResolver
 from contracts.errors import SpecError
+from contracts.openapi import OPERATION_METHODS as METHODS
 from contracts.records import record
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs start-up (contracts.records)
 if TYPE_CHECKING:
     from typing import Any
 
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _PARAM_RE = re.compile(r"\{([^}/]+)\}")
 _VERSION_PREFIX_RE = re.compile(r"^/api/v\d+(?:\.\d+)?(?=/|$)")
 # Header parameters the OpenAPI specification says to ignore.

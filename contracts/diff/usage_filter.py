@@ -18,9 +18,9 @@ from typing import Any
 from contracts.diff.model import Change, DiffReport, Level
 from contracts.diff.spec_model import path_key
 from contracts.diff.usage import Observation
+from contracts.openapi import OPERATION_METHODS as METHODS
 
 PARAM_LOCATIONS = ("path", "query", "header", "cookie")
-METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
 
 
 @dataclass

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from contracts.openapi import OPERATION_METHODS as HTTP_METHODS
 from contracts.platform.catalogue import read_data
 from contracts.platform.uploads import require_upload_files
 from contracts.runner.refs import escape_token, resolve
@@ -111,7 +112,6 @@ def find_and_repair(doc: dict[str, Any]) -> tuple[dict[str, Any], list[SpecDefec
     return repaired, defects
 
 
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 GENERIC_PROBLEM = {
     "type": "object",
     "properties": {

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from contracts.openapi import OPERATION_METHODS as HTTP_METHODS
 from contracts.runner.transport import KEY_HEADER, KEY_PLACEHOLDER
 
 # Built-in checks of schemathesis we run. `ignored_auth` is replaced by `madaster_auth`
@@ -73,9 +74,6 @@ def schemathesis_config_dict(
         },
     }
     return data
-
-
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 
 def select_operations(
