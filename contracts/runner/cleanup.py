@@ -10,6 +10,8 @@ from werkzeug.test import Client
 from contracts.runner.target import Target
 from contracts.runner.transport import KEY_HEADER, KEY_PLACEHOLDER, CreatedEntity, TargetUnreachable
 
+UPLOAD_SUFFIX = "/upload"
+
 
 def delete_templates(doc: dict[str, Any]) -> list[re.Pattern[str]]:
     """Path templates of the spec's DELETE operations, as regexes over concrete paths."""
@@ -22,11 +24,17 @@ def delete_templates(doc: dict[str, Any]) -> list[re.Pattern[str]]:
 
 
 def deletion_path(entity: CreatedEntity, templates: list[re.Pattern[str]]) -> str | None:
-    """``POST /folder`` created id X -> ``/folder/X`` when the spec can delete it there."""
+    """``POST /folder`` created id X -> ``/folder/X`` when the spec can delete it there.
+
+    An upload adds to the list it sits in: ``POST /commodity/C/files/upload`` created id X ->
+    ``/commodity/C/files/X``. Nothing else is guessed: a wrong guess could delete a real entity.
+    """
     base = entity.path.rstrip("/")
     candidates = [f"{base}/{entity.entity_id}"]
     if base.rsplit("/", 1)[-1] == entity.entity_id:  # PUT /thing/{id}
         candidates.insert(0, base)
+    if base.endswith(UPLOAD_SUFFIX):
+        candidates.append(f"{base.removesuffix(UPLOAD_SUFFIX)}/{entity.entity_id}")
     for candidate in candidates:
         if any(t.match(candidate) for t in templates):
             return candidate

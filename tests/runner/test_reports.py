@@ -5,17 +5,18 @@ from __future__ import annotations
 import io
 from html.parser import HTMLParser
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contracts.runner.cleanup import collapse
+from contracts.runner.cleanup import collapse, delete_templates, deletion_path
 from contracts.runner.curl import curl_for_sent
 from contracts.runner.redact import Redactor
 from contracts.runner.reporting.console import ConsoleReporter, failure_lines
 from contracts.runner.reporting.html import html_report
 from contracts.runner.reporting.junit import junit_xml
 from contracts.runner.results import ChainStep, FailureReport, RunResult, VersionResult
-from contracts.runner.transport import SentRequest
+from contracts.runner.transport import CreatedEntity, SentRequest
 
 
 def failure(
@@ -127,3 +128,18 @@ def test_the_key_is_redacted_from_html_and_junit_even_when_escaped() -> None:
     for text in (redact(html_report(run)), redact(junit_xml(run))):
         assert key not in text
         assert "k&lt;&amp;&gt;" not in text
+
+
+@pytest.mark.parametrize(
+    "created, expected",
+    [
+        (("/api/v4.0/commodity/c1/files/upload", "f1"), "/api/v4.0/commodity/c1/files/f1"),
+        (("/api/v3.0/folder", "d1"), "/api/v3.0/folder/d1"),
+        (("/api/v3.0/folder/d1", "d1"), "/api/v3.0/folder/d1"),
+        (("/api/v4.0/commodity/c1/version", "c2"), None),  # never guessed: /commodity/c1/c2
+    ],
+)
+def test_cleanup_deletes_where_the_spec_can(created: tuple[str, str], expected: str | None) -> None:
+    paths = ["/api/v3.0/folder/{id}", "/api/v4.0/commodity/{id}", "/api/v4.0/commodity/{id}/files/{fileId}"]
+    templates = delete_templates({"paths": {p: {"delete": {}} for p in paths}})
+    assert deletion_path(CreatedEntity(*created), templates) == expected
