@@ -22,6 +22,7 @@ from contracts.errors import ContractsError
 from contracts.spec_loader import api_version, build_label, load_spec_file, validate_openapi
 from mockserver.admin import register_admin, register_index
 from mockserver.admin_guard import install_admin_guard
+from mockserver.attachments import AttachmentHandlers
 from mockserver.console import console_blueprint
 from mockserver.downloads import register_downloads
 from mockserver.fixtures import seed_fixtures
@@ -86,9 +87,11 @@ def create_app(
             )
     tokens = tuple(tokens) if tokens is not None else DEFAULT_TOKENS
     store = LiveStore(store if store is not None else MemoryStore(), clock)
-    engines = {}
+    engines, attached = {}, {}
     for version, runtime in runtimes.items():
         runtime.lifecycle = engines[version] = LifecycleEngine(runtime, store, float(processing_delay))
+        attached[version] = AttachmentHandlers(runtime)
+        engines[version].handlers.update(attached[version].handlers)  # uploads that attach files
     for runtime in runtimes.values():
         seed_fixtures(runtime, store, fixtures)
 
@@ -110,7 +113,9 @@ def create_app(
     }
     install_admin_guard(app)
     register_index(app)
-    register_downloads(app, lambda version, file_id: _download(engines, version, file_id))
+    register_downloads(
+        app, lambda version, file_id, name: _download(engines, attached, version, file_id, name)
+    )
     if admin:
         register_admin(app)
         app.register_blueprint(console_blueprint())
@@ -118,9 +123,18 @@ def create_app(
     return app
 
 
-def _download(engines: dict[str, LifecycleEngine], version: str, file_id: str) -> Any:
+def _download(
+    engines: dict[str, LifecycleEngine],
+    attached: dict[str, AttachmentHandlers],
+    version: str,
+    file_id: str,
+    name: str,
+) -> Any:
     engine = engines.get(version)
-    return engine.resolve_download(file_id) if engine is not None else f"API version {version} is not served"
+    if engine is None:
+        return f"API version {version} is not served"
+    found = attached[version].resolve(engine.store, file_id, name)
+    return found if found is not None else engine.resolve_download(file_id)
 
 
 def _load(spec: dict[str, Any] | str | Path, index: int) -> tuple[dict[str, Any], str]:

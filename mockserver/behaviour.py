@@ -27,6 +27,7 @@ from mockserver.resources import ACCOUNT, Behaviour
 from mockserver.runtime import SpecRuntime
 from mockserver.state import MAX_ENTITY_BYTES, Ref, StateStore
 from mockserver.tokens import Token
+from mockserver.validation import UploadedFile
 
 DELETED = "~deleted/"
 FIXTURE = "fixture"  # the instance fixtures are created with (mockserver.fixtures): checked at load
@@ -54,6 +55,7 @@ class Call:
     token: Token | None
     instance: str
     raw_body: bytes = b""
+    files: dict[str, UploadedFile] = field(default_factory=dict)  # multipart file parts by part name
     id_source: Any = None  # a random.Random for deterministic ids (fixtures); None -> uuid4
     base_url: str = ""  # scheme://host the client reached the mock on (for download URLs)
     params: dict[str, Any] = field(default_factory=dict)  # validated query and header parameters

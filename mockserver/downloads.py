@@ -31,14 +31,24 @@ class Download:
     content: bytes
 
 
-def save_upload(store: StateStore, owner: Ref, name: str, content: bytes) -> None:
-    """Keep an upload's bytes below its file entity (replacing an earlier upload)."""
-    record = {"name": name, "media": OCTET, "data": base64.b64encode(content).decode("ascii")}
-    store.put(BLOBS, _key(owner), record, owner)
+def save_upload(
+    store: StateStore, owner: Ref, name: str, content: bytes, *, slot: str = "", media: str = OCTET
+) -> None:
+    """Keep an upload's bytes below its owner entity (replacing an earlier upload to that slot).
+
+    A file entity holds one upload (no slot); an entity holding several (a commodity's images)
+    keeps each in a slot of its own, e.g. ``image/<name>``."""
+    record = {"name": name, "media": media or OCTET, "data": base64.b64encode(content).decode("ascii")}
+    store.put(BLOBS, _key(owner, slot), record, owner)
 
 
-def load(store: StateStore, owner: Ref) -> dict[str, Any] | None:
-    return store.get(BLOBS, _key(owner))
+def load(store: StateStore, owner: Ref, slot: str = "") -> dict[str, Any] | None:
+    return store.get(BLOBS, _key(owner, slot))
+
+
+def forget(store: StateStore, owner: Ref, slot: str) -> bool:
+    """Drop the upload in ``slot`` of ``owner``; False when there was none."""
+    return bool(store.delete(BLOBS, _key(owner, slot)))
 
 
 def content_of(record: dict[str, Any]) -> bytes:
@@ -61,12 +71,12 @@ def base_url_of(environ: dict[str, Any]) -> str:
     return f"{scheme}://{host}"
 
 
-def _key(owner: Ref) -> str:
-    return f"{owner[0]}|{owner[1]}"
+def _key(owner: Ref, slot: str = "") -> str:
+    return f"{owner[0]}|{owner[1]}" + (f"|{slot}" if slot else "")
 
 
-Resolver = Callable[[str, str], "Download | str"]
-"""(version, file id) -> the download, or the reason there is none."""
+Resolver = Callable[[str, str, str], "Download | str"]
+"""(version, file id, name) -> the download, or the reason there is none."""
 
 
 def register_downloads(app: flask.Flask, resolve: Resolver) -> None:
@@ -74,7 +84,7 @@ def register_downloads(app: flask.Flask, resolve: Resolver) -> None:
 
     @app.get(f"{PREFIX}/<version>/<file_id>/<path:name>")
     def download(version: str, file_id: str, name: str) -> flask.Response:
-        found = resolve(version, file_id)
+        found = resolve(version, file_id, name)
         if isinstance(found, str):
             body = problem_body(404, found, flask.request.path)
             return flask.Response(flask.json.dumps(body), status=404, mimetype=PROBLEM_JSON)

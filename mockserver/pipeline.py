@@ -182,6 +182,7 @@ class MockPipeline:
             token=token,
             instance=instance,
             raw_body=raw_body,
+            files=validated.files,
             base_url=base_url_of(environ),
             params=validated.params,
             language=environ.get("HTTP_ACCEPT_LANGUAGE"),

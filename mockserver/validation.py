@@ -24,10 +24,20 @@ _JSON_ERROR = object()
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file part of a multipart body: the name the client gave it and its bytes."""
+
+    filename: str
+    media_type: str
+    content: bytes
+
+
 @dataclass
 class Validated:
     params: dict[str, Any] = field(default_factory=dict)
     body: Any = None
+    files: dict[str, UploadedFile] = field(default_factory=dict)  # multipart file parts by part name
     has_body: bool = False
     raw_body: bytes = b""
     problems: list[Problem] = field(default_factory=list)
@@ -196,6 +206,9 @@ def _parse_multipart(content_type: str, raw: bytes, schemas: SchemaSet, schema: 
         out.problems.append(Problem("body", f"malformed multipart body: {exc}"))
         return None
     parts: dict[str, Any] = {name: "<file>" for name in files}
+    for name in files:
+        part = files[name]
+        out.files[name] = UploadedFile(part.filename or "", part.mimetype or "", part.read())
     for name in form:
         parts.setdefault(name, form.get(name))
     required = set((schema or {}).get("required") or [])

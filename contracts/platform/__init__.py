@@ -6,6 +6,8 @@ One place read by the mock, the contract runner and the validating proxy alike:
   methods, standard databases and their commodities, ...), from ``data/``;
 - ``lifecycles``: how long-running work moves entities through their statuses (building files,
   passports, activation), from ``data/``;
+- ``attachments``: which uploads attach files and images to which entities, from ``data/``;
+- ``uploads``: an upload carries its file (the specs leave the part optional);
 - ``leniency``: the known spec defects and the repairs the platform's real behaviour needs
   (date-times without an offset, unsatisfiable ``allOf`` commodity schemas).
 """

@@ -40,6 +40,14 @@ V4_CATALOGUE = [
     ("POST", "/commodity/{id}/children/weight"),
     ("POST", "/commodity/{id}/children/quantity"),
 ]
+V4_ATTACHMENTS = [
+    *V4_CATALOGUE[:4],
+    ("POST", "/commodity/{id}/files/upload"),
+    ("GET", "/commodity/{id}/files"),
+    ("DELETE", "/commodity/{id}/files/{fileId}"),
+    ("POST", "/commodity/{id}/images"),
+    ("DELETE", "/commodity/{id}/images/{name}"),
+]
 
 
 def session_for(
@@ -70,6 +78,7 @@ WORKFLOWS = [
     Workflow("v3-external-ids", "v3.0", workflows_v3.external_ids, V3_EXTERNAL_IDS),
     Workflow("v3-ifc-upload", "v3.0", workflows_v3.ifc_upload, V3_IFC),
     Workflow("v4-catalogue", "v4.0", workflows_v4.catalogue, V4_CATALOGUE),
+    Workflow("v4-attachments", "v4.0", workflows_v4.attachments, V4_ATTACHMENTS),
 ]
 CASES = [(w, spec) for w in WORKFLOWS for spec in client_specs() if spec.parent.name == w.version]
 

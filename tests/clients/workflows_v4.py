@@ -1,15 +1,18 @@
 """The v4.0 workflow of the platform's published C# example, driven with a generated client:
 database by externalId (else create), product by externalId (else create), matching terms,
-a bill of materials made of commodities of the standard Madaster database."""
+a bill of materials made of commodities of the standard Madaster database; then the product's
+data sheet and photo, uploaded, listed, fetched back and deleted."""
 
 from __future__ import annotations
 
+import io
 import json
 import typing
 import uuid
 from typing import Any
 
 import attrs
+import httpx
 
 from tests.clients.generated import build, field_names
 from tests.clients.steps import Session, value_of
@@ -154,3 +157,45 @@ def catalogue(s: Session) -> None:
     assert again.id == database.id and again.external_id == f"DB-{key}"
     listed = s.call("GET", "/database/{id}/commodities", 200, id=database.id)
     assert [str(c.id) for c in listed] == [str(product.id)], listed
+
+
+def attach(s: Session, path: str, part: str, commodity: Any, name: str, content: bytes, media: str) -> Any:
+    """A multipart upload with the generated body model and the generated ``File`` type."""
+    file = s.api.package.types.File(payload=io.BytesIO(content), file_name=name, mime_type=media)
+    body = s.api.body_model("POST", path)(**{part: file})
+    return s.call("POST", path, (200, 202), id=commodity.id, body=body)
+
+
+def served(url: str) -> httpx.Response:
+    """What a download URL the mock gave out serves (fetched without the key, as a browser would)."""
+    return httpx.get(url, timeout=10)
+
+
+def attachments(s: Session) -> None:
+    """A product data sheet and a product photo: uploaded, listed, fetched back, deleted."""
+    key = uuid.uuid4().hex[:8]
+    product = get_or_create_product(s, key, get_or_create_database(s, key))
+    sheet = b"%PDF-1.7\n% datasheet " + key.encode()
+    entry = attach(
+        s, "/commodity/{id}/files/upload", "file", product, "Productblad kozijn.pdf", sheet, "application/pdf"
+    )
+    assert entry.file_name == "Productblad kozijn.pdf" and entry.id, entry
+    listed = s.call("GET", "/commodity/{id}/files", 200, id=product.id)
+    assert [f.file_name for f in listed] == ["Productblad kozijn.pdf"], listed
+    fetched = served(entry.url)
+    assert fetched.status_code == 200 and fetched.content == sheet
+
+    photo = b"\x89PNG\r\n\x1a\n" + key.encode()
+    attach(s, "/commodity/{id}/images", "image", product, "kozijn.png", photo, "image/png")
+    s.call("GET", "/commodity/{id}", 200, id=product.id)
+    images = json.loads(s.last.content)["images"]  # ImageInfo {name, url}: read-only, set by the platform
+    assert [i["name"] for i in images] == ["kozijn.png"], images
+    assert served(images[0]["url"]).content == photo
+
+    s.call("DELETE", "/commodity/{id}/images/{name}", 202, id=product.id, name="kozijn.png")
+    s.missing("DELETE", "/commodity/{id}/images/{name}", id=product.id, name="kozijn.png")
+    s.call("GET", "/commodity/{id}", 200, id=product.id)
+    assert json.loads(s.last.content)["images"] == []
+    s.call("DELETE", "/commodity/{id}/files/{fileId}", 202, id=product.id, file_id=entry.id)
+    assert s.call("GET", "/commodity/{id}/files", 200, id=product.id) == []
+    assert served(entry.url).status_code == 404

@@ -1,0 +1,174 @@
+"""Files and images attached by multipart upload (v4.0 commodities): kept, listed and served.
+
+The rules are data (``contracts/platform/data/attachments.yaml``). An uploaded file becomes an
+entry of the owner's file list, named as its multipart part names it, whose ``url`` serves the
+uploaded bytes from the mock (``/downloads/...``); deleting the entry deletes the bytes. An
+uploaded image joins the owner's image list as ``{name, url}`` (an image of the same name is
+replaced); deleting an image the owner does not hold is a 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from contracts.platform.attachments import FileAttachment, ImageAttachment, load_attachments
+from contracts.platform.lifecycles import operation_key
+from contracts.platform.uploads import NO_FILE
+from mockserver import downloads
+from mockserver.behaviour import (
+    Call,
+    Refusal,
+    _addressed,
+    _check_scope,
+    _new_key,
+    _respond_entity,
+    _store_entity,
+)
+from mockserver.problems import MockResponse
+from mockserver.runtime import SpecRuntime
+from mockserver.validation import UploadedFile
+
+Handler = Callable[[Call], MockResponse]
+IMAGE_SLOT = "image/"
+PARENT_SEPARATOR = "~"
+"""Joins a parent's id and a file's in a download URL (a file kept per parent: ``<commodity>~<file>``)."""
+
+
+class AttachmentHandlers:
+    """The handlers of one version's attachment operations, and the downloads they serve."""
+
+    def __init__(self, runtime: SpecRuntime) -> None:
+        self.runtime = runtime
+        self.handlers: dict[int, Handler] = {}
+        self.file_lists: set[str] = set()  # collections holding uploaded file entries
+        self.image_owners: set[str] = set()  # collections whose entities hold images
+        rules = load_attachments()
+        keys = {operation_key(op.method, op.template): op for op in runtime.operations}
+        for rule in rules.files:
+            upload, collection = keys.get(rule.upload), self._collection(keys, rule.list)
+            if upload is not None and collection is not None:
+                self.handlers[id(upload)] = partial(self._upload_file, rule, collection)
+                self.file_lists.add(collection)
+        for image in rules.images:
+            upload, collection = keys.get(image.upload), self._collection(keys, image.owner)
+            if upload is None or collection is None:
+                continue
+            self.handlers[id(upload)] = partial(self._upload_image, image, collection)
+            self.image_owners.add(collection)
+            remove = keys.get(image.remove) if image.remove else None
+            if remove is not None:
+                self.handlers[id(remove)] = partial(self._remove_image, image, collection)
+
+    def _collection(self, keys: dict[str, Any], path: str) -> str | None:
+        """The stateful collection ``GET path`` reads (a list or an item), if the build has it."""
+        op = keys.get(f"GET {path}")
+        if op is None:
+            return None
+        collection = self.runtime.model.behaviours[id(op)].collection
+        return collection if collection in self.runtime.model.stateful else None
+
+    # -- files -----------------------------------------------------------------------------
+    def _upload_file(self, rule: FileAttachment, collection: str, call: Call) -> MockResponse:
+        chain, _ = _addressed(call)
+        _check_scope(call, chain)
+        part = _part(call, rule.part)
+        parent = chain[-1] if chain else None
+        key = _new_key(call, collection, None, parent)
+        stored_id = self.runtime.storage_id(collection, key, parent)
+        name = part.filename or "file"
+        url_id = stored_id.replace("/", PARENT_SEPARATOR)
+        entity = {
+            "fileName": name,
+            "folderId": rule.folder,
+            "folderNames": self._folder_names(rule.folder),
+            "tags": [],
+            "url": downloads.url_for(call.base_url, self.runtime.version, url_id, name),
+        }
+        names = self.runtime.property_names(self.runtime.entity_schema(collection) or {})
+        entity = {k: v for k, v in entity.items() if k in names and v is not None}
+        stored = _store_entity(call, collection, key, entity, parent, new=True)
+        downloads.save_upload(call.store, (collection, stored_id), name, part.content, media=part.media_type)
+        return _respond_entity(call, stored)
+
+    def _folder_names(self, folder: str | None) -> Any:
+        catalogue = self.runtime.catalogue
+        structure = (catalogue.section("folder_structure") if catalogue is not None else None) or {}
+        for node in [structure, *structure.get("children", [])]:
+            if node and node.get("id") == folder:
+                return dict(node.get("folderNames") or {})
+        return None
+
+    # -- images ----------------------------------------------------------------------------
+    def _upload_image(self, rule: ImageAttachment, collection: str, call: Call) -> MockResponse:
+        chain, owner = _addressed(call)
+        _check_scope(call, chain)
+        part = _part(call, rule.part)
+        ref = chain[-1]
+        name = part.filename or "image"
+        url = downloads.url_for(call.base_url, self.runtime.version, _path_id(call, ref), name)
+        images = [i for i in _images(owner, rule.field) if i.get("name") != name]
+        owner = {**(owner or {}), rule.field: [*images, {"name": name, "url": url}]}
+        call.store.put(ref[0], ref[1], owner, call.store.parent_of(*ref))
+        downloads.save_upload(
+            call.store, ref, name, part.content, slot=IMAGE_SLOT + name, media=part.media_type
+        )
+        return MockResponse(int(call.operation.success().status))
+
+    def _remove_image(self, rule: ImageAttachment, collection: str, call: Call) -> MockResponse:
+        chain, owner = _addressed(call)
+        _check_scope(call, chain)
+        ref = chain[-1]
+        name = call.path_values.get(call.operation.segments[-1][1:-1], "")
+        images = _images(owner, rule.field)
+        if not any(i.get("name") == name for i in images):
+            raise Refusal(404, f"{collection} '{_path_id(call, ref)}' has no image '{name}'")
+        owner = {**(owner or {}), rule.field: [i for i in images if i.get("name") != name]}
+        call.store.put(ref[0], ref[1], owner, call.store.parent_of(*ref))
+        downloads.forget(call.store, ref, IMAGE_SLOT + name)
+        return MockResponse(int(call.operation.success().status))
+
+    # -- the served bytes ------------------------------------------------------------------
+    def resolve(self, store: Any, file_id: str, name: str) -> downloads.Download | None:
+        """The bytes behind a download URL this version's attachments gave out, if any."""
+        for collection in self.file_lists:
+            record = _stored(store, collection, file_id.replace(PARENT_SEPARATOR, "/"), "")
+            if record is not None:
+                return downloads.Download(
+                    str(record.get("name") or name), _media(record), downloads.content_of(record)
+                )
+        for collection in self.image_owners:
+            record = _stored(store, collection, file_id, IMAGE_SLOT + name)
+            if record is not None:
+                return downloads.Download(name, _media(record), downloads.content_of(record))
+        return None
+
+
+def _part(call: Call, name: str) -> UploadedFile:
+    """The file part the upload carries (validation refuses an upload without one)."""
+    part = call.files.get(name) or next(iter(call.files.values()), None)
+    if part is None:
+        raise Refusal(400, NO_FILE)
+    return part
+
+
+def _images(owner: dict[str, Any] | None, field: str) -> list[dict[str, Any]]:
+    images = (owner or {}).get(field)
+    return [i for i in images if isinstance(i, dict)] if isinstance(images, list) else []
+
+
+def _path_id(call: Call, ref: tuple[str, str]) -> str:
+    """The id the client used for the entity (a storage id may carry its parent)."""
+    param = next(p for c, p in reversed(call.behaviour.refs) if c == ref[0])
+    return call.path_values.get(param, ref[1])
+
+
+def _stored(store: Any, collection: str, entity_id: str, slot: str) -> dict[str, Any] | None:
+    if store.get(collection, entity_id) is None:
+        return None
+    return downloads.load(store, (collection, entity_id), slot)
+
+
+def _media(record: dict[str, Any]) -> str:
+    return str(record.get("media") or downloads.OCTET)
