@@ -1,10 +1,12 @@
-"""Files and images attached by multipart upload (v4.0 commodities): kept, listed and served.
+"""Files and images attached by multipart upload (v4.0 commodities, v3.0 buildings): kept,
+listed and served.
 
 The rules are data (``contracts/platform/data/attachments.yaml``). An uploaded file becomes an
 entry of the owner's file list, named as its multipart part names it, whose ``url`` serves the
 uploaded bytes from the mock (``/downloads/...``); deleting the entry deletes the bytes. An
-uploaded image joins the owner's image list as ``{name, url}`` (an image of the same name is
-replaced); deleting an image the owner does not hold is a 404.
+uploaded image joins the owner's images as ``{name, url}`` (an image of the same name is
+replaced), shown in a field of the owner or by a list operation of their own; deleting an image
+the owner does not hold is a 404.
 """
 
 from __future__ import annotations
@@ -28,10 +30,13 @@ from mockserver.behaviour import (
 )
 from mockserver.problems import MockResponse
 from mockserver.runtime import SpecRuntime
+from mockserver.state import Ref
 from mockserver.validation import UploadedFile
 
 Handler = Callable[[Call], MockResponse]
 IMAGE_SLOT = "image/"
+IMAGES = "~images"
+"""Images an owner shows through a list operation of their own are kept here, below the owner."""
 PARENT_SEPARATOR = "~"
 """Joins a parent's id and a file's in a download URL (a file kept per parent: ``<commodity>~<file>``)."""
 
@@ -57,9 +62,10 @@ class AttachmentHandlers:
                 continue
             self.handlers[id(upload)] = partial(self._upload_image, image, collection)
             self.image_owners.add(collection)
-            remove = keys.get(image.remove) if image.remove else None
-            if remove is not None:
-                self.handlers[id(remove)] = partial(self._remove_image, image, collection)
+            for key, handler in ((image.remove, self._remove_image), (image.list, self._list_images)):
+                op = keys.get(key) if key else None
+                if op is not None:
+                    self.handlers[id(op)] = partial(handler, image, collection)
 
     def _collection(self, keys: dict[str, Any], path: str) -> str | None:
         """The stateful collection ``GET path`` reads (a list or an item), if the build has it."""
@@ -108,9 +114,8 @@ class AttachmentHandlers:
         ref = chain[-1]
         name = part.filename or "image"
         url = downloads.url_for(call.base_url, self.runtime.version, _path_id(call, ref), name)
-        images = [i for i in _images(owner, rule.field) if i.get("name") != name]
-        owner = {**(owner or {}), rule.field: [*images, {"name": name, "url": url}]}
-        call.store.put(ref[0], ref[1], owner, call.store.parent_of(*ref))
+        images = [i for i in _held(rule, call.store, ref, owner) if i.get(rule.name_field) != name]
+        _keep(rule, call.store, ref, owner, [*images, {rule.name_field: name, "url": url}])
         downloads.save_upload(
             call.store, ref, name, part.content, slot=IMAGE_SLOT + name, media=part.media_type
         )
@@ -121,13 +126,17 @@ class AttachmentHandlers:
         _check_scope(call, chain)
         ref = chain[-1]
         name = call.path_values.get(call.operation.segments[-1][1:-1], "")
-        images = _images(owner, rule.field)
-        if not any(i.get("name") == name for i in images):
+        images = _held(rule, call.store, ref, owner)
+        if not any(i.get(rule.name_field) == name for i in images):
             raise Refusal(404, f"{collection} '{_path_id(call, ref)}' has no image '{name}'")
-        owner = {**(owner or {}), rule.field: [i for i in images if i.get("name") != name]}
-        call.store.put(ref[0], ref[1], owner, call.store.parent_of(*ref))
+        _keep(rule, call.store, ref, owner, [i for i in images if i.get(rule.name_field) != name])
         downloads.forget(call.store, ref, IMAGE_SLOT + name)
         return MockResponse(int(call.operation.success().status))
+
+    def _list_images(self, rule: ImageAttachment, collection: str, call: Call) -> MockResponse:
+        chain, owner = _addressed(call)
+        _check_scope(call, chain)
+        return _respond_entity(call, _held(rule, call.store, chain[-1], owner))
 
     # -- the served bytes ------------------------------------------------------------------
     def resolve(self, store: Any, file_id: str, name: str) -> downloads.Download | None:
@@ -153,12 +162,30 @@ def _part(call: Call, name: str) -> UploadedFile:
     return part
 
 
-def _images(owner: dict[str, Any] | None, field: str) -> list[dict[str, Any]]:
-    images = (owner or {}).get(field)
+def _held(rule: ImageAttachment, store: Any, ref: Ref, owner: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The owner's images, each ``{<name field>: name, "url": url}``."""
+    if rule.field is not None:
+        images = (owner or {}).get(rule.field)
+    else:
+        images = (store.get(IMAGES, _images_key(ref)) or {}).get("images")
     return [i for i in images if isinstance(i, dict)] if isinstance(images, list) else []
 
 
-def _path_id(call: Call, ref: tuple[str, str]) -> str:
+def _keep(
+    rule: ImageAttachment, store: Any, ref: Ref, owner: dict[str, Any] | None, images: list[dict[str, Any]]
+) -> None:
+    """Write the owner's images back: into its field, or below it (gone when the owner is deleted)."""
+    if rule.field is not None:
+        store.put(ref[0], ref[1], {**(owner or {}), rule.field: images}, store.parent_of(*ref))
+    else:
+        store.put(IMAGES, _images_key(ref), {"images": images}, ref)
+
+
+def _images_key(ref: Ref) -> str:
+    return f"{ref[0]}|{ref[1]}"
+
+
+def _path_id(call: Call, ref: Ref) -> str:
     """The id the client used for the entity (a storage id may carry its parent)."""
     param = next(p for c, p in reversed(call.behaviour.refs) if c == ref[0])
     return call.path_values.get(param, ref[1])

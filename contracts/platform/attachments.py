@@ -1,7 +1,7 @@
 """Which uploads attach files and images to which entities (``data/attachments.yaml``).
 
 Why data: that an uploaded file joins the owner's file list under the name its multipart part
-carries, and that an image joins the owner's ``images`` by name, are facts about the platform the
+carries, and that an image joins the owner's images by name, are facts about the platform the
 spec cannot say (the upload answers, the list and the image names are separate operations).
 """
 
@@ -30,7 +30,9 @@ class ImageAttachment:
     upload: str
     part: str
     owner: str  # path key of the entity holding the images (``/commodity/{}``)
-    field: str  # its field listing ``{name, url}``
+    field: str | None  # the owner's field listing them (``images``), or
+    list: str | None  # the operation key listing them (``GET /building/{}/images``)
+    name_field: str  # the name's key in a listed image (``name``, ``fileName``); the other is ``url``
     remove: str | None  # operation key deleting one image by name
 
 
@@ -51,10 +53,19 @@ def load_attachments() -> Attachments:
         )
         images = tuple(
             ImageAttachment(
-                str(i["upload"]), str(i["part"]), str(i["owner"]), str(i["field"]), i.get("remove")
+                str(i["upload"]),
+                str(i["part"]),
+                str(i["owner"]),
+                i.get("field"),
+                i.get("list"),
+                str(i.get("name-field") or "name"),
+                i.get("remove"),
             )
             for i in raw.get("images") or ()
         )
-    except (KeyError, TypeError, AttributeError) as exc:
+        for image in images:
+            if (image.field is None) == (image.list is None):
+                raise ValueError(f"{image.upload}: images show in a field or in a list, exactly one")
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise ContractsError(f"{DATA_FILE}: malformed attachment rules: {exc!r}") from None
     return Attachments(files, images)

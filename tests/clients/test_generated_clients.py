@@ -31,6 +31,11 @@ V3_EXTERNAL_IDS = [
     ("POST", "/building/{buildingId}/files/{fileId}/elements"),
 ]
 V3_IFC = [("POST", "/building/{buildingId}/files/{id}/upload/{fileName}")]
+V3_IMAGES = [
+    ("POST", "/building/{id}/images"),
+    ("GET", "/building/{id}/images"),
+    ("DELETE", "/building/{id}/images/{fileName}"),
+]
 V4_CATALOGUE = [
     ("GET", "/database/external/{externalId}"),
     ("POST", "/database"),
@@ -77,6 +82,7 @@ WORKFLOWS = [
     Workflow("v3-basic", "v3.0", workflows_v3.basic, V3_BASIC),
     Workflow("v3-external-ids", "v3.0", workflows_v3.external_ids, V3_EXTERNAL_IDS),
     Workflow("v3-ifc-upload", "v3.0", workflows_v3.ifc_upload, V3_IFC),
+    Workflow("v3-building-images", "v3.0", workflows_v3.building_images, V3_IMAGES),
     Workflow("v4-catalogue", "v4.0", workflows_v4.catalogue, V4_CATALOGUE),
     Workflow("v4-attachments", "v4.0", workflows_v4.attachments, V4_ATTACHMENTS),
 ]

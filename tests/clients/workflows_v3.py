@@ -344,3 +344,24 @@ ELEMENTS: list[dict[str, Any]] = [
         "floor": "00 begane grond",
     },
 ]
+
+
+def building_images(s: Session) -> None:
+    """Photos of a new building: uploaded with the generated multipart model, listed by name,
+    fetched back from their URLs, deleted (a second delete is a 404)."""
+    building = setup_building(s)["building"]
+    photos = {"gevel noord.jpg": b"\xff\xd8\xff\xe0 noord", "entree.png": b"\x89PNG\r\n\x1a\n entree"}
+    model = s.api.body_model("POST", "/building/{id}/images")
+    for name, content in photos.items():
+        media = "image/png" if name.endswith(".png") else "image/jpeg"
+        file = s.api.package.types.File(payload=io.BytesIO(content), file_name=name, mime_type=media)
+        s.call("POST", "/building/{id}/images", 204, id=building.id, body=model(file=file))
+    listed = s.call("GET", "/building/{id}/images", 200, id=building.id)
+    assert [i.file_name for i in listed] == list(photos), listed
+    for image in listed:
+        fetched = httpx.get(image.url, timeout=10)
+        assert fetched.status_code == 200 and fetched.content == photos[image.file_name]
+    s.call("DELETE", "/building/{id}/images/{fileName}", 204, id=building.id, file_name="gevel noord.jpg")
+    s.missing("DELETE", "/building/{id}/images/{fileName}", id=building.id, file_name="gevel noord.jpg")
+    left = s.call("GET", "/building/{id}/images", 200, id=building.id)
+    assert [i.file_name for i in left] == ["entree.png"], left

@@ -1,5 +1,6 @@
-"""v4.0 commodity files and images: an upload is kept under the name it carries, listed, served
-back byte for byte, and gone once deleted (rules in ``contracts/platform/data/attachments.yaml``)."""
+"""v4.0 commodity files and images, v3.0 building images: an upload is kept under the name it
+carries, listed, served back byte for byte, and gone once deleted (rules in
+``contracts/platform/data/attachments.yaml``)."""
 
 from __future__ import annotations
 
@@ -51,11 +52,13 @@ def app(request: pytest.FixtureRequest, spec_cache: dict) -> Any:
     return real_app("v4.0", request.param, spec_cache)
 
 
-def test_the_rules_name_operations_every_v4_build_has(app: Any) -> None:
+def test_every_rule_names_operations_of_a_real_build(spec_cache: dict) -> None:
     rules = load_attachments()
+    apps = {"v4.0": real_app("v4.0", 28168, spec_cache), "v3.0": real_app("v3.0", 30855, spec_cache)}
     for rule in [*rules.files, *rules.images]:
         method, path = rule.upload.split(" ", 1)
-        assert operation(app, "v4.0", method, path.replace("{}", "{id}"))
+        version = "v4.0" if path.startswith("/commodity") else "v3.0"
+        assert operation(apps[version], version, method, path.replace("{}", "{id}"))
 
 
 def test_an_uploaded_file_is_listed_under_its_name_and_served_back(app: Any) -> None:
@@ -131,3 +134,39 @@ def test_any_file_name_and_bytes_come_back_as_sent(v4: Any, name: str, content: 
     entry = client.post(f"{V4}/commodity/{commodity}/files/upload", headers=WRITE, **sent).json
     assert entry["fileName"] == name
     assert download(client, entry["url"]).data == content
+
+
+V3_BUILDINGS = [18991, 28168, 30855]  # 7980 has no building images
+
+
+@pytest.mark.parametrize("build", V3_BUILDINGS, ids=[f"build-{b}" for b in V3_BUILDINGS])
+def test_building_images_are_listed_served_and_deleted(spec_cache: dict, build: int) -> None:
+    app = real_app("v3.0", build, spec_cache)
+    client = app.test_client()
+    building = client.get("/api/v3.0/building", headers=READ).json[0]["id"]
+    images = f"/api/v3.0/building/{building}/images"
+    assert client.get(images, headers=READ).json == []
+    sent = multipart("file", "gevel noord.jpg", b"\xff\xd8\xff jpeg", "image/jpeg")
+    assert client.post(images, headers=WRITE, **sent).status_code == 204
+    listed = client.get(images, headers=READ)
+    assert [i["fileName"] for i in listed.json] == ["gevel noord.jpg"]
+    op, runtime = operation(app, "v3.0", "GET", "/building/{id}/images"), runtime_of(app, "v3.0")
+    assert not validate_response(op, runtime.schemas, 200, listed.headers["Content-Type"], listed.data)
+    served = download(client, listed.json[0]["url"])
+    assert served.data == b"\xff\xd8\xff jpeg" and served.mimetype == "image/jpeg"
+    assert client.delete(f"{images}/gevel%20noord.jpg", headers=WRITE).status_code == 204
+    assert client.get(images, headers=READ).json == []
+    assert client.delete(f"{images}/gevel%20noord.jpg", headers=WRITE).status_code == 404
+    assert download(client, listed.json[0]["url"]).status_code == 404
+
+
+def test_deleting_a_building_deletes_its_images(v3: Any) -> None:
+    client = v3.test_client()
+    building = client.get("/api/v3.0/building", headers=READ).json[0]["id"]
+    sent = multipart("file", "a.png", b"png", "image/png")
+    assert client.post(f"/api/v3.0/building/{building}/images", headers=WRITE, **sent).status_code == 204
+    url = client.get(f"/api/v3.0/building/{building}/images", headers=READ).json[0]["url"]
+    assert client.delete(f"/api/v3.0/building/{building}", headers=WRITE).status_code in (200, 202, 204)
+    assert download(client, url).status_code == 404
+    store = v3.extensions["mockserver"]["store"]
+    assert not [k for k in store.list("~images")], "the images of a deleted building are kept"
