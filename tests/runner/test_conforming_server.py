@@ -4,7 +4,7 @@ A run against a base URL goes through ``HttpForwarder`` (real sockets, real URL 
 unlike the offline run. Generated ids holding ``%3F``, ``%23``, ``%2F`` or non-ASCII must reach
 the server as the case means them, in read-only runs and in runs with writes, on any seed.
 The folder chain runs on three seeds; every operation of both versions runs on one seed by
-default and on two more with ``tox -e slow``. Query parameters travel apart from the path in
+default and on two more with ``tox -e slow``, which also runs every real build this way. Query parameters travel apart from the path in
 schemathesis's WSGI calls: a forwarder that lost them made every out-of-range ``take`` look accepted.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, SKIP_REASON, real_builds
 from tests.runner.conforming import explain, mock_over_http, run_against
 
 V3 = PROJECT_ROOT / "specs" / "v3.0" / "baseline.yaml"
@@ -41,4 +41,14 @@ def test_a_conforming_server_is_green(seed: int, writes: bool) -> None:
 def test_every_operation_of_a_conforming_server_is_green(spec, seed: int, writes: bool) -> None:
     with mock_over_http(spec, seed) as url:
         run, out = run_against(url, spec, allow_writes=writes, seed=seed, max_examples=3)
+    assert run.passed, explain(run, out)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not real_builds(), reason=SKIP_REASON)
+@pytest.mark.parametrize("writes", [False, True], ids=["read-only", "allow-writes"])
+@pytest.mark.parametrize("spec", real_builds(), ids=lambda p: f"{p.parent.name}@{p.stem}")
+def test_every_operation_of_a_real_build_served_over_http_is_green(spec, writes: bool) -> None:
+    with mock_over_http(spec, 1) as url:
+        run, out = run_against(url, spec, allow_writes=writes, seed=1, max_examples=3)
     assert run.passed, explain(run, out)
