@@ -136,10 +136,23 @@ def test_the_key_is_redacted_from_html_and_junit_even_when_escaped() -> None:
         (("/api/v4.0/commodity/c1/files/upload", "f1"), "/api/v4.0/commodity/c1/files/f1"),
         (("/api/v3.0/folder", "d1"), "/api/v3.0/folder/d1"),
         (("/api/v3.0/folder/d1", "d1"), "/api/v3.0/folder/d1"),
-        (("/api/v4.0/commodity/c1/version", "c2"), None),  # never guessed: /commodity/c1/c2
+        (("/api/v4.0/commodity/c1/version", "c2"), "/api/v4.0/commodity/c2"),  # a new version
+        (("/api/v3.0/building/b1/passport", "f1"), "/api/v3.0/building/b1/files/f1"),  # its file
+        (("/api/v3.0/building/b1/exportexcelpassport", "f1"), "/api/v3.0/building/b1/files/f1"),
+        (("/api/v4.0/commodity/c1/matches", "m1"), "/api/v4.0/commodity/c1/matches/m1"),
+        (("/api/v4.0/commodity/c1/children/weight", "x1"), None),  # never guessed
+        (("/api/v3.0/building/b1/process", "b1"), None),
     ],
 )
 def test_cleanup_deletes_where_the_spec_can(created: tuple[str, str], expected: str | None) -> None:
-    paths = ["/api/v3.0/folder/{id}", "/api/v4.0/commodity/{id}", "/api/v4.0/commodity/{id}/files/{fileId}"]
+    paths = [
+        "/api/v3.0/folder/{id}",
+        "/api/v3.0/building/{id}",
+        "/api/v3.0/building/{buildingId}/files/{id}",
+        "/api/v4.0/commodity/{id}",
+        "/api/v4.0/commodity/{id}/files/{fileId}",
+        "/api/v4.0/commodity/{id}/matches/{matchId}",
+        "/api/v4.0/commodity/{id}/children/{childId}",
+    ]
     templates = delete_templates({"paths": {p: {"delete": {}} for p in paths}})
     assert deletion_path(CreatedEntity(*created), templates) == expected
