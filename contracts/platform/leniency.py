@@ -9,7 +9,8 @@ One place for the contract runner, the mock and the proxy alike (the list is
   is rejected by the other (the v4.0 commodity schemas, where even the spec's own examples
   fail). ``find_and_repair`` reports each once with its location and returns the document with
   the evident intent (the parts merged into one closed object); a ``oneOf`` with a
-  ``discriminator`` is then read the way the platform reads it (``discriminated``).
+  ``discriminator`` is then read the way the platform reads it (``discriminated``), and a union
+  that lists an abstract base beside its subtypes loses the base (``_repair_abstract_unions``).
 - **Date-times without an offset**: the platform (ASP.NET) accepts ``2026-11-30T20:18:35.951712``
   and reads it as UTC; ``repaired_datetime`` gives the RFC 3339 value it stands for.
 """
@@ -97,6 +98,7 @@ def find_and_repair(doc: dict[str, Any]) -> tuple[dict[str, Any], list[SpecDefec
     repaired = copy.deepcopy(doc)
     defects: list[SpecDefect] = []
     _walk(repaired, repaired, "#", defects, set())
+    defects.extend(_repair_abstract_unions(repaired))
     undeclared = _add_default_errors(repaired)
     if undeclared:
         defects.append(undeclared)
@@ -110,6 +112,79 @@ def find_and_repair(doc: dict[str, Any]) -> tuple[dict[str, Any], list[SpecDefec
             )
         )
     return repaired, defects
+
+
+def _repair_abstract_unions(doc: dict[str, Any]) -> list[SpecDefect]:
+    """Unions that list an abstract base beside its subtypes are read as the discriminator says.
+
+    The v4.0 specs declare ``oneOf: [CommodityBase, Material, Product]``, where ``CommodityBase``
+    is ``x-abstract`` and carries the discriminator (``commodityType``: Material or Product). As
+    JSON Schema, a material with only the shared fields matches both the base and ``Material``
+    (so ``oneOf`` refuses it), and a ``commodityType`` the mapping does not name passes as a
+    base. The platform builds the subtype the discriminator names and refuses any other. The
+    repair: the base leaves the union, which carries the discriminator instead, and each
+    subtype's discriminator property takes the one value that names it.
+    """
+    schemas = (doc.get("components") or {}).get("schemas") or {}
+    bases: dict[str, dict[str, Any]] = {}
+    for name, schema in schemas.items():
+        discriminator = schema.get("discriminator") if isinstance(schema, dict) else None
+        if (
+            schema.get("x-abstract") is True
+            and isinstance(discriminator, dict)
+            and discriminator.get("mapping")
+        ):
+            bases[f"#/components/schemas/{name}"] = discriminator
+    if not bases:
+        return []
+    found: dict[str, int] = {}
+    _unite(doc, bases, found, set())
+    defects = []
+    for ref, count in sorted(found.items()):
+        discriminator = bases[ref]
+        prop = str(discriminator.get("propertyName"))
+        for tag, target in discriminator["mapping"].items():
+            subtype = resolve(doc, {"$ref": target})
+            properties = subtype.get("properties") if isinstance(subtype, dict) else None
+            if isinstance(properties, dict) and isinstance(properties.get(prop), dict):
+                properties[prop] = {**properties[prop], "enum": [tag]}
+        tags = ", ".join(sorted(discriminator["mapping"]))
+        defects.append(
+            SpecDefect(
+                location=ref,
+                problem=(
+                    f"the abstract base is an alternative beside its subtypes in {count} union(s): a value "
+                    f"matches two alternatives, or passes as the base with a {prop} the mapping does not name"
+                ),
+                repair=f"tested with the subtype {prop} names ({tags}) and no other",
+            )
+        )
+    return defects
+
+
+def _unite(node: Any, bases: dict[str, dict[str, Any]], found: dict[str, int], seen: set[int]) -> None:
+    """Take abstract bases out of the unions that list their subtypes (see ``_repair_abstract_unions``)."""
+    if isinstance(node, list):
+        for item in node:
+            _unite(item, bases, found, seen)
+        return
+    if not isinstance(node, dict) or id(node) in seen:
+        return
+    seen.add(id(node))
+    for keyword in ("oneOf", "anyOf"):
+        branches = node.get(keyword)
+        if not isinstance(branches, list):
+            continue
+        refs = [b.get("$ref") for b in branches if isinstance(b, dict)]
+        for ref in [r for r in refs if r in bases]:
+            subtypes = set(bases[ref]["mapping"].values())
+            if not subtypes & set(refs):
+                continue
+            node[keyword] = [b for b in node[keyword] if not (isinstance(b, dict) and b.get("$ref") == ref)]
+            node.setdefault("discriminator", copy.deepcopy(bases[ref]))
+            found[ref] = found.get(ref, 0) + 1
+    for value in node.values():
+        _unite(value, bases, found, seen)
 
 
 GENERIC_PROBLEM = {

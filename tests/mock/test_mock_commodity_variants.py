@@ -128,3 +128,39 @@ def test_strict_answers_commodities_as_published() -> None:
     assert read.status_code == 200 and "X-Mock-Leniency" not in read.headers
     found = validate_response(operation, runtime.schemas, 200, read.headers["Content-Type"], read.data)
     assert found == []
+
+
+@pytest.mark.parametrize("build", [28168, 17265])
+@pytest.mark.parametrize(
+    "kind, fields",
+    [("Material", MATERIAL_FIELDS), ("Material", {"supplier": "Hout BV"}), ("Product", PRODUCT_FIELDS)],
+    ids=["material", "material-supplier-only", "product"],
+)
+def test_served_from_the_repaired_spec_a_commodity_reads_back_whole(
+    build: int, kind: str, fields: dict
+) -> None:
+    """The contract runner serves the repaired spec (abstract base out of the union): a material
+    or product with its own fields reads back whole there too, with no leniency needed."""
+    from contracts.platform.leniency import find_and_repair
+    from contracts.spec_loader import load_spec_file
+
+    repaired, _ = find_and_repair(load_spec_file(real_build("v4.0", build)))
+    client = create_app([repaired]).test_client()
+    database = client.get("/api/v4.0/database", headers=READ).json[0]["id"]
+    body = {"commodityType": kind, "databaseId": database, **fields}
+    created = client.post("/api/v4.0/commodity", json=body, headers=WRITE)
+    assert created.status_code == 200, created.json
+    read = client.get(f"/api/v4.0/commodity/{created.json['id']}", headers=READ)
+    _sent_fields_read_back(body, read.json)
+    assert "X-Mock-Leniency" not in read.headers
+
+
+@pytest.mark.parametrize("build", [28168, 17265])
+def test_a_commodity_type_the_discriminator_does_not_name_is_refused(build: int) -> None:
+    """Its own fields make it no base commodity; no subtype is called ``Timber``: a 400, not a
+    commodity stored without the fields it was sent with."""
+    client = create_app([real_build("v4.0", build)]).test_client()
+    database = client.get("/api/v4.0/database", headers=READ).json[0]["id"]
+    body = _commodity("Timber", database, "T-1", MATERIAL_FIELDS)
+    refused = client.post("/api/v4.0/commodity", json=body, headers=WRITE)
+    assert refused.status_code == 400, refused.json

@@ -47,8 +47,9 @@ def test_every_operation_of_a_conforming_server_is_green(spec, seed: int, writes
 @pytest.mark.slow
 @pytest.mark.skipif(not real_builds(), reason=SKIP_REASON)
 @pytest.mark.parametrize("writes", [False, True], ids=["read-only", "allow-writes"])
+@pytest.mark.parametrize("seed", [1, 2])
 @pytest.mark.parametrize("spec", real_builds(), ids=lambda p: f"{p.parent.name}@{p.stem}")
-def test_every_operation_of_a_real_build_served_over_http_is_green(spec, writes: bool) -> None:
-    with mock_over_http(spec, 1) as url:
-        run, out = run_against(url, spec, allow_writes=writes, seed=1, max_examples=3)
+def test_every_operation_of_a_real_build_served_over_http_is_green(spec, seed: int, writes: bool) -> None:
+    with mock_over_http(spec, seed) as url:
+        run, out = run_against(url, spec, allow_writes=writes, seed=seed, max_examples=3)
     assert run.passed, explain(run, out)

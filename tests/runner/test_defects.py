@@ -102,3 +102,66 @@ def test_real_v4_commodity_schemas_are_reported_once_each() -> None:
 def test_real_v3_latest_build_has_no_defect() -> None:
     _, defects = find_and_repair(load_spec_file(real_build("v3.0", 30855)))
     assert defects == []
+
+
+def union_doc() -> dict:
+    """An abstract base with a discriminator, listed beside its two subtypes (the v4.0 pattern)."""
+    base = {
+        "type": "object",
+        "required": ["kind"],
+        "properties": {"kind": {"type": "string"}, "name": {"type": "string"}},
+        "additionalProperties": False,
+        "x-abstract": True,
+        "discriminator": {
+            "propertyName": "kind",
+            "mapping": {"Round": "#/components/schemas/Round", "Square": "#/components/schemas/Square"},
+        },
+    }
+    round_ = {"type": "object", "properties": {"kind": {"type": "string"}, "name": {}, "radius": {}}}
+    square = {"type": "object", "properties": {"kind": {"type": "string"}, "name": {}, "side": {}}}
+    for subtype in (round_, square):
+        subtype.update(required=["kind"], additionalProperties=False)
+    union = {"oneOf": [{"$ref": f"#/components/schemas/{n}"} for n in ("Shape", "Round", "Square")]}
+    return doc_with({"Shape": base, "Round": round_, "Square": square, "Thing": union})
+
+
+def test_an_abstract_base_beside_its_subtypes_is_reported_and_left_out() -> None:
+    doc = union_doc()
+    repaired, defects = find_and_repair(doc)
+    assert [d.location for d in defects] == ["#/components/schemas/Shape"]
+    assert "Round, Square" in defects[0].repair
+    thing = repaired["components"]["schemas"]["Thing"]
+    assert [b["$ref"] for b in thing["oneOf"]] == [
+        "#/components/schemas/Round",
+        "#/components/schemas/Square",
+    ]
+    assert thing["discriminator"]["propertyName"] == "kind"
+    assert len(doc["components"]["schemas"]["Thing"]["oneOf"]) == 3  # the snapshot itself is untouched
+
+
+def union_validator(doc: dict) -> jsonschema.Draft4Validator:
+    return jsonschema.Draft4Validator(
+        {**doc["components"]["schemas"]["Thing"], "components": doc["components"]}
+    )
+
+
+@given(kind=st.sampled_from(["Round", "Square", "Shape", "session", ""]), name=st.text(max_size=5))
+def test_after_the_repair_the_discriminator_alone_decides(kind: str, name: str) -> None:
+    """A value with only the shared fields is never valid as published (the base and both
+    subtypes match it); repaired, it is valid exactly when its kind names a subtype."""
+    published = union_doc()
+    repaired, _ = find_and_repair(published)
+    value = {"kind": kind, "name": name}
+    assert not union_validator(published).is_valid(value)
+    assert union_validator(repaired).is_valid(value) == (kind in ("Round", "Square"))
+
+
+@requires_shared
+def test_real_v4_abstract_bases_are_left_out_of_their_unions() -> None:
+    repaired, defects = find_and_repair(load_spec_file(real_build("v4.0", 28168)))
+    locations = {d.location for d in defects}
+    assert {"#/components/schemas/CommodityBase", "#/components/schemas/BaseChildReference"} <= locations
+    post = repaired["paths"]["/api/v4.0/commodity"]["post"]["requestBody"]["content"]["application/json"]
+    assert [b["$ref"].rsplit("/", 1)[-1] for b in post["schema"]["oneOf"]] == ["Material", "Product"]
+    product = repaired["components"]["schemas"]["Product"]
+    assert product["properties"]["commodityType"]["enum"] == ["Product"]
