@@ -24,7 +24,9 @@ from mockserver.behaviour import (
     Refusal,
     _addressed,
     _check_scope,
+    _last_path_value,
     _new_key,
+    _path_key,
     _respond_entity,
     _store_entity,
 )
@@ -100,11 +102,8 @@ class AttachmentHandlers:
 
     def _folder_names(self, folder: str | None) -> Any:
         catalogue = self.runtime.catalogue
-        structure = (catalogue.section("folder_structure") if catalogue is not None else None) or {}
-        for node in [structure, *structure.get("children", [])]:
-            if node and node.get("id") == folder:
-                return dict(node.get("folderNames") or {})
-        return None
+        names = catalogue.folder_names.get(folder or "") if catalogue is not None else None
+        return dict(names) if names else None
 
     # -- images ----------------------------------------------------------------------------
     def _upload_image(self, rule: ImageAttachment, collection: str, call: Call) -> MockResponse:
@@ -113,7 +112,7 @@ class AttachmentHandlers:
         part = _part(call, rule.part)
         ref = chain[-1]
         name = part.filename or "image"
-        url = downloads.url_for(call.base_url, self.runtime.version, _path_id(call, ref), name)
+        url = downloads.url_for(call.base_url, self.runtime.version, _path_key(call, ref), name)
         images = [i for i in _held(rule, call.store, ref, owner) if i.get(rule.name_field) != name]
         _keep(rule, call.store, ref, owner, [*images, {rule.name_field: name, "url": url}])
         downloads.save_upload(
@@ -125,10 +124,10 @@ class AttachmentHandlers:
         chain, owner = _addressed(call)
         _check_scope(call, chain)
         ref = chain[-1]
-        name = call.path_values.get(call.operation.segments[-1][1:-1], "")
+        name = _last_path_value(call)
         images = _held(rule, call.store, ref, owner)
         if not any(i.get(rule.name_field) == name for i in images):
-            raise Refusal(404, f"{collection} '{_path_id(call, ref)}' has no image '{name}'")
+            raise Refusal(404, f"{collection} '{_path_key(call, ref)}' has no image '{name}'")
         _keep(rule, call.store, ref, owner, [i for i in images if i.get(rule.name_field) != name])
         downloads.forget(call.store, ref, IMAGE_SLOT + name)
         return MockResponse(int(call.operation.success().status))
@@ -183,12 +182,6 @@ def _keep(
 
 def _images_key(ref: Ref) -> str:
     return f"{ref[0]}|{ref[1]}"
-
-
-def _path_id(call: Call, ref: Ref) -> str:
-    """The id the client used for the entity (a storage id may carry its parent)."""
-    param = next(p for c, p in reversed(call.behaviour.refs) if c == ref[0])
-    return call.path_values.get(param, ref[1])
 
 
 def _stored(store: Any, collection: str, entity_id: str, slot: str) -> dict[str, Any] | None:

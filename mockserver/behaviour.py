@@ -130,6 +130,11 @@ def _addressed(call: Call) -> tuple[list[Ref], dict[str, Any] | None]:
     return chain, deepest
 
 
+def _last_path_value(call: Call) -> str:
+    """The value of the path's last parameter (an external id, a file or image name)."""
+    return call.path_values.get(call.operation.segments[-1][1:-1], "")
+
+
 def _path_key(call: Call, ref: Ref) -> str:
     """The key the client used in the path for the stored entity ``ref``."""
     param = next(p for c, p in reversed(call.behaviour.refs) if c == ref[0])
@@ -421,7 +426,7 @@ def do_delete(call: Call) -> MockResponse:
 def do_lookup(call: Call) -> MockResponse:
     chain, _ = _addressed(call)
     collection = call.behaviour.collection or ""
-    value = call.path_values.get(call.operation.segments[-1][1:-1], "")
+    value = _last_path_value(call)
     if chain:
         found = next(
             (e for e in call.store.list(collection, chain[-1]) if e.get("externalId") == value), None

@@ -236,8 +236,7 @@ def _v4(cat: Catalogue, account_id: str | None, rng: random.Random) -> Plan:
     }
     databases = [own] + [_standard(d) for d in cat.databases]  # the account's own data first
     products, children, matches, lca, financial, files = [], [], [], [], [], []
-    structure = cat.section("folder_structure") or {}
-    folder_names = {f["id"]: f["folderNames"] for f in [structure, *structure.get("children", [])] if f}
+    folder_names = cat.folder_names
     for spec in rng.sample(pools["products"], 2):
         product = {k: v for k, v in spec.items() if k not in ("bill", "match")}
         product.update(

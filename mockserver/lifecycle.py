@@ -39,6 +39,7 @@ from mockserver.behaviour import (
     _check_scope,
     _generated_answer,
     _json,
+    _last_path_value,
     _respond_entity,
     _store_entity,
 )
@@ -279,7 +280,7 @@ class LifecycleEngine:
         _check_scope(call, chain)
         bound = self.bound[lifecycle.entity]
         key = self._target(call, bound, chain, None)
-        name = call.path_values.get(call.operation.segments[-1][1:-1], "") or "upload"
+        name = _last_path_value(call) or "upload"
         content = call.raw_body
         downloads.save_upload(self.store, (bound.collection, key), name, content)
         entity = self.store.get(bound.collection, key) or {}

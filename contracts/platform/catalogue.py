@@ -97,6 +97,12 @@ class Catalogue:
         return self.own.get(name)
 
     @property
+    def folder_names(self) -> dict[str, Any]:
+        """Folder id -> its names, for the document folders of a database (``folder_structure``)."""
+        structure = self.section("folder_structure") or {}
+        return {f["id"]: f["folderNames"] for f in [structure, *structure.get("children", [])] if f}
+
+    @property
     def fixture_pools(self) -> dict[str, Any]:
         return dict(self.own.get("fixtures") or {})
 
