@@ -94,7 +94,7 @@ def valid_create_body(spec: Path, folder: str) -> dict:
     )
     schema = next(s for media, s in operation.body.media.items() if "json" in media)
     body = runtime.generator.value(runtime.converted(schema, response=False), runtime.rng("bench"))
-    from mockserver.catalogue_refs import known_references
+    from mockserver.behaviour.catalogue_refs import known_references
 
     return {**body, **known_references(runtime, "building", body), "folderId": folder}
 

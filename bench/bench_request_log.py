@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mockserver import create_app  # noqa: E402
-from mockserver.request_log import LogEntry, RequestLog, mask_key  # noqa: E402
+from mockserver.http.request_log import LogEntry, RequestLog, mask_key  # noqa: E402
 
 SPEC = ROOT / "specs" / "v3.0" / "baseline.yaml"
 KEY = "dev-write"

@@ -101,7 +101,7 @@ def served_mock(spec: SpecUnderTest, doc: dict[str, Any]) -> Iterator[tuple[str,
 
     from contracts.runner.target import create_mock
     from mockserver import create_app
-    from mockserver.tokens import Token
+    from mockserver.auth.tokens import Token
 
     app = create_mock(create_app, spec, doc, [Token(key=KEY, name="bench", permission="write")], 0)
     counter = Counting(app)

@@ -11,7 +11,7 @@ __all__ = ["create_app"]
 
 
 def __getattr__(name: str) -> Any:
-    # imported lazily so ``mockserver.tokens`` and the CLI stay light
+    # imported lazily so ``mockserver.auth.tokens`` and the CLI stay light
     if name == "create_app":
         from mockserver.app import create_app
 

@@ -20,21 +20,21 @@ import flask
 
 from contracts.errors import ContractsError
 from contracts.spec_loader import api_version, build_label, load_spec_file, validate_openapi
-from mockserver.admin import register_admin, register_index
-from mockserver.admin_guard import install_admin_guard
-from mockserver.attachments import AttachmentHandlers
+from mockserver.admin.endpoints import register_admin, register_index
+from mockserver.auth.admin_guard import install_admin_guard
+from mockserver.auth.tokens import DEFAULT_TOKENS, Token
+from mockserver.behaviour.runtime import SpecRuntime
 from mockserver.console import console_blueprint
-from mockserver.downloads import register_downloads
-from mockserver.fixtures import seed_fixtures
-from mockserver.jobs import Clock, LiveStore
-from mockserver.lifecycle import LifecycleEngine
-from mockserver.memory_store import MemoryStore
-from mockserver.pipeline import MockPipeline
-from mockserver.request_log import RequestLog
-from mockserver.runtime import SpecRuntime
-from mockserver.state import StateStore
-from mockserver.tokens import DEFAULT_TOKENS, Token
-from mockserver.user_fixtures import Fixtures
+from mockserver.fixtures.seed import seed_fixtures
+from mockserver.fixtures.user import Fixtures
+from mockserver.http.pipeline import MockPipeline
+from mockserver.http.request_log import RequestLog
+from mockserver.platform.attachments import AttachmentHandlers
+from mockserver.platform.downloads import register_downloads
+from mockserver.platform.jobs import Clock, LiveStore
+from mockserver.platform.lifecycle import LifecycleEngine
+from mockserver.state.memory_store import MemoryStore
+from mockserver.state.store import StateStore
 
 
 def create_app(
@@ -53,8 +53,8 @@ def create_app(
 
     ``processing_delay`` is the time in seconds each step of long-running work takes (file
     processing, refinement, activation, passports); 0 finishes it within the request.
-    ``strict`` turns the platform's leniencies off (``mockserver.leniency``); ``fixtures`` (from
-    ``mockserver.user_fixtures.load_fixtures``) extend or replace the generated fixtures.
+    ``strict`` turns the platform's leniencies off (``mockserver.spec.leniency``); ``fixtures`` (from
+    ``mockserver.fixtures.user.load_fixtures``) extend or replace the generated fixtures.
     ``clock`` is where jobs read the time (tests pass a clock they move by hand).
     """
     if not specs:

@@ -197,7 +197,7 @@ def open_store(value: str) -> Any:
         return None
     kind, sep, path = value.partition(":")
     if kind == "sqlite" and sep and path.strip():
-        from mockserver.sqlite_store import SqliteStore
+        from mockserver.state.sqlite_store import SqliteStore
 
         return SqliteStore(Path(path).expanduser())
     raise ContractsError(f"--store {value!r}: expected 'memory' or 'sqlite:PATH', e.g. sqlite:mock-state.db")
@@ -217,8 +217,8 @@ class MockSetup:
 
 def build_app(args: argparse.Namespace) -> MockSetup:
     """Check every input, then build the app (wrapped in the fault middleware when a fault is on)."""
-    from mockserver.faults import FaultInjector, RateLimit
-    from mockserver.tokens import DEFAULT_TOKENS, load_tokens_file
+    from mockserver.admin.faults import FaultInjector, RateLimit
+    from mockserver.auth.tokens import DEFAULT_TOKENS, load_tokens_file
 
     rate_limit = RateLimit.parse(args.rate_limit) if args.rate_limit is not None else None
     if args.threads is not None and not 1 <= args.threads <= 256:
@@ -230,7 +230,7 @@ def build_app(args: argparse.Namespace) -> MockSetup:
     if args.fixtures is not None and args.fixtures_from is not None:
         raise ContractsError("give either --fixtures FILE or --fixtures-from RECORDING, not both")
     if args.fixtures is not None:
-        from mockserver.user_fixtures import load_fixtures_file
+        from mockserver.fixtures.user import load_fixtures_file
 
         fixtures = load_fixtures_file(args.fixtures)
     specs = load_specs(args.spec_files, args.specs_dir)
@@ -259,7 +259,7 @@ def build_app(args: argparse.Namespace) -> MockSetup:
     except Exception as exc:  # a spec the mock cannot handle: one line, not a traceback
         detail = f"{type(exc).__name__}: {exc}"
         raise ContractsError(f"cannot build the mock from {', '.join(sources)}: {detail}") from exc
-    from mockserver.admin_guard import allow_host
+    from mockserver.auth.admin_guard import allow_host
 
     allow_host(app, args.host)
     _use_recordings(app, args, recordings)
@@ -275,7 +275,7 @@ def _recordings(args: argparse.Namespace, specs: list[ServedSpec]) -> dict[str, 
     if args.replay is not None:
         found["replay"] = load_har(args.replay)
     if args.fixtures_from is not None:
-        from mockserver.recorded_fixtures import recorded_fixtures
+        from mockserver.fixtures.recorded import recorded_fixtures
 
         docs = {s.version: s.doc for s in specs}
         found["fixtures_from"] = recorded_fixtures(
@@ -286,13 +286,13 @@ def _recordings(args: argparse.Namespace, specs: list[ServedSpec]) -> dict[str, 
 
 def _use_recordings(app: Any, args: argparse.Namespace, recordings: dict[str, Any]) -> None:
     if "fixtures_from" in recordings:
-        from mockserver.recorded_fixtures import store_others
+        from mockserver.fixtures.recorded import store_others
 
         recorded = recordings["fixtures_from"]
         store_others(app, recorded.others)
         print(f"Fixtures: {recorded.count} entities from {args.fixtures_from}", file=sys.stderr)
     if "replay" in recordings:
-        from mockserver.replay import Replayer
+        from mockserver.admin.replay import Replayer
 
         replayer = Replayer(app.wsgi_app, recordings["replay"])
         app.wsgi_app = replayer
@@ -300,7 +300,7 @@ def _use_recordings(app: Any, args: argparse.Namespace, recordings: dict[str, An
 
 
 def run(args: argparse.Namespace) -> int:
-    from mockserver.serve import DEFAULT_CONNECTION_LIMIT, DEFAULT_THREADS, MockServer, format_banner
+    from mockserver.http.serve import DEFAULT_CONNECTION_LIMIT, DEFAULT_THREADS, MockServer, format_banner
 
     started = time.perf_counter()
     setup = build_app(args)

@@ -25,7 +25,7 @@ from typing import Any
 from contracts.openapi import OPERATION_METHODS as HTTP_METHODS
 from contracts.platform.catalogue import read_data
 from contracts.platform.uploads import require_upload_files
-from contracts.runner.refs import escape_token, resolve
+from contracts.refs import escape_token, resolve
 
 DATETIME_WITHOUT_OFFSET = "datetime-without-offset"
 UNSATISFIABLE_ALLOF = "unsatisfiable-allof"

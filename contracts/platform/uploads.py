@@ -35,7 +35,7 @@ def missing_file(schema: Any, resolve: Callable[[Any], Any], sent: set[str]) -> 
 
 def require_upload_files(doc: dict[str, Any]) -> list[str]:
     """Mark every upload's body and file part required, in place; the operations changed."""
-    from contracts.runner.refs import resolve_or_empty
+    from contracts.refs import resolve_or_empty
 
     def resolve(node: Any) -> dict[str, Any]:
         return resolve_or_empty(doc, node)

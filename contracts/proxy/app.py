@@ -21,9 +21,9 @@ from contracts.proxy.exchange import Exchange
 from contracts.proxy.forwarding import CHUNK, Outgoing, Upstream, UpstreamError, strip_hop_by_hop
 from contracts.proxy.redaction import secrets_in
 from contracts.request_target import wire_target
-from mockserver.problems import problem_response, title_for
-from mockserver.schemas import Problem
-from mockserver.validation import MAX_BODY
+from mockserver.spec.problems import problem_response, title_for
+from mockserver.spec.schemas import Problem
+from mockserver.validation.request import MAX_BODY
 
 VERDICT_HEADER = "X-Contract-Verdict"
 # waitress adds this as ``Via`` (or as ``Server`` when the target sent none)

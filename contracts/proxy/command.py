@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     from contracts.proxy.forwarding import Target, Upstream
     from contracts.proxy.recording import HarRecorder
     from contracts.proxy.reporting import Reporter
-    from mockserver.serve import DEFAULT_THREADS, MockServer
+    from mockserver.http.serve import DEFAULT_THREADS, MockServer
 
     started = time.perf_counter()
     target = Target.parse(args.target)

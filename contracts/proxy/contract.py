@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote_to_bytes
 
-from mockserver.leniency import relax
-from mockserver.operations import Operation, compile_operations
-from mockserver.response_check import lenient_response, validate_response
-from mockserver.router import Router
-from mockserver.schemas import SchemaSet
-from mockserver.validation import validate_request
+from mockserver.http.router import Router
+from mockserver.spec.leniency import relax
+from mockserver.spec.operations import Operation, compile_operations
+from mockserver.spec.schemas import SchemaSet
+from mockserver.validation.request import validate_request
+from mockserver.validation.response import lenient_response, validate_response
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from typing import Any
 import schemathesis
 from schemathesis.core.failures import Failure
 
-from contracts.runner.refs import resolve_or_empty
+from contracts.refs import resolve_or_empty
 from contracts.runner.transport import KEY_HEADER
 
 PROBLEM_FIELDS = frozenset({"type", "title", "status", "detail", "instance", "traceId", "errors", "message"})

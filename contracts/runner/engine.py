@@ -9,8 +9,8 @@ from typing import Any
 import schemathesis
 from schemathesis.engine import Status, events, from_schema
 
+from contracts.refs import resolve_or_empty
 from contracts.runner import checks as madaster_checks
-from contracts.runner.refs import resolve_or_empty
 from contracts.runner.reproduce import chain_step, curl_for
 from contracts.runner.response_checks import timed_out
 from contracts.runner.results import OPERATION, ChainStep, FailureReport, VersionResult

@@ -13,7 +13,7 @@ import math
 from datetime import datetime
 from typing import Any
 
-from contracts.runner.refs import resolve_or_empty
+from contracts.refs import resolve_or_empty
 
 MAX_DEPTH = 6
 

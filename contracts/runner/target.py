@@ -70,7 +70,7 @@ def build_target(
     forwarder = None
     if base_url is None:
         from mockserver import create_app
-        from mockserver.tokens import Token
+        from mockserver.auth.tokens import Token
 
         key = "madaster-contracts-" + secrets.token_hex(12)
         tokens = [Token(key=key, name="contract run", permission="write")]

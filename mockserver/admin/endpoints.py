@@ -8,14 +8,14 @@ from typing import Any
 
 import flask
 
-from mockserver.admin_guard import admin_tokens, key_free
-from mockserver.fixtures import seed_fixtures
-from mockserver.jobs import describe
-from mockserver.memory import release_memory
-from mockserver.problems import PROBLEM_JSON, problem_body
-from mockserver.state import StoreUnavailable
-from mockserver.state_view import state_view
-from mockserver.tokens import Token
+from mockserver.admin.state_view import state_view
+from mockserver.auth.admin_guard import admin_tokens, key_free
+from mockserver.auth.tokens import Token
+from mockserver.fixtures.seed import seed_fixtures
+from mockserver.http.memory import release_memory
+from mockserver.platform.jobs import describe
+from mockserver.spec.problems import PROBLEM_JSON, problem_body
+from mockserver.state.store import StoreUnavailable
 
 
 def _state() -> dict[str, Any]:
@@ -113,7 +113,7 @@ def register_admin(app: flask.Flask) -> None:
 
 
 def register_jobs(app: flask.Flask) -> None:
-    """The long-running work (``mockserver.jobs``): list it, finish it at once, force a failure."""
+    """The long-running work (``mockserver.platform.jobs``): list it, finish it at once, force a failure."""
 
     @app.get("/__mock/jobs")
     def jobs() -> flask.Response:

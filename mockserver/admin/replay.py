@@ -18,8 +18,8 @@ from urllib.parse import parse_qsl, unquote
 
 from contracts.har import HarEntry
 from contracts.proxy.redaction import SECRET_QUERY
-from mockserver.problems import title_for
-from mockserver.validation import MAX_BODY
+from mockserver.spec.problems import title_for
+from mockserver.validation.request import MAX_BODY
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 ANY_BODY = "*"

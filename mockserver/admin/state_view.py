@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from mockserver.runtime import SpecRuntime
-from mockserver.state import Ref, StateStore
+from mockserver.behaviour.runtime import SpecRuntime
+from mockserver.state.store import Ref, StateStore
 
 SHOWN_FIELDS = ("name", "externalId", "fileName", "status", "isActive", "isDirty")
 """Fields shown next to an entity's id when it has them (a name, and what lifecycles move)."""

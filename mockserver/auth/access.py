@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from mockserver.resources import ACCOUNT
-from mockserver.state import Ref
-from mockserver.tokens import Token, find_token
+from mockserver.auth.tokens import Token, find_token
+from mockserver.state.resources import ACCOUNT
+from mockserver.state.store import Ref
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_DEPTH = 64

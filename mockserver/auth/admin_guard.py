@@ -33,8 +33,8 @@ from urllib.parse import urlsplit
 
 import flask
 
-from mockserver.problems import PROBLEM_JSON, problem_body
-from mockserver.tokens import find_token
+from mockserver.auth.tokens import find_token
+from mockserver.spec.problems import PROBLEM_JSON, problem_body
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 ADMIN_PREFIX = "/__mock"

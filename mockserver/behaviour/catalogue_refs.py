@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from contracts.platform.catalogue import links, read_data
-from mockserver.state import StateStore
+from mockserver.state.store import StateStore
 
 
 def refused_lists() -> dict[str, str]:

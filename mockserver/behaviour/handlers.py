@@ -16,21 +16,21 @@ from typing import Any
 from urllib.parse import quote
 
 from contracts.platform.leniency import UNSATISFIABLE_ALLOF
-from mockserver.auth import AuthFailure, at_or_below, check_scope, in_scope
-from mockserver.catalogue_refs import unknown_reference
-from mockserver.leniency import Applied
-from mockserver.listing import page_of
-from mockserver.operations import Operation
-from mockserver.problems import MockResponse, problem_response
-from mockserver.reference import MISSING
-from mockserver.resources import ACCOUNT, Behaviour
-from mockserver.runtime import SpecRuntime
-from mockserver.state import MAX_ENTITY_BYTES, Ref, StateStore
-from mockserver.tokens import Token
-from mockserver.validation import UploadedFile
+from mockserver.auth.access import AuthFailure, at_or_below, check_scope, in_scope
+from mockserver.auth.tokens import Token
+from mockserver.behaviour.catalogue_refs import unknown_reference
+from mockserver.behaviour.reference import MISSING
+from mockserver.behaviour.runtime import SpecRuntime
+from mockserver.spec.leniency import Applied
+from mockserver.spec.operations import Operation
+from mockserver.spec.problems import MockResponse, problem_response
+from mockserver.state.listing import page_of
+from mockserver.state.resources import ACCOUNT, Behaviour
+from mockserver.state.store import MAX_ENTITY_BYTES, Ref, StateStore
+from mockserver.validation.request import UploadedFile
 
 DELETED = "~deleted/"
-FIXTURE = "fixture"  # the instance fixtures are created with (mockserver.fixtures): checked at load
+FIXTURE = "fixture"  # the instance fixtures are created with (mockserver.fixtures.seed): checked at load
 
 
 class Refusal(Exception):
@@ -183,7 +183,7 @@ def _body_parents(call: Call, collection: str, body: Any) -> tuple[Ref | None, l
 
 def _check_catalogue_refs(call: Call, collection: str) -> None:
     """A body naming a folder type, classification method or database the platform does not have
-    is refused before anything is stored (``mockserver.catalogue_refs``)."""
+    is refused before anything is stored (``mockserver.behaviour.catalogue_refs``)."""
     if call.instance == FIXTURE:
         return
     problem = unknown_reference(call.runtime, call.store, collection, call.body)

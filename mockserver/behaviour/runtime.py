@@ -14,12 +14,12 @@ from collections import OrderedDict
 from typing import Any
 
 from contracts.platform.catalogue import Catalogue, load_catalogue
-from mockserver import resources
-from mockserver.generate import Generator
-from mockserver.leniency import lenient_variant
-from mockserver.operations import Operation, compile_operations
-from mockserver.reference import MISSING, declared_only, view_for
-from mockserver.schemas import SchemaSet, convert
+from mockserver.behaviour.reference import MISSING, declared_only, view_for
+from mockserver.spec.generate import Generator
+from mockserver.spec.leniency import lenient_variant
+from mockserver.spec.operations import Operation, compile_operations
+from mockserver.spec.schemas import SchemaSet, convert
+from mockserver.state import resources
 
 CACHE_SIZE = 4096
 

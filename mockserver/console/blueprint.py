@@ -15,8 +15,8 @@ from typing import Any
 import flask
 from swagger_ui_bundle import swagger_ui_path
 
-from mockserver.admin_guard import admin_tokens, key_free
-from mockserver.problems import PROBLEM_JSON, problem_body
+from mockserver.auth.admin_guard import admin_tokens, key_free
+from mockserver.spec.problems import PROBLEM_JSON, problem_body
 
 STATIC = Path(__file__).parent / "static"
 CONSOLE_FILES = frozenset({"console.js", "console.css"})

@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         from mockserver import create_app
         from mockserver.command import load_specs
         from mockserver.console.browser import start_chromium
-        from mockserver.serve import serve_in_thread
+        from mockserver.http.serve import serve_in_thread
 
         specs = load_specs(args.spec, args.specs_dir)
         args.out_dir.mkdir(parents=True, exist_ok=True)

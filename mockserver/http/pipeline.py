@@ -14,19 +14,19 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import parse_qs, unquote_to_bytes
 
-from mockserver.auth import AuthFailure, authenticate
-from mockserver.behaviour import Call, handle
-from mockserver.downloads import base_url_of
-from mockserver.leniency import HEADER as LENIENCY_HEADER
-from mockserver.leniency import header_value, relax
-from mockserver.problems import MockResponse, problem_response, title_for
-from mockserver.request_log import LogEntry, RequestLog, mask_key
-from mockserver.router import Router
-from mockserver.runtime import SpecRuntime
-from mockserver.schemas import Problem
-from mockserver.state import MAX_ENTITY_BYTES, StateStore, StoreUnavailable
-from mockserver.tokens import Token
-from mockserver.validation import MAX_BODY, validate_request
+from mockserver.auth.access import AuthFailure, authenticate
+from mockserver.auth.tokens import Token
+from mockserver.behaviour.handlers import Call, handle
+from mockserver.behaviour.runtime import SpecRuntime
+from mockserver.http.request_log import LogEntry, RequestLog, mask_key
+from mockserver.http.router import Router
+from mockserver.platform.downloads import base_url_of
+from mockserver.spec.leniency import HEADER as LENIENCY_HEADER
+from mockserver.spec.leniency import header_value, relax
+from mockserver.spec.problems import MockResponse, problem_response, title_for
+from mockserver.spec.schemas import Problem
+from mockserver.state.store import MAX_ENTITY_BYTES, StateStore, StoreUnavailable
+from mockserver.validation.request import MAX_BODY, validate_request
 
 _PREFER_CODE = re.compile(r"(?:^|[;,\s])code\s*=\s*\"?(\d{3})")
 RAW_BODY = "mockserver.raw_body"

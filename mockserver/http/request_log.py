@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
-from mockserver.tokens import Token
+from mockserver.auth.tokens import Token
 
 LOG_SIZE = 1000
 BODY_LIMIT = 64 * 1024

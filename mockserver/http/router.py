@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver.operations import Operation
+from mockserver.spec.operations import Operation
 
 _VERSION_RE = re.compile(r"^/api/(v\d+(?:\.\d+)?)(?:/|$)")
 

@@ -18,8 +18,8 @@ from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 from contracts.errors import ContractsError
-from mockserver.connection_guard import ConnectionGuard
-from mockserver.memory import limit_arenas
+from mockserver.http.connection_guard import ConnectionGuard
+from mockserver.http.memory import limit_arenas
 
 DEFAULT_THREADS = 16
 """Worker threads. Requests are CPU-bound Python under the GIL, yet measured with wrk at 50 connections

@@ -18,8 +18,7 @@ from typing import Any
 from contracts.platform.attachments import FileAttachment, ImageAttachment, load_attachments
 from contracts.platform.lifecycles import operation_key
 from contracts.platform.uploads import NO_FILE
-from mockserver import downloads
-from mockserver.behaviour import (
+from mockserver.behaviour.handlers import (
     Call,
     Refusal,
     _addressed,
@@ -30,10 +29,11 @@ from mockserver.behaviour import (
     _respond_entity,
     _store_entity,
 )
-from mockserver.problems import MockResponse
-from mockserver.runtime import SpecRuntime
-from mockserver.state import Ref
-from mockserver.validation import UploadedFile
+from mockserver.behaviour.runtime import SpecRuntime
+from mockserver.platform import downloads
+from mockserver.spec.problems import MockResponse
+from mockserver.state.store import Ref
+from mockserver.validation.request import UploadedFile
 
 Handler = Callable[[Call], MockResponse]
 IMAGE_SLOT = "image/"

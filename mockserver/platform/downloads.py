@@ -16,8 +16,8 @@ from urllib.parse import quote
 
 import flask
 
-from mockserver.problems import PROBLEM_JSON, problem_body
-from mockserver.state import Ref, StateStore
+from mockserver.spec.problems import PROBLEM_JSON, problem_body
+from mockserver.state.store import Ref, StateStore
 
 BLOBS = "~blobs"
 PREFIX = "/downloads"

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from mockserver.state import Ref, StateStore
+from mockserver.state.store import Ref, StateStore
 
 JOBS = "~jobs"
 _NAMESPACE = uuid.UUID("6f1d1c52-52f5-4c59-9a8e-7f0f3c1f2b11")

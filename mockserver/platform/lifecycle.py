@@ -5,7 +5,7 @@ answers them in place of the derived behaviour: an upload stores the bytes and s
 processing, refinement and activation start their jobs, a passport request creates a building
 file that becomes ``Uploaded``, adding elements to a file that is not importing is refused. The
 statuses come from the data, filtered to the enum each build declares. Jobs are timelines kept in
-the store (``mockserver.jobs``); this module only decides which job starts, on which entity.
+the store (``mockserver.platform.jobs``); this module only decides which job starts, on which entity.
 """
 
 from __future__ import annotations
@@ -28,8 +28,7 @@ from contracts.platform.lifecycles import (
     operation_key,
     path_key,
 )
-from mockserver import downloads, passports
-from mockserver.behaviour import (
+from mockserver.behaviour.handlers import (
     FIXTURE,
     HANDLERS,
     Call,
@@ -43,12 +42,13 @@ from mockserver.behaviour import (
     _respond_entity,
     _store_entity,
 )
-from mockserver.jobs import LiveStore, new_job
-from mockserver.operations import Operation
-from mockserver.problems import MockResponse
-from mockserver.reference import MISSING
-from mockserver.runtime import SpecRuntime
-from mockserver.state import Ref
+from mockserver.behaviour.reference import MISSING
+from mockserver.behaviour.runtime import SpecRuntime
+from mockserver.platform import downloads, passports
+from mockserver.platform.jobs import LiveStore, new_job
+from mockserver.spec.operations import Operation
+from mockserver.spec.problems import MockResponse
+from mockserver.state.store import Ref
 
 IFC_MAGIC = b"ISO-10303-21;"
 PASSPORT_TYPES = {

@@ -14,7 +14,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from mockserver.schemas import SchemaSet
+from mockserver.spec.schemas import SchemaSet
 
 MAX_DEPTH = 6
 _EPOCH = datetime(2024, 1, 1, tzinfo=UTC)

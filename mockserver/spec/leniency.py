@@ -24,9 +24,9 @@ from contracts.platform.leniency import (
     find_and_repair,
     repaired_datetime,
 )
-from mockserver.generate import Generator, container_at
-from mockserver.operations import Operation
-from mockserver.schemas import Problem, SchemaSet, convert, problems, problems_of
+from mockserver.spec.generate import Generator, container_at
+from mockserver.spec.operations import Operation
+from mockserver.spec.schemas import Problem, SchemaSet, convert, problems, problems_of
 
 HEADER = "X-Mock-Leniency"
 _LOCK = threading.Lock()
@@ -135,7 +135,7 @@ def _operation_node(fix: _Repaired, op: Operation) -> dict[str, Any]:
 
 
 def _resolve(fix: _Repaired, node: Any) -> Any:
-    from contracts.runner.refs import resolve
+    from contracts.refs import resolve
 
     return resolve(fix.doc, node) if isinstance(node, dict) else node
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from contracts.openapi import OPERATION_METHODS as METHODS
-from mockserver.schemas import SchemaSet
+from mockserver.spec.schemas import SchemaSet
 
 JSON_TYPES = ("application/json", "text/json")
 

@@ -6,7 +6,7 @@ import json
 from http import HTTPStatus
 from typing import Any
 
-from mockserver.schemas import Problem
+from mockserver.spec.schemas import Problem
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -15,7 +15,7 @@ class MockResponse:
     """What the pipeline answers: status, headers and an already-encoded body.
 
     ``problems`` keeps a 400's validation problems for the request log, ``leniencies`` the
-    platform leniencies the answer itself needed (``mockserver.leniency.Applied``).
+    platform leniencies the answer itself needed (``mockserver.spec.leniency.Applied``).
     """
 
     __slots__ = ("status", "headers", "body", "problems", "leniencies")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver.operations import Operation
+from mockserver.spec.operations import Operation
 
 MAX_LIST = 1000
 OFFSET_NAMES = ("skip", "offset", "$skip")

@@ -12,11 +12,11 @@ import json
 import threading
 from typing import Any
 
-from mockserver.state import Ref
+from mockserver.state.store import Ref
 
 
 class MemoryStore:
-    """Thread-safe implementation of :class:`mockserver.state.StateStore` kept in dicts."""
+    """Thread-safe implementation of :class:`mockserver.state.store.StateStore` kept in dicts."""
 
     def __init__(self) -> None:
         self._lock = threading.RLock()

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.operations import Operation
+from mockserver.spec.operations import Operation
 
 ACCOUNT = "account"
 Resolver = Callable[[Any], Any]
@@ -38,7 +38,7 @@ class Hooks:
     batch_actions: frozenset[str] = frozenset({"batch"})
     # action (last literal of the path) -> fields set on the addressed entity. The platform's
     # long-running actions (upload, refinement, activation, passports) are not here: they follow
-    # the lifecycles in contracts/platform/data/lifecycles.yaml (mockserver.lifecycle).
+    # the lifecycles in contracts/platform/data/lifecycles.yaml (mockserver.platform.lifecycle).
     action_effects: dict[str, dict[str, Any]] = field(default_factory=dict)
     # fields a new entity shows from the entity its body references (a bill-of-materials child
     # shows its commodity's names and type), unless the body sets them

@@ -22,7 +22,7 @@ from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
-from mockserver.state import Ref, StoreUnavailable
+from mockserver.state.store import Ref, StoreUnavailable
 
 SCHEMA_VERSION = 2
 """The state layout, kept in the file's ``user_version``. 1: keys clients choose under a parent
@@ -97,7 +97,7 @@ def _explain(exc: sqlite3.Error) -> str:
 
 
 class SqliteStore:
-    """Entities as JSON rows in one sqlite file; implements mockserver.state.StateStore."""
+    """Entities as JSON rows in one sqlite file; implements mockserver.state.store.StateStore."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)

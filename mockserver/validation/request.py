@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from contracts.platform.uploads import NO_FILE, missing_file
-from mockserver.operations import Operation, Parameter
-from mockserver.schemas import Problem, SchemaSet, problems
+from mockserver.spec.operations import Operation, Parameter
+from mockserver.spec.schemas import Problem, SchemaSet, problems
 
 MAX_BODY = 16 * 1024 * 1024
 _JSON_ERROR = object()

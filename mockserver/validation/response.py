@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mockserver.operations import Operation
-from mockserver.schemas import Problem, SchemaSet, problems
+from mockserver.spec.operations import Operation
+from mockserver.spec.schemas import Problem, SchemaSet, problems
 
 NO_BODY_STATUSES = frozenset({204, 304})
 
@@ -62,13 +62,13 @@ def lenient_response(
 ) -> tuple[list[Problem], list[Any]]:
     """Body problems the platform's known leniencies explain, set apart: (still wrong, applied).
 
-    The same leniencies the mock applies to requests (``mockserver.leniency``): a date-time
+    The same leniencies the mock applies to requests (``mockserver.spec.leniency``): a date-time
     without an offset, and the spec's unsatisfiable ``allOf`` schemas read as the platform means
     them. ``runtime`` needs the spec (``doc``) and its ``schemas``.
     """
     from contracts.platform.leniency import DATETIME_WITHOUT_OFFSET, UNSATISFIABLE_ALLOF, repaired_datetime
-    from contracts.runner.refs import resolve
-    from mockserver.leniency import Applied, repaired
+    from contracts.refs import resolve
+    from mockserver.spec.leniency import Applied, repaired
 
     in_body = [p for p in found if p.location == "body" or p.location.startswith("body.")]
     declared = operation.response_for(status)

@@ -13,8 +13,8 @@ import requests
 from selenium.webdriver.common.by import By
 
 from mockserver import create_app
-from mockserver.serve import serve_in_thread
-from mockserver.tokens import Token
+from mockserver.auth.tokens import Token
+from mockserver.http.serve import serve_in_thread
 from tests.browser.conftest import console_errors
 from tests.conftest import PROJECT_ROOT
 from tests.mock.conftest import body_for

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mockserver import create_app
 from mockserver.console.screenshot import PANELS, take
-from mockserver.serve import serve_in_thread
+from mockserver.http.serve import serve_in_thread
 from tests.conftest import PROJECT_ROOT
 
 

@@ -43,7 +43,7 @@ def generated_client(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path
 def mock_url() -> Iterator[Callable[[Path], str]]:
     """Serve the mock of a spec over HTTP in this process (once per session); yields its base URL."""
     from mockserver import create_app
-    from mockserver.serve import serve_in_thread
+    from mockserver.http.serve import serve_in_thread
 
     stack = contextlib.ExitStack()
     urls: dict[Path, str] = {}

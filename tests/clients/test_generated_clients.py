@@ -114,7 +114,7 @@ def test_a_strict_mock_refuses_the_date_time_the_published_client_sends(generate
     """The leniency is what lets the workflow through: with ``strict=True`` the same typed call
     (``completionDate`` without an offset) is a 400 naming the field."""
     from mockserver import create_app
-    from mockserver.serve import serve_in_thread
+    from mockserver.http.serve import serve_in_thread
 
     spec = next(p for p in client_specs() if p.parent.name == "v3.0" and p.stem == "baseline")
     api = generated_client(spec)

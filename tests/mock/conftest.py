@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from mockserver.catalogue_refs import known_references
-from mockserver.tokens import DEFAULT_TOKENS, Token
+from mockserver.auth.tokens import DEFAULT_TOKENS, Token
+from mockserver.behaviour.catalogue_refs import known_references
 from tests.conftest import PROJECT_ROOT, real_build, real_builds
 
 EXPIRED = Token(

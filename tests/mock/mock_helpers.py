@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from contracts.spec_loader import load_spec_file
-from mockserver.serve import serve_in_thread
+from mockserver.http.serve import serve_in_thread
 
 CHECKS = (
     "not_a_server_error",
@@ -103,7 +103,7 @@ def explained_by_leniency(app: Any, finding: Finding) -> bool:
     """A response-schema finding on an answer that validates as the declared leniency reads the
     spec (a whole v4.0 Product, which the published union cannot hold) and says so in its
     ``X-Mock-Leniency`` header."""
-    from mockserver.response_check import lenient_response, validate_response
+    from mockserver.validation.response import lenient_response, validate_response
 
     response = finding.response
     if finding.check != "response_schema_conformance" or response is None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import flask
 import pytest
 
-from mockserver.admin_guard import allow_host
-from mockserver.tokens import DEFAULT_TOKENS, Token
+from mockserver.auth.admin_guard import allow_host
+from mockserver.auth.tokens import DEFAULT_TOKENS, Token
 from tests.mock.conftest import WRITE, body_for, real_app
 
 ADMIN = Token(key="Xk9-admin-secret", name="admin", permission="admin")

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contracts.platform.attachments import load_attachments
-from mockserver.response_check import lenient_response, validate_response
+from mockserver.validation.response import lenient_response, validate_response
 from tests.mock.conftest import READ, WRITE, operation, real_app, runtime_of
 
 V4 = "/api/v4.0"

@@ -73,7 +73,7 @@ def test_auth_matrix_holds_for_every_operation(path, spec_cache) -> None:
 
 
 def test_scoped_token_reaches_its_entity_and_what_hangs_below(spec_cache) -> None:
-    from mockserver.tokens import Token
+    from mockserver.auth.tokens import Token
     from tests.conftest import real_build
 
     doc = load(real_build("v3.0", 30855), spec_cache)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from mockserver.serve import serve_in_thread
-from mockserver.tokens import DEFAULT_TOKENS
+from mockserver.auth.tokens import DEFAULT_TOKENS
+from mockserver.http.serve import serve_in_thread
 from tests.mock.conftest import WRITE, body_for, real_app
 
 WRITER = next(i for i, t in enumerate(DEFAULT_TOKENS) if t.permission == "write")

@@ -10,8 +10,8 @@ import pytest
 from contracts.platform.catalogue import catalogue_versions, links, load_catalogue
 from contracts.platform.leniency import find_and_repair
 from mockserver import create_app
-from mockserver.fixtures import fixture_plan
-from mockserver.reference import VIEWS, declared_only
+from mockserver.behaviour.reference import VIEWS, declared_only
+from mockserver.fixtures.seed import fixture_plan
 from tests.conftest import real_build
 from tests.mock.conftest import ALL_SPECS, READ, SPEC_IDS, load, runtime_of
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from mockserver import create_app
-from mockserver.response_check import lenient_response, validate_response
+from mockserver.validation.response import lenient_response, validate_response
 from tests.conftest import real_build
 from tests.mock.conftest import READ, WRITE
 

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mockserver import create_app
-from mockserver.request_log import BODY_LIMIT, LogEntry, RequestLog
-from mockserver.tokens import Token
+from mockserver.auth.tokens import Token
+from mockserver.http.request_log import BODY_LIMIT, LogEntry, RequestLog
 from tests.conftest import PROJECT_ROOT
 from tests.mock.conftest import body_for
 

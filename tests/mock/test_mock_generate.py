@@ -10,8 +10,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mockserver.generate import Generator
-from mockserver.schemas import SchemaSet, convert
+from mockserver.spec.generate import Generator
+from mockserver.spec.schemas import SchemaSet, convert
 
 
 def _leaf() -> st.SearchStrategy[dict[str, Any]]:

@@ -8,9 +8,9 @@ import tracemalloc
 
 import pytest
 
-from mockserver import listing
-from mockserver.state import MAX_ENTITY_BYTES
-from mockserver.tokens import DEFAULT_TOKENS, Token, TokensFileError, parse_tokens
+from mockserver.auth.tokens import DEFAULT_TOKENS, Token, TokensFileError, parse_tokens
+from mockserver.state import listing
+from mockserver.state.store import MAX_ENTITY_BYTES
 from tests.mock.conftest import WRITE, body_for
 
 V3 = "/api/v3.0"

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mockserver.passports import _pdf_text, escape, passport_lines, pdf_bytes, xlsx_bytes
+from mockserver.platform.passports import _pdf_text, escape, passport_lines, pdf_bytes, xlsx_bytes
 from tests.mock.conftest import WRITE
 from tests.mock.lifecycle_helpers import (
     FakeClock,

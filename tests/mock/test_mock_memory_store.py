@@ -7,7 +7,7 @@ import threading
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockserver.memory_store import MemoryStore
+from mockserver.state.memory_store import MemoryStore
 
 
 def test_put_get_copy_isolation() -> None:

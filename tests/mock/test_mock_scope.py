@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from mockserver import create_app
-from mockserver.tokens import DEFAULT_TOKENS, Token
+from mockserver.auth.tokens import DEFAULT_TOKENS, Token
 from tests.conftest import PROJECT_ROOT, SHARED_SPECS
 from tests.mock.conftest import WRITE, body_for, load, runtime_of
 

@@ -12,7 +12,7 @@ import yaml
 from contracts.cli import main
 from contracts.errors import ContractsError
 from mockserver import create_app
-from mockserver.user_fixtures import load_fixtures, load_fixtures_file
+from mockserver.fixtures.user import load_fixtures, load_fixtures_file
 from tests.conftest import PROJECT_ROOT, real_build
 from tests.mock.conftest import READ
 from tests.serve.mock_client import mock_process

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from mockserver import create_app
-from mockserver.serve import serve_in_thread
+from mockserver.http.serve import serve_in_thread
 from tests.conftest import real_build
 from tests.mock.conftest import TOKENS
 

@@ -16,7 +16,7 @@ from contracts.proxy.contract import ContractSet
 from contracts.proxy.forwarding import Target, Upstream
 from contracts.proxy.recording import HarRecorder
 from contracts.proxy.reporting import Reporter
-from mockserver.serve import serve_in_thread
+from mockserver.http.serve import serve_in_thread
 from tests.mock.conftest import WRITE, body_for
 
 V3 = "/api/v3.0"

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from contracts.proxy.app import VERDICT_HEADER
 from contracts.proxy.forwarding import HOP_BY_HOP
-from mockserver.serve import serve_in_thread
+from mockserver.http.serve import serve_in_thread
 from tests.proxy.broken_target import BINARY, BROKEN, UPLOAD, broken_target
 from tests.proxy.proxy_helpers import running_proxy
 

@@ -134,7 +134,7 @@ def test_a_response_leniency_is_noted_and_a_real_problem_still_counts(
         start_response("200 OK", [("Content-Type", "application/json")])
         return [payload]
 
-    from mockserver.serve import serve_in_thread
+    from mockserver.http.serve import serve_in_thread
 
     with (
         serve_in_thread(target, threads=2) as running,

@@ -12,9 +12,9 @@ import requests
 
 from contracts.har import load_har
 from mockserver import create_app
-from mockserver.recorded_fixtures import recorded_fixtures, store_others
-from mockserver.replay import REPLAY_HEADER, Replayer
-from mockserver.serve import serve_in_thread
+from mockserver.admin.replay import REPLAY_HEADER, Replayer
+from mockserver.fixtures.recorded import recorded_fixtures, store_others
+from mockserver.http.serve import serve_in_thread
 from tests.mock.conftest import TOKENS, WRITE
 from tests.proxy.har_schema import HAR_SCHEMA
 from tests.proxy.proxy_helpers import V3, answer, running_proxy, v3_workflow

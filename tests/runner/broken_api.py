@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import flask
 
-from mockserver.serve import serve_in_thread
+from mockserver.http.serve import serve_in_thread
 
 KEY = "sekrit-KEY-4242-do-not-leak"
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")

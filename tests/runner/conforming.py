@@ -13,8 +13,8 @@ from contracts.runner.results import RunResult
 from contracts.runner.specs import from_document
 from contracts.spec_loader import load_spec_file
 from mockserver import create_app
-from mockserver.serve import serve_in_thread
-from mockserver.tokens import Token
+from mockserver.auth.tokens import Token
+from mockserver.http.serve import serve_in_thread
 
 KEY = "conforming-key-5151"
 

@@ -150,7 +150,7 @@ def test_a_server_that_goes_away_mid_run_is_one_clear_error(cli, build_28168, tm
     import threading
     import time
 
-    from mockserver.serve import serve_in_thread
+    from mockserver.http.serve import serve_in_thread
 
     api = BrokenApi(breakages=frozenset())
     with serve_in_thread(api.app()) as (url, stop):

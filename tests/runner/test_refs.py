@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contracts.runner.refs import MAX_HOPS, escape_token, resolve, resolve_or_empty, unescape_token
+from contracts.refs import MAX_HOPS, escape_token, resolve, resolve_or_empty, unescape_token
 
 
 def test_follows_chained_local_refs_and_escaped_tokens() -> None:

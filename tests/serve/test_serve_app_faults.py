@@ -6,8 +6,8 @@ import pytest
 import requests
 
 from mockserver import create_app
-from mockserver.faults import FaultInjector, RateLimit
-from mockserver.serve import serve_in_thread
+from mockserver.admin.faults import FaultInjector, RateLimit
+from mockserver.http.serve import serve_in_thread
 from tests.conftest import real_build
 from tests.serve.mock_client import READ
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from werkzeug.test import Client
 
 from contracts.errors import ContractsError
-from mockserver.faults import FaultInjector, RateLimit
+from mockserver.admin.faults import FaultInjector, RateLimit
 
 
 def ok_app(environ, start_response):

@@ -9,7 +9,7 @@ import requests
 
 from contracts.spec_loader import load_spec_file
 from mockserver import create_app
-from mockserver.sqlite_store import SqliteStore
+from mockserver.state.sqlite_store import SqliteStore
 from tests.conftest import real_build
 from tests.mock.lifecycle_helpers import IFC, FakeClock, file_url
 from tests.serve.mock_client import WRITE, mock_process

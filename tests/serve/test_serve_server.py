@@ -11,8 +11,8 @@ import pytest
 import requests
 
 from contracts.errors import ContractsError
-from mockserver.serve import MockServer, format_banner, serve_in_thread
-from mockserver.tokens import DEFAULT_TOKENS, Token
+from mockserver.auth.tokens import DEFAULT_TOKENS, Token
+from mockserver.http.serve import MockServer, format_banner, serve_in_thread
 
 
 def echo_app(environ, start_response):

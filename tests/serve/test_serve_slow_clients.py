@@ -13,8 +13,9 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from mockserver import connection_guard, create_app
-from mockserver.serve import serve_in_thread
+from mockserver import create_app
+from mockserver.http import connection_guard
+from mockserver.http.serve import serve_in_thread
 from tests.conftest import real_build
 from tests.serve.mock_client import READ, mock_process
 

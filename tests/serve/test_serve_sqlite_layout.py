@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from contracts.errors import ContractsError
-from mockserver.sqlite_store import SCHEMA_VERSION, SqliteStore
+from mockserver.state.sqlite_store import SCHEMA_VERSION, SqliteStore
 from tests.conftest import PROJECT_ROOT, contracts_command
 from tests.serve.test_serve_cli_errors import assert_one_clear_line
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from contracts.errors import ContractsError
-from mockserver.sqlite_store import SqliteStore
+from mockserver.state.sqlite_store import SqliteStore
 
 
 @pytest.fixture

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from mockserver import create_app, sqlite_store
-from mockserver.sqlite_store import SqliteStore
+from mockserver import create_app
+from mockserver.state import sqlite_store
+from mockserver.state.sqlite_store import SqliteStore
 from tests.conftest import PROJECT_ROOT, real_build
 from tests.serve.mock_client import WRITE, two_mock_processes
 
@@ -107,7 +108,7 @@ def test_store_create_is_atomic_across_processes(tmp_path: Path) -> None:
     path = tmp_path / "state.db"
     SqliteStore(path).close()
     script = (
-        "import sys; from mockserver.sqlite_store import SqliteStore\n"
+        "import sys; from mockserver.state.sqlite_store import SqliteStore\n"
         "s = SqliteStore(sys.argv[1]); won = 0\n"
         "for n in range(200):\n"
         "    won += s.create('c', f'id-{n}', {'by': sys.argv[2]})\n"
