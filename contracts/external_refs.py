@@ -13,11 +13,14 @@ server being up.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 from contracts.errors import SpecError
+
+Parse = Callable[[bytes, str], Any]  # text of a file and its name -> the parsed document
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
@@ -35,8 +38,14 @@ _SECTIONS = {
 }
 
 
-def resolve_external_refs(doc: dict[str, Any], source: str, base: Path | None) -> dict[str, Any]:
-    """``doc`` with every reference to another file made local (``doc`` is changed in place)."""
+def resolve_external_refs(
+    doc: dict[str, Any], source: str, base: Path | None, parse: Parse
+) -> dict[str, Any]:
+    """``doc`` with every reference to another file made local (``doc`` is changed in place).
+
+    ``parse`` reads a referenced file's text (the loader's ``parse_text``): handed in, so this
+    module does not import the loader that imports it.
+    """
     if base is None:
         for node, where in ref_nodes(doc, "#"):
             if not node["$ref"].startswith("#"):
@@ -46,7 +55,7 @@ def resolve_external_refs(doc: dict[str, Any], source: str, base: Path | None) -
                     where,
                 )
         return doc
-    bundle = _Bundle(doc, base.resolve(), source)
+    bundle = _Bundle(doc, base.resolve(), source, parse)
     bundle.run()
     return doc
 
@@ -107,8 +116,9 @@ def section_for(where: str) -> str:
 class _Bundle:
     """The state of one resolution: files read, nodes placed as components, references done."""
 
-    def __init__(self, doc: dict[str, Any], root: Path, source: str) -> None:
+    def __init__(self, doc: dict[str, Any], root: Path, source: str, parse: Parse) -> None:
         self.doc = doc
+        self.parse = parse
         self.root = root
         self.source = source
         self.files: dict[Path, Any] = {root: doc}
@@ -226,10 +236,7 @@ class _Bundle:
         except KeyError:
             raise SpecError(label, f"$ref {ref!r}: no {fragment or '/'} in {path}", where) from None
 
-    @staticmethod
-    def _read(path: Path, ref: str, label: str, where: str) -> Any:
-        from contracts.spec_loader import parse_text
-
+    def _read(self, path: Path, ref: str, label: str, where: str) -> Any:
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
@@ -239,6 +246,6 @@ class _Bundle:
                 label, f"$ref {ref!r}: cannot read {path}: {exc.strerror or exc}", where
             ) from None
         try:
-            return parse_text(raw, str(path))
+            return self.parse(raw, str(path))
         except UnicodeDecodeError:
             raise SpecError(str(path), "not UTF-8 text") from None

@@ -1,8 +1,9 @@
-"""Local ``$ref`` look-ups in a raw OpenAPI document, shared by the runner's own checks.
+"""Local ``$ref`` look-ups in a raw OpenAPI document: shared ground for the runner, the mock and
+the platform data (``contracts.platform``), so it imports none of them.
 
 Schemathesis resolves references for the requests it builds; the runner also reads the
-raw document itself (entity fields, request body fields, spec defects) and needs the
-same small resolver everywhere. Only local references (``#/...``) are followed, and
+raw document itself (entity fields, request body fields, spec defects), as do the platform's
+leniencies and the mock, and all need the same small resolver. Only local references (``#/...``) are followed, and
 only a bounded number of hops, so a reference cycle cannot hang a run.
 """
 

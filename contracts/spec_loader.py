@@ -142,7 +142,7 @@ def load_spec_bytes(
 
         from contracts.external_refs import resolve_external_refs
 
-        doc = resolve_external_refs(doc, source, Path(base) if base is not None else None)
+        doc = resolve_external_refs(doc, source, Path(base) if base is not None else None, parse_text)
     if validate:
         validate_openapi(doc, source)
     return doc
