@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
-from dataclasses import dataclass, field
 from typing import Any
 
 import schemathesis
 from schemathesis.core.failures import Failure
 
 from contracts.refs import resolve_or_empty
+
+# the session points the checks at its run with ``checks.activate(checks.ActiveRun(...))``
+from contracts.runner.active_run import ActiveRun as ActiveRun
+from contracts.runner.active_run import activate as activate
+from contracts.runner.active_run import active
 from contracts.runner.transport import KEY_HEADER
 
 PROBLEM_FIELDS = frozenset({"type", "title", "status", "detail", "instance", "traceId", "errors", "message"})
@@ -71,28 +74,6 @@ class EntityDataInAuthError(Failure):
         return self.title
 
 
-@dataclass
-class ActiveRun:
-    unknown_key: str
-    max_response_time: float = 5.0
-    probed: set[str] = field(default_factory=set)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-_active: ActiveRun | None = None
-
-
-def activate(run: ActiveRun | None) -> None:
-    """Point the checks at the current run (None: checks do nothing)."""
-    global _active
-    _active = run
-
-
-def active() -> ActiveRun | None:
-    """The run the checks belong to (None outside a run)."""
-    return _active
-
-
 def _declares_security(operation: Any) -> bool:
     definition = operation.definition.raw if hasattr(operation.definition, "raw") else operation.definition
     security = definition.get("security") if isinstance(definition, dict) else None
@@ -104,7 +85,7 @@ def _declares_security(operation: Any) -> bool:
 @schemathesis.check
 def madaster_auth(ctx: Any, response: Any, case: Any) -> bool | None:
     """No key -> 401 and unknown key -> 401, checked once per operation on a request the server accepted."""
-    run = _active
+    run = active()
     if run is None or case.method.upper() != case.operation.method.upper():
         return None  # unexpected-method probes of the coverage phase say nothing about this operation's auth
     if not 200 <= response.status_code < 300 or not _declares_security(case.operation):

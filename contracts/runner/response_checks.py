@@ -17,6 +17,7 @@ from typing import Any
 import schemathesis
 from schemathesis.core.failures import Failure
 
+from contracts.runner.active_run import active
 from contracts.runner.transport import TIMEOUT_HEADER
 
 
@@ -102,8 +103,6 @@ def declared_success_status(ctx: Any, response: Any, case: Any) -> bool | None:
 @schemathesis.check
 def response_time(ctx: Any, response: Any, case: Any) -> bool | None:
     """Answers within --max-response-time; an answer at all within --request-timeout."""
-    from contracts.runner.checks import active
-
     run = active()
     if run is None:
         return None
