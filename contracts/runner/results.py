@@ -50,6 +50,28 @@ class FailureReport:
         """``operation`` (examples, coverage, fuzzing) or ``stateful`` (stateful phase, workflows)."""
         return STATEFUL if self.phase in STATEFUL_PHASES else OPERATION
 
+    def lines(self) -> list[str]:
+        """The failure in full: check, phases, every line of the message, response, chain, reproduction."""
+        lines = [f"   check:    {self.check} ({self.title})"]
+        lines.append(f"   found in: {', '.join(self.phases)}")
+        message = (self.message or "").strip().splitlines() or [self.title]
+        lines.append(f"   problem:  {message[0]}")
+        lines += [f"             {line}" for line in message[1:]]
+        status = self.status if self.status is not None else "no response"
+        lines.append(f"   response: {status} {self.response_excerpt}".rstrip())
+        if self.chain:
+            lines.append("   chain:")
+            for number, step in enumerate(self.chain, 1):
+                answer = step.status if step.status is not None else "no response"
+                lines.append(f"     {number}. {step.method} {step.url} -> {answer}")
+            lines.append("   reproduce (in this order):")
+            for step in self.chain:
+                lines.append(f"     {step.curl}")
+        else:
+            lines.append("   reproduce:")
+            lines += [f"     {line}" for line in self.curl.splitlines()]
+        return lines
+
 
 @dataclass
 class OperationResult:
@@ -160,12 +182,10 @@ class RunResult:
 
     def report(self) -> str:
         """Every failure in full (check, phases, message, response, chain, curl) and every error."""
-        from contracts.runner.reporting.console import failure_lines
-
         lines = []
         for v in self.versions:
             for f in v.failures:
-                lines += [f"-- [{v.label}] {f.operation}", *failure_lines(f)]
+                lines += [f"-- [{v.label}] {f.operation}", *f.lines()]
             lines += [f"error [{v.label}]: {e}" for e in v.errors]
             lines += [f"error [{v.label}] {label}: {e}" for label, e in v.operation_errors]
         lines.append(f"replay with --seed {self.seed}")

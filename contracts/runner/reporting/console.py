@@ -115,22 +115,4 @@ def summary_table(run: RunResult) -> str:
 
 def failure_lines(failure: FailureReport) -> list[str]:
     """A failure in full: check, phases, every line of the message, response, chain, reproduction."""
-    lines = [f"   check:    {failure.check} ({failure.title})"]
-    lines.append(f"   found in: {', '.join(failure.phases)}")
-    message = (failure.message or "").strip().splitlines() or [failure.title]
-    lines.append(f"   problem:  {message[0]}")
-    lines += [f"             {line}" for line in message[1:]]
-    status = failure.status if failure.status is not None else "no response"
-    lines.append(f"   response: {status} {failure.response_excerpt}".rstrip())
-    if failure.chain:
-        lines.append("   chain:")
-        for number, step in enumerate(failure.chain, 1):
-            answer = step.status if step.status is not None else "no response"
-            lines.append(f"     {number}. {step.method} {step.url} -> {answer}")
-        lines.append("   reproduce (in this order):")
-        for step in failure.chain:
-            lines.append(f"     {step.curl}")
-    else:
-        lines.append("   reproduce:")
-        lines += [f"     {line}" for line in failure.curl.splitlines()]
-    return lines
+    return failure.lines()
