@@ -261,3 +261,16 @@ class SpecRuntime:
 def _is_map(schema: dict[str, Any]) -> bool:
     """An object schema that declares no properties, only the type of its values."""
     return not schema.get("properties") and isinstance(schema.get("additionalProperties"), dict)
+
+
+def create_operation(runtime: SpecRuntime, collection: str) -> Any:
+    """The operation that creates entities of ``collection`` (its POST), if the spec has one."""
+    model = runtime.model
+    return next(
+        (
+            o
+            for o in runtime.operations
+            if model.behaviours[id(o)].kind == "create" and model.behaviours[id(o)].collection == collection
+        ),
+        None,
+    )
