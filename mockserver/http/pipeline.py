@@ -16,7 +16,8 @@ from urllib.parse import parse_qs, unquote_to_bytes
 
 from mockserver.auth.access import AuthFailure, authenticate
 from mockserver.auth.tokens import Token
-from mockserver.behaviour.handlers import Call, handle
+from mockserver.behaviour.call import Call
+from mockserver.behaviour.handlers import handle
 from mockserver.behaviour.runtime import SpecRuntime
 from mockserver.http.request_log import LogEntry, RequestLog, mask_key
 from mockserver.http.router import Router

@@ -18,9 +18,8 @@ from typing import Any
 from contracts.platform.attachments import FileAttachment, ImageAttachment, load_attachments
 from contracts.platform.lifecycles import operation_key
 from contracts.platform.uploads import NO_FILE
-from mockserver.behaviour.handlers import (
-    Call,
-    Refusal,
+from mockserver.behaviour.call import Call, Refusal, UploadedFile
+from mockserver.behaviour.entities import (
     _addressed,
     _check_scope,
     _last_path_value,
@@ -33,7 +32,6 @@ from mockserver.behaviour.runtime import SpecRuntime
 from mockserver.platform import downloads
 from mockserver.spec.problems import MockResponse
 from mockserver.state.store import Ref
-from mockserver.validation.request import UploadedFile
 
 Handler = Callable[[Call], MockResponse]
 IMAGE_SLOT = "image/"

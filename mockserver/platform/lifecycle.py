@@ -28,11 +28,8 @@ from contracts.platform.lifecycles import (
     operation_key,
     path_key,
 )
-from mockserver.behaviour.handlers import (
-    FIXTURE,
-    HANDLERS,
-    Call,
-    Refusal,
+from mockserver.behaviour.call import FIXTURE, Call, Refusal
+from mockserver.behaviour.entities import (
     _addressed,
     _check_catalogue_refs,
     _check_scope,
@@ -42,6 +39,7 @@ from mockserver.behaviour.handlers import (
     _respond_entity,
     _store_entity,
 )
+from mockserver.behaviour.handlers import HANDLERS
 from mockserver.behaviour.reference import MISSING
 from mockserver.behaviour.runtime import SpecRuntime
 from mockserver.platform import downloads, passports

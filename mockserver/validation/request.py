@@ -16,21 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from contracts.platform.uploads import NO_FILE, missing_file
+from mockserver.behaviour.call import UploadedFile
 from mockserver.spec.operations import Operation, Parameter
 from mockserver.spec.schemas import Problem, SchemaSet, problems
 
 MAX_BODY = 16 * 1024 * 1024
 _JSON_ERROR = object()
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-
-
-@dataclass(frozen=True)
-class UploadedFile:
-    """A file part of a multipart body: the name the client gave it and its bytes."""
-
-    filename: str
-    media_type: str
-    content: bytes
 
 
 @dataclass

@@ -1,0 +1,95 @@
+"""The kinds that read: ``list`` (paged, filtered to a scoped token's reach), ``read``, ``lookup``
+(by ``externalId``) and ``generated`` (a reference answer from the catalogue, else generated values).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.behaviour.call import Call, Refusal
+from mockserver.behaviour.entities import (
+    _addressed,
+    _check_scope,
+    _generated_answer,
+    _json,
+    _last_path_value,
+    _respond_entity,
+)
+from mockserver.behaviour.reference import MISSING
+from mockserver.behaviour.scope import in_scope
+from mockserver.spec.problems import MockResponse
+from mockserver.state.listing import page_of
+
+
+def do_list(call: Call) -> MockResponse:
+    chain, _ = _addressed(call)
+    collection = call.behaviour.collection or ""
+    parent = chain[-1] if chain else None
+    token = call.token
+    if chain:
+        _check_scope(call, chain)
+    scoped = token is not None and token.scope != "account" and not chain
+    if scoped:
+        key_field = call.runtime.key_fields.get(collection) or "id"
+        visible = [
+            e
+            for e in call.store.list(collection, parent)
+            if in_scope(token, [(collection, str(e.get(key_field)))], call.store.parent_of)  # type: ignore[arg-type]
+        ]
+        page = page_of(call.operation, call.params, len(visible))
+        entities = visible[page.offset : page.offset + page.limit]
+    else:
+        page = page_of(call.operation, call.params, call.store.count(collection, parent))
+        entities = call.store.list(collection, parent, offset=page.offset, limit=page.limit)
+    success = call.operation.success()
+    if success.schema is None:
+        return MockResponse(int(success.status), headers=page.headers())
+    rt = call.runtime
+    validator = rt.schemas.validator(success.schema, response=True)
+    if not validator.is_valid(entities):
+        entities = _shape_list(call, entities, success.schema)
+    response = _json(call, entities)
+    response.headers.extend(page.headers())
+    return response
+
+
+def _shape_list(call: Call, entities: list[Any], schema: dict[str, Any]) -> Any:
+    rt = call.runtime
+    resolved = rt._raw_resolve(schema)
+    if resolved.get("type") == "array" and isinstance(resolved.get("items"), dict):
+        return [rt.conform(e, resolved["items"], call.operation.label, i) for i, e in enumerate(entities)]
+    return rt.conform(entities, schema, call.operation.label)
+
+
+def do_read(call: Call) -> MockResponse:
+    chain, entity = _addressed(call)
+    _check_scope(call, chain)
+    return _respond_entity(call, entity)
+
+
+def do_lookup(call: Call) -> MockResponse:
+    chain, _ = _addressed(call)
+    collection = call.behaviour.collection or ""
+    value = _last_path_value(call)
+    if chain:
+        found = next(
+            (e for e in call.store.list(collection, chain[-1]) if e.get("externalId") == value), None
+        )
+    else:
+        found = call.store.find(collection, "externalId", value)
+    if found is None:
+        raise Refusal(404, f"no {collection} with externalId '{value}'")
+    key_field = call.runtime.key_fields.get(collection) or "id"
+    stored_id = call.runtime.storage_id(collection, str(found.get(key_field)), chain[-1] if chain else None)
+    _check_scope(call, [(collection, stored_id)])
+    return _respond_entity(call, found)
+
+
+def do_generated(call: Call) -> MockResponse:
+    chain, entity = _addressed(call)
+    if chain:
+        _check_scope(call, chain)
+    answer = call.runtime.reference_answer(call.operation, call.path_values, call.language)
+    if answer is not MISSING:
+        return _json(call, answer)
+    return _generated_answer(call, entity)
