@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contracts.platform.lifecycles import load_lifecycles
-from mockserver.platform.lifecycle import is_ifc
+from mockserver.platform.lifecycle_work import is_ifc
 from tests.mock.conftest import WRITE, operation
 from tests.mock.lifecycle_helpers import (
     IFC,
