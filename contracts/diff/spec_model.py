@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from contracts.diff.schema import Schema, SchemaResolver
+from contracts.diff.schema import Schema
+from contracts.diff.schema_resolver import SchemaResolver
 from contracts.errors import SpecError
 from contracts.openapi import OPERATION_METHODS as METHODS
 from contracts.records import record
