@@ -6,6 +6,7 @@ from __future__ import annotations
 from contracts.diff.schema import Schema, freeze, merge_into
 from contracts.diff.schema_shape import check_shape, place
 from contracts.errors import SpecError
+from contracts.ref_cycles import alias_cycle, cycle_error
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs start-up (contracts.records)
 if TYPE_CHECKING:
@@ -40,26 +41,33 @@ class SchemaResolver:
                 raise SpecError(self.source, f"unresolvable $ref {ref!r}", ref)
         return node
 
-    def deref(self, node: Any, seen: int = 0) -> Any:
+    def deref(self, node: Any) -> Any:
         """Follow ``$ref`` chains of non-schema objects (parameters, responses, headers, bodies)."""
+        chain: list[str] = []
         while isinstance(node, dict) and "$ref" in node:
-            seen += 1
-            if seen > 50:
-                raise SpecError(self.source, "circular $ref chain", str(node["$ref"]))
-            node = self.lookup(node["$ref"])
+            ref = node["$ref"]
+            if ref in chain:
+                raise cycle_error(self.source, [*chain[chain.index(ref) :], ref])
+            chain.append(ref)
+            node = self.lookup(ref)
         return node
 
     def ref(self, ref: str) -> Schema:
         known = self._by_ref.get(ref)
         if known is not None:
             return known
+        node = self.lookup(ref)
+        if isinstance(node, dict) and "$ref" in node:  # an alias: refused if it only leads back
+            cycle = alias_cycle(self.doc, ref)
+            if cycle is not None:
+                raise cycle_error(self.source, cycle)
         schema = Schema()
         self.created.append(schema)
         schema.name = _ref_name(ref)
         self._by_ref[ref] = schema
         self._in_progress.add(ref)
         try:
-            self._fill(schema, self.lookup(ref), ref)
+            self._fill(schema, node, ref)
         finally:
             self._in_progress.discard(ref)
         return schema
