@@ -28,6 +28,8 @@ PROPERTY_ADDED = "property-added"
 PROPERTY_REMOVED = "property-removed"
 PROPERTY_REQUIRED = "property-required"  # an existing property became required
 PROPERTY_OPTIONAL = "property-optional"
+# A property still there, but now readOnly (request) or writeOnly (response); ``required``: in the old.
+PROPERTY_HIDDEN = "property-hidden"
 TIGHTENED = "tightened"  # a bound, length, pattern or multipleOf accepts fewer values
 LOOSENED = "loosened"
 VARIANT_ADDED = "variant-added"
@@ -242,6 +244,9 @@ def _diff_properties(old: Schema, new: Schema, path: str, walk: _Walk) -> None:
         ):
             continue  # the same sub-tree, equally required (most properties): nothing to say
         here = join(path, name)
+        if new_prop is None and name in new.properties:  # still there, but only the other way
+            out.append(SchemaChange(PROPERTY_HIDDEN, here, required=required[0]))
+            continue
         if new_prop is None:
             out.append(
                 SchemaChange(PROPERTY_REMOVED, here, required=required[0], closed=new.additional is False)

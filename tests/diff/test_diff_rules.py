@@ -177,6 +177,11 @@ CASES: dict[str, tuple[Edit | None, Edit | None]] = {
     ),
     "request-additional-properties-closed": (OPEN_REQUEST, None),
     "request-additional-properties-opened": (None, OPEN_REQUEST),
+    "request-required-property-became-read-only": (
+        None,
+        _set([*REQ, "properties", "name", "readOnly"], True),
+    ),
+    "request-property-became-read-only": (None, _set([*REQ, "properties", "size", "readOnly"], True)),
     # responses
     "response-success-status-removed": (None, _delete(["paths", ITEMS, "post", "responses", "201"])),
     "response-non-success-status-removed": (None, _delete(["paths", ITEMS, "get", "responses", "default"])),
@@ -244,6 +249,10 @@ CASES: dict[str, tuple[Edit | None, Edit | None]] = {
     "response-property-default-changed": (
         _set([*ITEM_SCHEMA, "properties", "status", "default"], "new"),
         _set([*ITEM_SCHEMA, "properties", "status", "default"], "done"),
+    ),
+    "response-property-became-write-only": (
+        None,
+        _set([*ITEM_SCHEMA, "properties", "status", "writeOnly"], True),
     ),
     "response-status-range-changed": (None, _rename_status(ITEM, "get", "200", "2XX")),
     # parameter serialisation

@@ -65,6 +65,11 @@ VARIANT_REMOVED = rule(
     "response-variant-removed", Level.INFO, "a oneOf/anyOf alternative is no longer returned"
 )
 DEFAULT_CHANGED = rule("response-property-default-changed", Level.INFO, "the documented default changed")
+BECAME_WRITE_ONLY = rule(
+    "response-property-became-write-only",
+    Level.BREAKING,
+    "a response property became writeOnly: it is no longer returned",
+)
 
 RULES = [
     REMOVED,
@@ -82,6 +87,7 @@ RULES = [
     VARIANT_ADDED,
     VARIANT_REMOVED,
     DEFAULT_CHANGED,
+    BECAME_WRITE_ONLY,
 ]
 
 _SIMPLE = fact_table(
@@ -123,6 +129,9 @@ def check_operation(old: Operation, new: Operation, ctx: CheckContext) -> Iterat
                     yield finding(REMOVED, op, location, f"{subject} removed", [media])
                 elif change.kind == facts.PROPERTY_ADDED:
                     yield finding(ADDED, op, location, f"{subject} added", [media])
+                elif change.kind == facts.PROPERTY_HIDDEN:
+                    text = f"{subject} became write-only (no longer returned)"
+                    yield finding(BECAME_WRITE_ONLY, op, location, text, [media])
                 elif change.kind == facts.TYPE:
                     narrowed = accepts_all(change.old, change.new)  # type: ignore[arg-type]
                     r = TYPE_SPECIALIZED if narrowed else TYPE_CHANGED
