@@ -74,6 +74,7 @@ class Schema:
         "any_of",
         "name",
         "variant_labels",
+        "discriminator",
         "fp",
     )
 
@@ -108,6 +109,7 @@ class Schema:
         self.deprecated = False
         self.name: str | None = None  # component name, for labels only (never compared)
         self.variant_labels: dict[int, str] = {}  # id(variant) -> discriminator value, for labels only
+        self.discriminator: Discriminator | None = None
         self.fp: int | None = None
 
     def label(self, variant: Schema, index: int) -> str:
@@ -116,6 +118,39 @@ class Schema:
     def type_text(self) -> str:
         text = "|".join(sorted(self.types)) or "any"
         return f"{text} ({self.format})" if self.format else text
+
+    def mapping(self) -> dict[str, Schema]:
+        """Discriminator value -> the schema a client reads it as: the explicit ``mapping``, and each
+        named alternative under its own name where no explicit value claims that name (implicit)."""
+        d = self.discriminator
+        if d is None:
+            return {}
+        out = dict(d.targets)
+        for variant in self.one_of + self.any_of:
+            if variant.name and variant.name not in out:
+                out[variant.name] = variant
+        return out
+
+
+class Discriminator:
+    """``discriminator: {propertyName, mapping}``; shared by every node that merges it in (``allOf``).
+
+    ``targets`` is filled once the whole document is read (SchemaResolver.finish): building a
+    target while the schema that names it is half-built would merge a half-built node.
+    """
+
+    __slots__ = ("property_name", "refs", "targets", "owner")
+
+    def __init__(self, property_name: str, refs: dict[str, str], owner: Schema) -> None:
+        self.property_name = property_name
+        self.refs = refs  # value -> local $ref of its schema
+        self.targets: dict[str, Schema] = {}
+        self.owner = owner  # the node that declares it
+
+    def inherited_by(self, schema: Schema) -> bool:
+        """True for a subtype that merged its base's discriminator in (``allOf: [Base]``) and is
+        one of its targets: the mapping is the base's, said where the base is used."""
+        return schema is not self.owner and any(schema is t for t in self.targets.values())
 
 
 def _tighter(a: float | None, b: float | None, pick: Any) -> float | None:
@@ -151,6 +186,8 @@ def merge_into(target: Schema, part: Schema) -> None:
     target.one_of = target.one_of + part.one_of
     target.any_of = target.any_of + part.any_of
     target.variant_labels = {**part.variant_labels, **target.variant_labels}
+    if target.discriminator is None:
+        target.discriminator = part.discriminator
     for attr in ("minimum", "min_length", "min_items", "min_properties"):
         setattr(target, attr, _tighter(getattr(target, attr), getattr(part, attr), max))
     for attr in ("maximum", "max_length", "max_items", "max_properties"):

@@ -3,7 +3,7 @@ as cycles), ``allOf`` merged, nullable folded in, one node per ``$ref``."""
 
 from __future__ import annotations
 
-from contracts.diff.schema import Schema, freeze, merge_into
+from contracts.diff.schema import Discriminator, Schema, freeze, merge_into
 from contracts.diff.schema_shape import check_shape, place
 from contracts.errors import SpecError
 from contracts.ref_cycles import alias_cycle, cycle_error
@@ -24,6 +24,7 @@ class SchemaResolver:
         self._by_ref: dict[str, Schema] = {}
         self._in_progress: set[str] = set()
         self.created: list[Schema] = []  # every node built, for contracts.diff.fingerprint
+        self._discriminators: list[Discriminator] = []
 
     # -- references -------------------------------------------------------------------------
     def lookup(self, ref: Any) -> Any:
@@ -71,6 +72,19 @@ class SchemaResolver:
         finally:
             self._in_progress.discard(ref)
         return schema
+
+    def finish(self) -> None:
+        """Resolve the discriminator mappings, once every schema the operations use is built."""
+        done = 0
+        while done < len(self._discriminators):  # a target may hold a discriminator of its own
+            d = self._discriminators[done]
+            done += 1
+            for value, ref in d.refs.items():
+                try:
+                    self.lookup(ref)
+                except SpecError:
+                    continue  # a mapping to nothing (or to another file): nothing to compare
+                d.targets[value] = self.ref(ref)
 
     # -- building ---------------------------------------------------------------------------
     def build(self, node: Any, where: Where = "schema") -> Schema:
@@ -143,6 +157,7 @@ class SchemaResolver:
             s.default = freeze(node["default"])
         if "discriminator" in present:
             self._label_variants(s, node["discriminator"])
+            self._read_discriminator(s, node["discriminator"])
         if "allOf" in present:
             self._merge_all_of(s, node["allOf"], where)
 
@@ -153,6 +168,13 @@ class SchemaResolver:
                 for ref, value in targets.items():
                     if self._by_ref.get(ref) is variant:
                         s.variant_labels[id(variant)] = value
+
+    def _read_discriminator(self, s: Schema, disc: Any) -> None:
+        if isinstance(disc, dict) and isinstance(disc.get("propertyName"), str):
+            raw = disc.get("mapping")
+            refs = {str(v): _full_ref(str(r)) for v, r in raw.items()} if isinstance(raw, dict) else {}
+            s.discriminator = Discriminator(disc["propertyName"], refs, s)
+            self._discriminators.append(s.discriminator)
 
     def _merge_all_of(self, s: Schema, parts: Any, where: Where) -> None:
         if isinstance(parts, list) and parts:

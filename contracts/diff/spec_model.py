@@ -129,6 +129,7 @@ class SpecNormaliser:
                     key = f"{method.upper()} {path}"
                 operations[key] = self._operation(method, str(path), key, names, shared, raw_op)
         security, names = self._security(self.doc.get("security"))
+        self.resolver.finish()
         return SpecModel(
             operations, security if security is not None else frozenset(), names, self.resolver.created
         )

@@ -79,6 +79,11 @@ BECAME_READ_ONLY = rule(
     Level.WARNING,
     "an optional request property became readOnly: a value the client sends is ignored",
 )
+MAPPING_CHANGED = rule(
+    "request-discriminator-mapping-changed",
+    Level.BREAKING,
+    "a discriminator value the client sends now names another schema, or none",
+)
 
 RULES = [
     ADDED_REQUIRED,
@@ -102,6 +107,7 @@ RULES = [
     ADDITIONAL_OPENED,
     REQUIRED_BECAME_READ_ONLY,
     BECAME_READ_ONLY,
+    MAPPING_CHANGED,
 ]
 
 _SIMPLE = fact_table(
@@ -149,6 +155,9 @@ def findings_for(
             text = "required property" if change.required else "property"
             message = f"{root_phrase}: {text} `{change.path}` became read-only (a value sent is ignored)"
             yield finding(r, operation, location, message, media)
+        elif change.kind in facts.MAPPING_KINDS:
+            message = f"{root_phrase}: discriminator `{change.path}` {change.detail}"
+            yield finding(MAPPING_CHANGED, operation, location, message, media)
         elif change.kind == facts.TYPE:
             generalized = accepts_all(change.new, change.old)  # type: ignore[arg-type]
             r = TYPE_GENERALIZED if generalized else TYPE_CHANGED

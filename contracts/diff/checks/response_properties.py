@@ -70,6 +70,11 @@ BECAME_WRITE_ONLY = rule(
     Level.BREAKING,
     "a response property became writeOnly: it is no longer returned",
 )
+MAPPING_CHANGED = rule(
+    "response-discriminator-mapping-changed",
+    Level.BREAKING,
+    "a discriminator value in a response now names another schema, or none",
+)
 
 RULES = [
     REMOVED,
@@ -88,6 +93,7 @@ RULES = [
     VARIANT_REMOVED,
     DEFAULT_CHANGED,
     BECAME_WRITE_ONLY,
+    MAPPING_CHANGED,
 ]
 
 _SIMPLE = fact_table(
@@ -132,6 +138,9 @@ def check_operation(old: Operation, new: Operation, ctx: CheckContext) -> Iterat
                 elif change.kind == facts.PROPERTY_HIDDEN:
                     text = f"{subject} became write-only (no longer returned)"
                     yield finding(BECAME_WRITE_ONLY, op, location, text, [media])
+                elif change.kind in facts.MAPPING_KINDS:
+                    text = f"{root_phrase}: discriminator `{change.path}` {change.detail}"
+                    yield finding(MAPPING_CHANGED, op, location, text, [media])
                 elif change.kind == facts.TYPE:
                     narrowed = accepts_all(change.old, change.new)  # type: ignore[arg-type]
                     r = TYPE_SPECIALIZED if narrowed else TYPE_CHANGED
