@@ -13,6 +13,7 @@ import os
 import re
 
 from contracts.errors import SpecError
+from contracts.ref_cycles import check_alias_cycles
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs start-up (contracts.records)
 
@@ -143,6 +144,7 @@ def load_spec_bytes(
         from contracts.external_refs import resolve_external_refs
 
         doc = resolve_external_refs(doc, source, Path(base) if base is not None else None, parse_text)
+    check_alias_cycles(doc, source)  # before validation, which would only say "nested too deeply"
     if validate:
         validate_openapi(doc, source)
     return doc

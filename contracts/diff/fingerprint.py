@@ -19,6 +19,7 @@ _KEYWORDS = attrgetter(*KEYWORDS)  # read in one call (C) rather than one by one
 def _local(s: Schema) -> int:
     """Everything compared on the node itself (children only by their keys)."""
     additional = s.additional if not isinstance(s.additional, Schema) else "schema"
+    d = s.discriminator
     return hash(
         (
             _KEYWORDS(s),
@@ -27,6 +28,7 @@ def _local(s: Schema) -> int:
             s.items is not None,
             len(s.one_of),
             len(s.any_of),
+            (d.property_name, tuple(sorted(d.targets))) if d is not None else None,
         )
     )
 
@@ -41,6 +43,8 @@ def _children(s: Schema) -> list[Schema]:
         out.extend(s.one_of)
     if s.any_of:
         out.extend(s.any_of)
+    if s.discriminator is not None:
+        out.extend(s.discriminator.targets.values())
     return out
 
 
@@ -83,7 +87,9 @@ def _combined(n: Schema, cls: dict[int, int]) -> int:
     items = cls[id(n.items)] if n.items is not None else 0
     one_of = tuple(sorted([cls[id(v)] for v in n.one_of])) if n.one_of else ()
     any_of = tuple(sorted([cls[id(v)] for v in n.any_of])) if n.any_of else ()
-    return hash((cls[id(n)], props, items, additional, one_of, any_of))
+    d = n.discriminator
+    mapping = tuple(sorted([(v, cls[id(t)]) for v, t in d.targets.items()])) if d is not None else ()
+    return hash((cls[id(n)], props, items, additional, one_of, any_of, mapping))
 
 
 def assign_fingerprints(roots: Iterable[Schema]) -> None:

@@ -72,6 +72,9 @@ WHY: dict[str, str] = {
     "request-variant-added": "the old alternatives are still accepted",
     "request-additional-properties-closed": "clients sending any extra member (older fields, extensions) get 400",
     "request-additional-properties-opened": "everything valid before is still valid",
+    "request-required-property-became-read-only": "the server now ignores a value the call depends on: the object is created or changed without it, and nothing fails to say so",
+    "request-property-became-read-only": "the call still works, but a value the client sends is ignored without an error: behaviour changes quietly for callers that set it",
+    "request-discriminator-mapping-changed": "the server reads the object the client sends as another type, or rejects the value: 400 or wrong data",
     # responses
     "response-success-status-removed": "the client's success path for that status never runs; NSwag throws on the status that replaces it",
     "response-non-success-status-removed": "typed error handling (ApiException<ProblemDetails>) for that status is dead code; the server answers something else",
@@ -96,6 +99,8 @@ WHY: dict[str, str] = {
     "response-variant-added": "the generated union cannot hold the new alternative: Jackson and NSwag fail on an unknown discriminator, pydantic finds no matching variant",
     "response-variant-removed": "the client never sees a variant it knows how to read",
     "response-property-default-changed": "a default documents what the server fills in; the client reads the value it gets",
+    "response-property-became-write-only": "the server stops sending it: a client reading it gets null or a missing-member error, as for a removed property",
+    "response-discriminator-mapping-changed": "the client's deserialiser picks the type by the discriminator value: it builds the wrong class, or throws on a value it no longer knows",
     # response headers
     "response-header-removed": "code reading the header finds nothing",
     "response-header-added": "the old client does not read it",

@@ -1,14 +1,13 @@
-"""Resolved JSON schemas: ``$ref`` followed (cycles kept as cycles), ``allOf`` merged, nullable folded in.
+"""Resolved JSON schema nodes: what two specs are compared on, and how ``allOf`` members combine.
 
 Two specs are compared on these objects, never on raw dicts, so renaming a component,
-reordering keys or reformatting JSON as YAML changes nothing.
+reordering keys or reformatting JSON as YAML changes nothing. contracts.diff.schema_resolver
+builds them from a document.
 """
 
 from __future__ import annotations
 
 import json
-
-from contracts.errors import SpecError
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs start-up (contracts.records)
 if TYPE_CHECKING:
@@ -75,6 +74,7 @@ class Schema:
         "any_of",
         "name",
         "variant_labels",
+        "discriminator",
         "fp",
     )
 
@@ -109,6 +109,7 @@ class Schema:
         self.deprecated = False
         self.name: str | None = None  # component name, for labels only (never compared)
         self.variant_labels: dict[int, str] = {}  # id(variant) -> discriminator value, for labels only
+        self.discriminator: Discriminator | None = None
         self.fp: int | None = None
 
     def label(self, variant: Schema, index: int) -> str:
@@ -118,285 +119,38 @@ class Schema:
         text = "|".join(sorted(self.types)) or "any"
         return f"{text} ({self.format})" if self.format else text
 
-
-class SchemaResolver:
-    """Turns raw schema dicts of one document into ``Schema`` objects, one object per ``$ref``."""
-
-    def __init__(self, doc: dict[str, Any], source: str) -> None:
-        self.doc = doc
-        self.source = source
-        self._by_ref: dict[str, Schema] = {}
-        self._in_progress: set[str] = set()
-        self.created: list[Schema] = []  # every node built, for contracts.diff.fingerprint
-
-    # -- references -------------------------------------------------------------------------
-    def lookup(self, ref: Any) -> Any:
-        """The raw node a local ``$ref`` points at; external references are refused clearly."""
-        if not isinstance(ref, str) or not ref.startswith("#"):
-            raise SpecError(self.source, f"only local $ref values are supported, got {ref!r}", "$ref")
-        node: Any = self.doc
-        for raw_part in ref[1:].split("/")[1:] if ref.startswith("#/") else []:
-            part = _unescape(raw_part)
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-                node = node[int(part)]
-            else:
-                raise SpecError(self.source, f"unresolvable $ref {ref!r}", ref)
-        return node
-
-    def deref(self, node: Any, seen: int = 0) -> Any:
-        """Follow ``$ref`` chains of non-schema objects (parameters, responses, headers, bodies)."""
-        while isinstance(node, dict) and "$ref" in node:
-            seen += 1
-            if seen > 50:
-                raise SpecError(self.source, "circular $ref chain", str(node["$ref"]))
-            node = self.lookup(node["$ref"])
-        return node
-
-    def ref(self, ref: str) -> Schema:
-        known = self._by_ref.get(ref)
-        if known is not None:
-            return known
-        schema = Schema()
-        self.created.append(schema)
-        schema.name = _ref_name(ref)
-        self._by_ref[ref] = schema
-        self._in_progress.add(ref)
-        try:
-            self._fill(schema, self.lookup(ref), ref)
-        finally:
-            self._in_progress.discard(ref)
-        return schema
-
-    # -- building ---------------------------------------------------------------------------
-    def build(self, node: Any, where: Where = "schema") -> Schema:
-        """The resolved schema of ``node``; ``where`` names its place for error messages."""
-        if isinstance(node, dict) and "$ref" in node:
-            return self.ref(node["$ref"])
-        schema = Schema()
-        self.created.append(schema)
-        self._fill(schema, node, where)
-        return schema
-
-    def _fill(self, s: Schema, node: Any, where: Where = "schema") -> None:
-        if node is True or node is None:
-            return
-        if node is False:  # 3.1 "nothing allowed"; rare, kept as an impossible enum
-            s.enum = frozenset()
-            return
-        if not isinstance(node, dict):
-            raise SpecError(
-                self.source, f"malformed schema: a schema must be a mapping, got {node!r:.60}", place(where)
-            )
-        check_shape(node, self.source, where)
-        present = node.keys() & _READ  # most nodes hold two or three of them: absent ones cost nothing
-        if "$ref" in present:
-            _merge_into(s, self.ref(node["$ref"]))
-            return
-        if "type" in present:
-            raw_type = node["type"]
-            if isinstance(raw_type, str):
-                s.types = frozenset({raw_type}) - {"null"}
-                s.nullable = raw_type == "null"
-            elif isinstance(raw_type, list):
-                s.types = frozenset(str(t) for t in raw_type) - {"null"}
-                s.nullable = "null" in raw_type
-        if "nullable" in present and node["nullable"] is True:
-            s.nullable = True
-        if "format" in present and node["format"] is not None:
-            s.format = str(node["format"])
-        if "enum" in present and isinstance(node["enum"], list):
-            s.enum = frozenset(freeze(v) for v in node["enum"] if v is not None)
-            if None in node["enum"]:
-                s.nullable = True
-        if "const" in present:
-            s.enum = frozenset({freeze(node["const"])})
-        if "properties" in present and isinstance(node["properties"], dict):
-            s.properties = {
-                str(k): self.build(v, (where, f".properties.{k}")) for k, v in node["properties"].items()
-            }
-        if "required" in present and isinstance(node["required"], list):
-            s.required = frozenset(str(r) for r in node["required"])
-        if "additionalProperties" in present:
-            extra = node["additionalProperties"]
-            if isinstance(extra, bool):
-                s.additional = extra
-            elif isinstance(extra, dict):
-                s.additional = self.build(extra, (where, ".additionalProperties"))
-        if "items" in present:
-            s.items = self.build(node["items"], (where, ".items"))
-        for key, attr in (("oneOf", "one_of"), ("anyOf", "any_of")):
-            if key in present and isinstance(node[key], list):
-                setattr(s, attr, [self.build(v, (where, f".{key}[{i}]")) for i, v in enumerate(node[key])])
-        if present & _BOUND_KEYS:
-            _read_bounds(s, node)
-        if present & _FLAGS:
-            s.unique_items = node.get("uniqueItems") is True
-            s.read_only = node.get("readOnly") is True
-            s.write_only = node.get("writeOnly") is True
-            s.deprecated = node.get("deprecated") is True
-        if "default" in present:
-            s.default = freeze(node["default"])
-        if "discriminator" in present:
-            self._label_variants(s, node["discriminator"])
-        if "allOf" in present:
-            self._merge_all_of(s, node["allOf"], where)
-
-    def _label_variants(self, s: Schema, disc: Any) -> None:
-        if isinstance(disc, dict) and isinstance(disc.get("mapping"), dict):
-            targets = {_full_ref(str(ref)): str(value) for value, ref in disc["mapping"].items()}
-            for variant in s.one_of + s.any_of:
-                for ref, value in targets.items():
-                    if self._by_ref.get(ref) is variant:
-                        s.variant_labels[id(variant)] = value
-
-    def _merge_all_of(self, s: Schema, parts: Any, where: Where) -> None:
-        if isinstance(parts, list) and parts:
-            built = [self.build(p, (where, f".allOf[{i}]")) for i, p in enumerate(parts)]
-            own_nullable = s.nullable
-            for part in built:
-                _merge_into(s, part)
-            # OAS 3.0 idiom: {allOf: [$ref], nullable: true} means "nullable reference".
-            s.nullable = own_nullable or all(p.nullable for p in built)
+    def mapping(self) -> dict[str, Schema]:
+        """Discriminator value -> the schema a client reads it as: the explicit ``mapping``, and each
+        named alternative under its own name where no explicit value claims that name (implicit)."""
+        d = self.discriminator
+        if d is None:
+            return {}
+        out = dict(d.targets)
+        for variant in self.one_of + self.any_of:
+            if variant.name and variant.name not in out:
+                out[variant.name] = variant
+        return out
 
 
-_NUMBER = (int, float)
-# What each keyword the diff reads must hold; anything else is a malformed schema, not a change.
-_SHAPES: dict[str, tuple[tuple[type, ...], str]] = {
-    "properties": ((dict,), "a mapping of property names to schemas"),
-    "required": ((list,), "a list of property names"),
-    "items": ((dict, bool), "a schema"),
-    "additionalProperties": ((dict, bool), "a schema or a boolean"),
-    "allOf": ((list,), "a list of schemas"),
-    "oneOf": ((list,), "a list of schemas"),
-    "anyOf": ((list,), "a list of schemas"),
-    "type": ((str, list), "a type name or a list of them"),
-    "enum": ((list,), "a list of values"),
-    "minimum": (_NUMBER, "a number"),
-    "maximum": (_NUMBER, "a number"),
-    "multipleOf": (_NUMBER, "a number"),
-    "minLength": ((int,), "a whole number"),
-    "maxLength": ((int,), "a whole number"),
-    "minItems": ((int,), "a whole number"),
-    "maxItems": ((int,), "a whole number"),
-    "minProperties": ((int,), "a whole number"),
-    "maxProperties": ((int,), "a whole number"),
-    "pattern": ((str,), "a regular expression string"),
-}
+class Discriminator:
+    """``discriminator: {propertyName, mapping}``; shared by every node that merges it in (``allOf``).
 
+    ``targets`` is filled once the whole document is read (SchemaResolver.finish): building a
+    target while the schema that names it is half-built would merge a half-built node.
+    """
 
-if TYPE_CHECKING:
-    Where = Any
-    """A schema's place for messages: a string, or ``(parent place, ".items")`` built only on error."""
+    __slots__ = ("property_name", "refs", "targets", "owner")
 
+    def __init__(self, property_name: str, refs: dict[str, str], owner: Schema) -> None:
+        self.property_name = property_name
+        self.refs = refs  # value -> local $ref of its schema
+        self.targets: dict[str, Schema] = {}
+        self.owner = owner  # the node that declares it
 
-def place(where: Where) -> str:
-    """The text of a place (iterative: places nest as deep as the schemas)."""
-    parts = []
-    while isinstance(where, tuple):
-        where, part = where
-        parts.append(part)
-    return str(where) + "".join(reversed(parts))
-
-
-def check_shape(node: dict[str, Any], source: str, where: Where) -> None:
-    """SpecError when a keyword the diff reads holds the wrong kind of value (``properties: "zz"``).
-
-    Members (each property, each ``allOf`` part) are checked as they are built."""
-    for key in node.keys() & _SHAPES.keys():
-        value = node[key]
-        kinds, expected = _SHAPES[key]
-        if value is None or (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
-            raise SpecError(
-                source, f"malformed schema: '{key}' must be {expected}, got {value!r:.60}", place(where)
-            )
-
-
-def _unescape(part: str) -> str:
-    """A JSON pointer segment as a key (percent-decoding only when there is any: urllib costs)."""
-    if "%" in part:
-        from urllib.parse import unquote
-
-        part = unquote(part)
-    return part.replace("~1", "/").replace("~0", "~")
-
-
-def _ref_name(ref: str) -> str:
-    """A label for a referenced schema: ``Building`` from ``#/components/schemas/Building`` (or
-    from ``#/x/schemas~1Building.yaml``, a file placed under a key)."""
-    last = _unescape(ref.rsplit("/", 1)[-1])
-    last = last.rsplit("/", 1)[-1]
-    stem, dot, suffix = last.rpartition(".")
-    return stem if dot and suffix.lower() in ("json", "yaml", "yml") else last
-
-
-def _full_ref(ref: str) -> str:
-    return ref if ref.startswith("#") else f"#/components/schemas/{ref}"
-
-
-_BOUNDS = {
-    "minLength": "min_length",
-    "maxLength": "max_length",
-    "minItems": "min_items",
-    "maxItems": "max_items",
-    "minProperties": "min_properties",
-    "maxProperties": "max_properties",
-    "multipleOf": "multiple_of",
-    "minimum": "minimum",
-    "maximum": "maximum",
-}
-_EXCLUSIVE = {
-    "exclusiveMinimum": ("minimum", "exclusive_minimum"),
-    "exclusiveMaximum": ("maximum", "exclusive_maximum"),
-}
-_BOUND_KEYS = frozenset(_BOUNDS) | frozenset(_EXCLUSIVE) | {"pattern"}
-_FLAGS = frozenset({"uniqueItems", "readOnly", "writeOnly", "deprecated"})
-# Every keyword the diff reads from a schema; SchemaResolver._fill looks at these only.
-_READ = (
-    frozenset(
-        {
-            "$ref",
-            "type",
-            "nullable",
-            "format",
-            "enum",
-            "const",
-            "properties",
-            "required",
-            "additionalProperties",
-            "items",
-            "oneOf",
-            "anyOf",
-            "default",
-            "discriminator",
-            "allOf",
-        }
-    )
-    | _BOUND_KEYS
-    | _FLAGS
-)
-
-
-def _read_bounds(s: Schema, node: dict[str, Any]) -> None:
-    present = node.keys() & _BOUND_KEYS  # most schemas have none: one set operation
-    if not present:
-        return
-    for key in present & _BOUNDS.keys():
-        value = node[key]
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            setattr(s, _BOUNDS[key], value)
-    for key in present & _EXCLUSIVE.keys():
-        attr, flag = _EXCLUSIVE[key]
-        exclusive = node[key]
-        if exclusive is True:
-            setattr(s, flag, True)
-        elif isinstance(exclusive, int | float) and not isinstance(exclusive, bool):  # OAS 3.1 form
-            setattr(s, attr, exclusive)
-            setattr(s, flag, True)
-    pattern = node.get("pattern")
-    if isinstance(pattern, str):
-        s.pattern = pattern
+    def inherited_by(self, schema: Schema) -> bool:
+        """True for a subtype that merged its base's discriminator in (``allOf: [Base]``) and is
+        one of its targets: the mapping is the base's, said where the base is used."""
+        return schema is not self.owner and any(schema is t for t in self.targets.values())
 
 
 def _tighter(a: float | None, b: float | None, pick: Any) -> float | None:
@@ -405,7 +159,7 @@ def _tighter(a: float | None, b: float | None, pick: Any) -> float | None:
     return a if b is None else pick(a, b)
 
 
-def _merge_into(target: Schema, part: Schema) -> None:
+def merge_into(target: Schema, part: Schema) -> None:
     """Fold one ``allOf`` member (or an aliased ``$ref``) into ``target``: the intersection of both."""
     if part is target:
         return
@@ -421,8 +175,8 @@ def _merge_into(target: Schema, part: Schema) -> None:
             target.properties[name] = prop
         else:
             merged = Schema()
-            _merge_into(merged, mine)
-            _merge_into(merged, prop)
+            merge_into(merged, mine)
+            merge_into(merged, prop)
             merged.nullable = mine.nullable and prop.nullable
             target.properties[name] = merged
     target.required = target.required | part.required
@@ -432,6 +186,8 @@ def _merge_into(target: Schema, part: Schema) -> None:
     target.one_of = target.one_of + part.one_of
     target.any_of = target.any_of + part.any_of
     target.variant_labels = {**part.variant_labels, **target.variant_labels}
+    if target.discriminator is None:
+        target.discriminator = part.discriminator
     for attr in ("minimum", "min_length", "min_items", "min_properties"):
         setattr(target, attr, _tighter(getattr(target, attr), getattr(part, attr), max))
     for attr in ("maximum", "max_length", "max_items", "max_properties"):

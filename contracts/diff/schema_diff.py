@@ -28,6 +28,8 @@ PROPERTY_ADDED = "property-added"
 PROPERTY_REMOVED = "property-removed"
 PROPERTY_REQUIRED = "property-required"  # an existing property became required
 PROPERTY_OPTIONAL = "property-optional"
+# A property still there, but now readOnly (request) or writeOnly (response); ``required``: in the old.
+PROPERTY_HIDDEN = "property-hidden"
 TIGHTENED = "tightened"  # a bound, length, pattern or multipleOf accepts fewer values
 LOOSENED = "loosened"
 VARIANT_ADDED = "variant-added"
@@ -35,6 +37,9 @@ VARIANT_REMOVED = "variant-removed"
 DEFAULT_CHANGED = "default-changed"
 ADDITIONAL_CLOSED = "additional-closed"  # additionalProperties became false
 ADDITIONAL_OPENED = "additional-opened"
+MAPPING_RETARGETED = "mapping-retargeted"  # a discriminator value now names another schema
+MAPPING_REMOVED = "mapping-removed"  # a discriminator value no longer names the schema it named
+MAPPING_KINDS = frozenset({MAPPING_RETARGETED, MAPPING_REMOVED})
 
 
 @record
@@ -112,8 +117,15 @@ def _diff(old: Schema, new: Schema, path: str, walk: _Walk) -> None:
         if old.items is not None and new.items is not None:
             _diff(old.items, new.items, f"{path}[]", walk)
         _diff_additional(old, new, path, walk)
+        gone: list[Schema] = []
         for olds, news, keyword in _variant_lists(old, new):
-            _diff_variants(old, new, path, walk, olds, news, keyword)
+            gone += _diff_variants(old, new, path, walk, olds, news, keyword)
+        if (
+            old.discriminator is not None
+            and new.discriminator is not None
+            and not (old.discriminator.inherited_by(old) or new.discriminator.inherited_by(new))
+        ):
+            _diff_mapping(old, new, path, out, gone)
     finally:
         walk.on_path.discard(pair)
 
@@ -242,6 +254,9 @@ def _diff_properties(old: Schema, new: Schema, path: str, walk: _Walk) -> None:
         ):
             continue  # the same sub-tree, equally required (most properties): nothing to say
         here = join(path, name)
+        if new_prop is None and name in new.properties:  # still there, but only the other way
+            out.append(SchemaChange(PROPERTY_HIDDEN, here, required=required[0]))
+            continue
         if new_prop is None:
             out.append(
                 SchemaChange(PROPERTY_REMOVED, here, required=required[0], closed=new.additional is False)
@@ -281,10 +296,11 @@ def _variant_lists(old: Schema, new: Schema) -> list[tuple[list[Schema], list[Sc
 
 def _diff_variants(
     old: Schema, new: Schema, path: str, walk: _Walk, olds: list[Schema], news: list[Schema], keyword: str
-) -> None:
+) -> list[Schema]:
+    """Pair and compare the alternatives; the old ones left without a partner (removed) are returned."""
     out = walk.out
     if not olds and not news:
-        return
+        return []
     left = list(enumerate(olds))
     right = list(enumerate(news))
     pairs: list[tuple[int, Schema, int, Schema]] = []
@@ -307,3 +323,26 @@ def _diff_variants(
         out.append(SchemaChange(VARIANT_REMOVED, join(path, f"{keyword}[{old.label(ov, oi)}]")))
     for ni, nv in right:
         out.append(SchemaChange(VARIANT_ADDED, join(path, f"{keyword}[{new.label(nv, ni)}]")))
+    return [ov for _oi, ov in left]
+
+
+def _diff_mapping(old: Schema, new: Schema, path: str, out: list[SchemaChange], gone: list[Schema]) -> None:
+    """Discriminator values that now name another schema, or none while their schema is still
+    there (an alternative removed with its value is a removed alternative, said once)."""
+    before, after = old.mapping(), new.mapping()
+    if not before:
+        return
+    here = join(path, new.discriminator.property_name)  # type: ignore[union-attr]
+    for value, target in before.items():
+        now = after.get(value)
+        if now is None:
+            if not any(target is g for g in gone):
+                detail = f"value `{value}` no longer maps to {_named(target)}"
+                out.append(SchemaChange(MAPPING_REMOVED, here, detail))
+        elif now.name != target.name and fingerprint(now) != fingerprint(target):
+            detail = f"value `{value}` now maps to {_named(now)} (was {_named(target)})"
+            out.append(SchemaChange(MAPPING_RETARGETED, here, detail))
+
+
+def _named(schema: Schema) -> str:
+    return f"`{schema.name}`" if schema.name else "an inline schema"

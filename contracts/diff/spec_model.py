@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from contracts.diff.schema import Schema, SchemaResolver
+from contracts.diff.schema import Schema
+from contracts.diff.schema_resolver import SchemaResolver
 from contracts.errors import SpecError
 from contracts.openapi import OPERATION_METHODS as METHODS
 from contracts.records import record
@@ -128,6 +129,7 @@ class SpecNormaliser:
                     key = f"{method.upper()} {path}"
                 operations[key] = self._operation(method, str(path), key, names, shared, raw_op)
         security, names = self._security(self.doc.get("security"))
+        self.resolver.finish()
         return SpecModel(
             operations, security if security is not None else frozenset(), names, self.resolver.created
         )

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from contracts.cli import main
 from contracts.diff import diff_specs
-from contracts.diff.schema import check_shape
+from contracts.diff.schema_shape import check_shape
 from contracts.errors import SpecError
 from tests.diff.builders import base_spec, mutated, schemas
 

@@ -85,6 +85,8 @@ POST_BODY = ["paths", ITEMS, "post", "requestBody"]
 RATE = ["paths", ITEMS, "get", "responses", "200", "headers", "X-Rate"]
 OPEN_REQUEST = _delete([*REQ, "additionalProperties"])
 NO_BODY = _delete(POST_BODY)
+CAT, DOG = "#/components/schemas/Cat", "#/components/schemas/Dog"
+PET_MAPPING = {"propertyName": "kind", "mapping": {"cat": CAT, "dog": DOG}}
 WITH_BEARER = _set(["components", "securitySchemes", "Bearer"], {"type": "http", "scheme": "bearer"})
 
 # rule id -> (edit of the old spec or None, edit of the new spec or None)
@@ -177,6 +179,17 @@ CASES: dict[str, tuple[Edit | None, Edit | None]] = {
     ),
     "request-additional-properties-closed": (OPEN_REQUEST, None),
     "request-additional-properties-opened": (None, OPEN_REQUEST),
+    "request-required-property-became-read-only": (
+        None,
+        _set([*REQ, "properties", "name", "readOnly"], True),
+    ),
+    "request-property-became-read-only": (None, _set([*REQ, "properties", "size", "readOnly"], True)),
+    "request-discriminator-mapping-changed": (
+        _set([*REQ, "properties", "pet", "discriminator"], PET_MAPPING),
+        _set(
+            [*REQ, "properties", "pet", "discriminator"], {**PET_MAPPING, "mapping": {"cat": DOG, "dog": DOG}}
+        ),
+    ),
     # responses
     "response-success-status-removed": (None, _delete(["paths", ITEMS, "post", "responses", "201"])),
     "response-non-success-status-removed": (None, _delete(["paths", ITEMS, "get", "responses", "default"])),
@@ -244,6 +257,14 @@ CASES: dict[str, tuple[Edit | None, Edit | None]] = {
     "response-property-default-changed": (
         _set([*ITEM_SCHEMA, "properties", "status", "default"], "new"),
         _set([*ITEM_SCHEMA, "properties", "status", "default"], "done"),
+    ),
+    "response-property-became-write-only": (
+        None,
+        _set([*ITEM_SCHEMA, "properties", "status", "writeOnly"], True),
+    ),
+    "response-discriminator-mapping-changed": (
+        _set([*ITEM_SCHEMA, "properties", "pet", "discriminator"], PET_MAPPING),
+        _set([*ITEM_SCHEMA, "properties", "pet", "discriminator"], {**PET_MAPPING, "mapping": {"dog": DOG}}),
     ),
     "response-status-range-changed": (None, _rename_status(ITEM, "get", "200", "2XX")),
     # parameter serialisation

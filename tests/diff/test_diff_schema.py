@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from contracts.diff import Level, diff_specs
-from contracts.diff.schema import SchemaResolver
+from contracts.diff.schema_resolver import SchemaResolver
 
 
 def spec_with(

@@ -69,6 +69,21 @@ ADDITIONAL_CLOSED = rule(
 ADDITIONAL_OPENED = rule(
     "request-additional-properties-opened", Level.INFO, "a request object now accepts unknown properties"
 )
+REQUIRED_BECAME_READ_ONLY = rule(
+    "request-required-property-became-read-only",
+    Level.BREAKING,
+    "a required request property became readOnly: the value the client must send is ignored",
+)
+BECAME_READ_ONLY = rule(
+    "request-property-became-read-only",
+    Level.WARNING,
+    "an optional request property became readOnly: a value the client sends is ignored",
+)
+MAPPING_CHANGED = rule(
+    "request-discriminator-mapping-changed",
+    Level.BREAKING,
+    "a discriminator value the client sends now names another schema, or none",
+)
 
 RULES = [
     ADDED_REQUIRED,
@@ -90,6 +105,9 @@ RULES = [
     VARIANT_ADDED,
     ADDITIONAL_CLOSED,
     ADDITIONAL_OPENED,
+    REQUIRED_BECAME_READ_ONLY,
+    BECAME_READ_ONLY,
+    MAPPING_CHANGED,
 ]
 
 _SIMPLE = fact_table(
@@ -132,6 +150,14 @@ def findings_for(
         elif change.kind == facts.PROPERTY_REMOVED:
             r = REMOVED_STRICT if change.closed else REMOVED
             yield finding(r, operation, location, f"{subject} removed", media)
+        elif change.kind == facts.PROPERTY_HIDDEN:
+            r = REQUIRED_BECAME_READ_ONLY if change.required else BECAME_READ_ONLY
+            text = "required property" if change.required else "property"
+            message = f"{root_phrase}: {text} `{change.path}` became read-only (a value sent is ignored)"
+            yield finding(r, operation, location, message, media)
+        elif change.kind in facts.MAPPING_KINDS:
+            message = f"{root_phrase}: discriminator `{change.path}` {change.detail}"
+            yield finding(MAPPING_CHANGED, operation, location, message, media)
         elif change.kind == facts.TYPE:
             generalized = accepts_all(change.new, change.old)  # type: ignore[arg-type]
             r = TYPE_GENERALIZED if generalized else TYPE_CHANGED

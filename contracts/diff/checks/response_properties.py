@@ -65,6 +65,16 @@ VARIANT_REMOVED = rule(
     "response-variant-removed", Level.INFO, "a oneOf/anyOf alternative is no longer returned"
 )
 DEFAULT_CHANGED = rule("response-property-default-changed", Level.INFO, "the documented default changed")
+BECAME_WRITE_ONLY = rule(
+    "response-property-became-write-only",
+    Level.BREAKING,
+    "a response property became writeOnly: it is no longer returned",
+)
+MAPPING_CHANGED = rule(
+    "response-discriminator-mapping-changed",
+    Level.BREAKING,
+    "a discriminator value in a response now names another schema, or none",
+)
 
 RULES = [
     REMOVED,
@@ -82,6 +92,8 @@ RULES = [
     VARIANT_ADDED,
     VARIANT_REMOVED,
     DEFAULT_CHANGED,
+    BECAME_WRITE_ONLY,
+    MAPPING_CHANGED,
 ]
 
 _SIMPLE = fact_table(
@@ -123,6 +135,12 @@ def check_operation(old: Operation, new: Operation, ctx: CheckContext) -> Iterat
                     yield finding(REMOVED, op, location, f"{subject} removed", [media])
                 elif change.kind == facts.PROPERTY_ADDED:
                     yield finding(ADDED, op, location, f"{subject} added", [media])
+                elif change.kind == facts.PROPERTY_HIDDEN:
+                    text = f"{subject} became write-only (no longer returned)"
+                    yield finding(BECAME_WRITE_ONLY, op, location, text, [media])
+                elif change.kind in facts.MAPPING_KINDS:
+                    text = f"{root_phrase}: discriminator `{change.path}` {change.detail}"
+                    yield finding(MAPPING_CHANGED, op, location, text, [media])
                 elif change.kind == facts.TYPE:
                     narrowed = accepts_all(change.old, change.new)  # type: ignore[arg-type]
                     r = TYPE_SPECIALIZED if narrowed else TYPE_CHANGED
