@@ -38,6 +38,7 @@ from mockserver.tokens import find_token
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 ADMIN_PREFIX = "/__mock"
+DOWNLOADS_PREFIX = "/downloads"  # files and images the mock serves (mockserver.downloads)
 CROSS_SITE = frozenset({"cross-site", "same-site"})
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -55,12 +56,24 @@ def install_admin_guard(app: flask.Flask) -> None:
 
 
 def allow_host(app: flask.Flask, host: str) -> None:
-    """Also accept the host the server listens on (``--host``); a wildcard adds this machine's names."""
+    """Also accept a name (``--host``, ``--allowed-host``; a port is ignored); a wildcard adds this machine's names."""
     allowed: set[str] = app.extensions["mockserver"].setdefault("allowed_hosts", set(LOCAL_HOSTS))
     if host in ("0.0.0.0", "::", ""):
         allowed.update(_machine_names())
     else:
-        allowed.add(host.strip("[]").lower())
+        allowed.add(_hostname(host))
+
+
+def host_allowed(host_header: str | None, allowed: set[str] | frozenset[str]) -> bool:
+    """Whether a ``Host`` header names this machine (or an ``--allowed-host``); none given: HTTP/1.0."""
+    return not host_header or _hostname(host_header) in allowed
+
+
+def foreign_host_detail(host_header: str) -> str:
+    return (
+        f"the Host header {host_header!r} is not a name of this mock; it answers local names and those "
+        "given with --allowed-host only (DNS rebinding)"
+    )
 
 
 def admin_tokens(tokens: Iterable[Any]) -> tuple[Any, ...]:
@@ -73,10 +86,12 @@ def guarded(path: str) -> bool:
 
 def _guard() -> flask.Response | None:
     request = flask.request
-    if not guarded(request.path):
-        return None
     state = flask.current_app.extensions["mockserver"]
     allowed: set[str] = state.get("allowed_hosts", LOCAL_HOSTS)
+    if request.path.startswith(DOWNLOADS_PREFIX + "/") and not host_allowed(request.host, allowed):
+        return _refuse(421, foreign_host_detail(request.host))
+    if not guarded(request.path):
+        return None
     host = _hostname(request.host)
     if host not in allowed:
         return _refuse(

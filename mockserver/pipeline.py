@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import parse_qs, unquote_to_bytes
 
+from mockserver.admin_guard import LOCAL_HOSTS, foreign_host_detail, host_allowed
 from mockserver.auth import AuthFailure, authenticate
 from mockserver.behaviour import Call, handle
 from mockserver.downloads import base_url_of
@@ -55,6 +56,7 @@ class MockPipeline:
         self.store = store
         self.log = log
         self.router = Router({v: rt.operations for v, rt in runtimes.items()})
+        self.allowed_hosts: set[str] = set(LOCAL_HOSTS)  # create_app shares the admin guard's set
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
@@ -62,7 +64,10 @@ class MockPipeline:
             return self.fallback(environ, start_response)
         started = time.perf_counter()
         try:
-            response = self.dispatch(environ)
+            if host_allowed(environ.get("HTTP_HOST"), self.allowed_hosts):
+                response = self.dispatch(environ)
+            else:
+                response = problem_response(421, foreign_host_detail(environ["HTTP_HOST"]), path)
         except StoreUnavailable as exc:
             response = problem_response(503, str(exc), path, headers=[("Retry-After", "5")])
         except Exception as exc:  # a bug must still answer, never drop the connection
