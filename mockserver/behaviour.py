@@ -78,6 +78,25 @@ def handle(call: Call) -> MockResponse:
         )
 
 
+def precheck(call: Call) -> MockResponse | None:
+    """What every operation checks before it acts, answered as it would be: the entities the path
+    names exist, and the token reaches them. ``None`` when they pass (``Prefer: code=`` may then
+    force an answer: a forced status never skips a check)."""
+    try:
+        chain, _ = _addressed(call)
+        if chain:
+            _check_scope(call, chain)
+    except Refusal as refusal:
+        return problem_response(
+            refusal.status,
+            refusal.detail,
+            call.instance,
+            operation=call.operation,
+            conform=lambda body, schema: call.runtime.conform(body, schema, "problem"),
+        )
+    return None
+
+
 # -- helpers ---------------------------------------------------------------------------------
 def _json(call: Call, value: Any, status: int | None = None) -> MockResponse:
     success = call.operation.success()

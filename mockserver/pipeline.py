@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, unquote_to_bytes
 
 from mockserver.admin_guard import LOCAL_HOSTS, foreign_host_detail, host_allowed
 from mockserver.auth import AuthFailure, authenticate
-from mockserver.behaviour import Call, handle
+from mockserver.behaviour import Call, handle, precheck
 from mockserver.downloads import base_url_of
 from mockserver.leniency import HEADER as LENIENCY_HEADER
 from mockserver.leniency import header_value, relax
@@ -175,8 +175,6 @@ class MockPipeline:
                 conform=conform,
             )
         forced = _prefer_code(environ.get("HTTP_PREFER"))
-        if forced is not None and forced != int(operation.success().status):
-            return _forced(runtime, operation, forced, match.path_values or {}, instance, conform)
         call = Call(
             runtime=runtime,
             store=self.store,
@@ -192,6 +190,10 @@ class MockPipeline:
             params=validated.params,
             language=environ.get("HTTP_ACCEPT_LANGUAGE"),
         )
+        if forced is not None and forced != int(operation.success().status):
+            return precheck(call) or _forced(
+                runtime, operation, forced, match.path_values or {}, instance, conform
+            )
         response = handle(call)
         applied = [*applied, *response.leniencies]
         if applied:
