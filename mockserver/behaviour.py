@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from contracts.platform.leniency import UNSATISFIABLE_ALLOF
-from mockserver.auth import AuthFailure, at_or_below, check_scope, in_scope
+from mockserver.auth import AuthFailure, at_or_below, check_scope, in_scope, reaches
 from mockserver.catalogue_refs import unknown_reference
 from mockserver.leniency import Applied
 from mockserver.listing import page_of
@@ -446,18 +446,27 @@ def do_lookup(call: Call) -> MockResponse:
     chain, _ = _addressed(call)
     collection = call.behaviour.collection or ""
     value = _last_path_value(call)
-    if chain:
-        found = next(
-            (e for e in call.store.list(collection, chain[-1]) if e.get("externalId") == value), None
-        )
-    else:
-        found = call.store.find(collection, "externalId", value)
-    if found is None:
-        raise Refusal(404, f"no {collection} with externalId '{value}'")
+    parent = chain[-1] if chain else None
     key_field = call.runtime.key_fields.get(collection) or "id"
-    stored_id = call.runtime.storage_id(collection, str(found.get(key_field)), chain[-1] if chain else None)
-    _check_scope(call, [(collection, stored_id)])
-    return _respond_entity(call, found)
+
+    def ref_of(entity: dict[str, Any]) -> Ref:
+        return (collection, call.runtime.storage_id(collection, str(entity.get(key_field)), parent))
+
+    if call.token is None or call.token.scope == "account":
+        found = (
+            next((e for e in call.store.list(collection, parent) if e.get("externalId") == value), None)
+            if chain
+            else call.store.find(collection, "externalId", value)
+        )
+        matches = [found] if found is not None else []
+    else:  # scoped before matching: an entity out of scope with the same externalId is not the one
+        matches = [e for e in call.store.list(collection, parent) if e.get("externalId") == value]
+        reachable = [e for e in matches if reaches(call.token, ref_of(e), call.store.parent_of)]
+        matches = reachable or matches
+    if not matches:
+        raise Refusal(404, f"no {collection} with externalId '{value}'")
+    _check_scope(call, [ref_of(matches[0])])
+    return _respond_entity(call, matches[0])
 
 
 def do_generated(call: Call) -> MockResponse:
