@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 
 import flask
 
+from mockserver.admin_scope import ADMIN_TOKEN
 from mockserver.problems import PROBLEM_JSON, problem_body
 from mockserver.tokens import find_token
 
@@ -123,6 +124,7 @@ def _guard() -> flask.Response | None:
         return _refuse(401, "unknown admin API key")
     if token.is_expired():
         return _refuse(401, f"the API key '{token.name}' has expired")
+    setattr(flask.g, ADMIN_TOKEN, token)  # its scope bounds what the admin views show (admin_scope)
     return None
 
 

@@ -21,7 +21,7 @@ from mockserver.downloads import base_url_of
 from mockserver.leniency import HEADER as LENIENCY_HEADER
 from mockserver.leniency import header_value, relax
 from mockserver.problems import MockResponse, problem_response, title_for
-from mockserver.request_log import LogEntry, RequestLog, mask_key
+from mockserver.request_log import LogEntry, RequestLog, mask_key, scope_of_key
 from mockserver.router import Router
 from mockserver.runtime import SpecRuntime
 from mockserver.schemas import Problem
@@ -86,6 +86,7 @@ class MockPipeline:
                 response=response.body,
                 problems=response.problems,
                 leniencies=environ.get(LENIENCIES),
+                scope=scope_of_key(environ.get("HTTP_X_API_KEY"), self.tokens),
             )
         )
         headers = [*response.headers, ("Content-Length", str(len(response.body)))]
