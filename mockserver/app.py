@@ -112,6 +112,7 @@ def create_app(
         "fixtures": fixtures,
     }
     install_admin_guard(app)
+    pipeline.allowed_hosts = app.extensions["mockserver"]["allowed_hosts"]
     register_index(app)
     register_downloads(
         app, lambda version, file_id, name: _download(engines, attached, version, file_id, name)

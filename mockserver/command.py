@@ -35,6 +35,15 @@ class ServedSpec:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)")
     parser.add_argument(
+        "--allowed-host",
+        dest="allowed_hosts",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="also answer requests whose Host header names NAME (repeatable); local names and the --host "
+        "address are always answered, any other Host gets a 421 (DNS rebinding)",
+    )
+    parser.add_argument(
         "--port", type=int, default=8080, help="port to listen on, 0 for any free port (default: %(default)s)"
     )
     parser.add_argument(
@@ -262,6 +271,8 @@ def build_app(args: argparse.Namespace) -> MockSetup:
     from mockserver.auth.admin_guard import allow_host
 
     allow_host(app, args.host)
+    for name in args.allowed_hosts:
+        allow_host(app, name)
     _use_recordings(app, args, recordings)
     faults.app = app
     return MockSetup(faults if faults.active else app, specs, tokens, args.tokens is None, faults, store)

@@ -9,6 +9,7 @@ the body leaves, so a checked response body is read whole first (API answers are
 from __future__ import annotations
 
 import http.client
+import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -16,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, BinaryIO
 from urllib.parse import parse_qsl
 
-from contracts.proxy.contract import ContractSet
+from contracts.proxy.contract import Checked, ContractSet
 from contracts.proxy.exchange import Exchange
 from contracts.proxy.forwarding import CHUNK, Outgoing, Upstream, UpstreamError, strip_hop_by_hop
 from contracts.proxy.redaction import secrets_in
@@ -26,6 +27,7 @@ from mockserver.spec.schemas import Problem
 from mockserver.validation.request import MAX_BODY
 
 VERDICT_HEADER = "X-Contract-Verdict"
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")
 # waitress adds this as ``Via`` (or as ``Server`` when the target sent none)
 PROXY_IDENT = "madaster-contracts-proxy"
 VALIDATE_CAP = MAX_BODY  # the mock's own request-body limit: 16 MiB
@@ -52,27 +54,36 @@ class ValidatingProxy:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         clock = time.perf_counter()
         exchange, body, length = self._incoming(environ)
+        bad = _bad_target(exchange.raw_target)
+        if bad is not None:  # cannot go on the wire as it is; the client sent it, not the target
+            response = problem_response(400, bad, exchange.path)
+            return self._answer_locally(exchange, response, clock, start_response)
         routed = self.contracts.route(exchange.method, exchange.path)
         exchange.operation, exchange.version, exchange.checked = routed.label, routed.version, routed.checked
+        refuse = False
         if routed.checked:
             query = exchange.raw_target.partition("?")[2]
-            exchange.add(
-                self.contracts.check_request(
+            checked = self._checked(
+                exchange,
+                "request",
+                lambda: self.contracts.check_request(
                     routed,
                     query,
                     _lower_headers(exchange.request_headers),
                     exchange.request_type,
                     exchange.request_body,
-                )
+                ),
             )
+            refuse = checked.refuse
             if exchange.request_body is None and length and _declares_body(routed):
                 exchange.unchecked.append(
                     f"request-body: {_size(length)} {exchange.request_type or 'body'} streamed"
                 )
-        if self.strict and exchange.violations:
+        if refuse or (self.strict and exchange.violations):
             response = problem_response(
                 400,
-                "the request breaks the contract: " + "; ".join(str(v) for v in exchange.violations[:5]),
+                ("the request cannot be checked: " if refuse else "the request breaks the contract: ")
+                + "; ".join(str(v) for v in exchange.violations[:5]),
                 exchange.path,
                 problems=[Problem(v.location, v.message) for v in exchange.violations],
                 operation=routed.operation,
@@ -91,6 +102,19 @@ class ValidatingProxy:
             self.upstream.release(upstream)
             detail = f"the target broke off its answer: {type(exc).__name__}: {exc}"
             return self._bad_gateway(exchange, detail, clock, start_response)
+
+    def _checked(self, exchange: Exchange, side: str, check: Callable[[], Checked]) -> Checked:
+        """Run one check; a validator failing on input it cannot take leaves that side unchecked.
+
+        The traffic goes on either way: the proxy never answers a bare 500 for its own checks.
+        """
+        try:
+            checked = check()
+        except (ValueError, RecursionError) as exc:
+            exchange.unchecked.append(f"{side}: the check failed: {type(exc).__name__}: {exc}")
+            return Checked([], [])
+        exchange.add(checked)
+        return checked
 
     # -- request ---------------------------------------------------------------------------
     def _incoming(self, environ: dict[str, Any]) -> tuple[Exchange, bytes | Iterator[bytes], int | None]:
@@ -154,10 +178,12 @@ class ValidatingProxy:
         exchange.response_body = body
         exchange.response_size = len(body) if body is not None else (declared or 0)
         if routed.checked:
-            exchange.add(
-                self.contracts.check_response(
+            self._checked(
+                exchange,
+                "response",
+                lambda: self.contracts.check_response(
                     routed, exchange.status, exchange.response_type, body, head=head
-                )
+                ),
             )
             if body is None and _checkable(exchange.response_type):
                 exchange.unchecked.append(f"response-body: larger than {_size(cap)}, streamed")
@@ -221,6 +247,17 @@ def _raw_target(environ: dict[str, Any]) -> str:
     if "://" in raw.split("?", 1)[0]:
         return "/" + raw.split("://", 1)[1].partition("/")[2]
     return wire_target(environ)
+
+
+def _bad_target(raw_target: str) -> str | None:
+    """Why a request target cannot be forwarded: a control character (RFC 9112 allows none)."""
+    found = _CONTROL.search(raw_target)
+    if found is None:
+        return None
+    return (
+        f"the request target holds the control character 0x{ord(found.group()):02x} "
+        f"at position {found.start()}; percent-encode it"
+    )
 
 
 def _environ_headers(environ: dict[str, Any]) -> list[tuple[str, str]]:

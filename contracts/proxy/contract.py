@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote_to_bytes
 
+from contracts.json_depth import TOO_DEEP, too_deep
 from mockserver.http.router import Router
 from mockserver.spec.leniency import relax
 from mockserver.spec.operations import Operation, compile_operations
@@ -55,6 +56,7 @@ class Checked:
 
     violations: list[Violation]
     leniencies: list[str]
+    refuse: bool = False  # the proxy answers 400 itself, whatever --strict says (a too-deep body)
 
 
 class _Spec:
@@ -120,6 +122,8 @@ class ContractSet:
             return Checked([routed.problem], [])
         if routed.operation is None or routed.version is None:
             return Checked([], [])
+        if body and _is_json(content_type) and too_deep(body):
+            return Checked([Violation("request", "body", TOO_DEEP)], [], refuse=True)
         validated = validate_request(
             routed.operation,
             self.schemas[routed.version],
@@ -146,6 +150,8 @@ class ContractSet:
     ) -> Checked:
         if routed.operation is None or routed.version is None:
             return Checked([], [])
+        if body and not head and _is_json(content_type) and too_deep(body):
+            return Checked([Violation("response", "body", TOO_DEEP)], [])  # relayed as it came
         found = validate_response(
             routed.operation, self.schemas[routed.version], status, content_type, body, head=head
         )
@@ -158,6 +164,10 @@ class ContractSet:
             [Violation("response", p.location, p.message) for p in found],
             [f"response {a.location}: {a.leniency}" for a in applied],
         )
+
+
+def _is_json(content_type: str) -> bool:
+    return "json" in content_type.split(";", 1)[0].lower()
 
 
 def _segments(raw_path: str) -> list[str] | None:

@@ -147,7 +147,8 @@ class Upstream:
             )
             connection.putheader("Host", self.target.netloc)
             for name, value in headers:
-                if name.lower() not in ("host", "content-length"):
+                # the proxy holds the body already: an expectation of the client's is met here
+                if name.lower() not in ("host", "content-length", "expect"):
                     connection.putheader(name, value)
             chunked = length is None and not isinstance(body, bytes)
             if isinstance(body, bytes):

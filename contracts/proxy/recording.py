@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from contracts import __version__
 from contracts.errors import ContractsError
 from contracts.proxy.exchange import Exchange
-from contracts.proxy.redaction import REDACTED, redact_headers, redact_query, scrub
+from contracts.proxy.redaction import REDACTED, redact_headers, redact_query, redact_raw_query, scrub_data
 
 _TRAILER = b"\n]}}\n"
 
@@ -28,7 +28,7 @@ def har_entry(exchange: Exchange) -> dict[str, Any]:
     """One HAR 1.2 entry; every string scrubbed of the exchange's secrets."""
     url = urlsplit(exchange.url)
     query = redact_query(exchange.query)
-    redacted_url = url._replace(query="&".join(f"{k}={v}" for k, v in query) if url.query else "").geturl()
+    redacted_url = url._replace(query=redact_raw_query(url.query)).geturl()
     entry = {
         "startedDateTime": exchange.started.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "time": round(exchange.elapsed_ms, 3),
@@ -63,7 +63,7 @@ def har_entry(exchange: Exchange) -> dict[str, Any]:
         entry["request"]["postData"] = _post_data(exchange)
     if exchange.violations:
         entry["_violations"] = [v.as_dict() for v in exchange.violations]
-    return json.loads(scrub(json.dumps(entry, ensure_ascii=False), exchange.secrets))
+    return scrub_data(entry, exchange.secrets)
 
 
 def _har_headers(headers: list[tuple[str, str]]) -> list[dict[str, str]]:

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 from contracts.diff.usage import json_property_paths
 from contracts.errors import ContractsError
 from contracts.proxy.exchange import Exchange
-from contracts.proxy.redaction import redact_query, scrub
+from contracts.proxy.redaction import redact_raw_query, scrub, scrub_data
 
 SHOWN_PER_LINE = 3
 
@@ -41,12 +41,11 @@ def console_line(exchange: Exchange) -> str | None:
 
 def log_record(exchange: Exchange) -> dict[str, Any]:
     """The JSONL record of one exchange: verdict, violations, and the names the traffic used."""
-    query = redact_query(exchange.query)
     record = {
         "time": exchange.started.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "method": exchange.method,
         "path": exchange.path,
-        "query": "&".join(f"{k}={v}" for k, v in query),
+        "query": redact_raw_query(exchange.raw_target.partition("?")[2]),
         "operation": exchange.operation,
         "version": exchange.version,
         "status": exchange.status,
@@ -69,7 +68,7 @@ def log_record(exchange: Exchange) -> dict[str, Any]:
             "properties": json_property_paths(exchange.response_body, exchange.response_type),
         },
     }
-    return json.loads(scrub(json.dumps(record, ensure_ascii=False), exchange.secrets))
+    return scrub_data(record, exchange.secrets)
 
 
 class Reporter:

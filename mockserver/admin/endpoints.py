@@ -10,6 +10,7 @@ import flask
 
 from mockserver.admin.state_view import state_view
 from mockserver.auth.admin_guard import admin_tokens, key_free
+from mockserver.auth.admin_scope import bounded_state, current_admin, lendable, scope_inside, sees_job
 from mockserver.auth.tokens import Token
 from mockserver.fixtures.seed import seed_fixtures
 from mockserver.http.memory import release_memory
@@ -67,6 +68,11 @@ def register_admin(app: flask.Flask) -> None:
     @app.post("/__mock/reset")
     def reset() -> flask.Response:
         state = _state()
+        admin = current_admin()
+        if admin is not None:
+            return _problem(
+                403, f"the admin key '{admin.name}' is limited to {admin.scope}; a reset clears all"
+            )
         try:
             state["store"].reset()
             state["log"].clear()
@@ -86,23 +92,27 @@ def register_admin(app: flask.Flask) -> None:
         since = flask.request.args.get("since", "0")
         if not since.isdigit():
             return _problem(400, f"since={since!r}: expected a request number (0 or more)")
-        return flask.jsonify(_state()["log"].entries(int(since)))
+        return flask.jsonify(_state()["log"].entries(int(since), _shown_scope()))
 
     @app.get("/__mock/requests/<int:seq>")
     def request_detail(seq: int) -> flask.Response:
         """One logged request with its (truncated) request and response bodies."""
-        entry = _state()["log"].find(seq)
+        entry = _state()["log"].find(seq, _shown_scope())
         if entry is None:
             return _problem(404, f"request {seq} is not in the log (never made, or already dropped)")
         return flask.jsonify(entry)
 
     @app.get("/__mock/state")
     def state() -> flask.Response:
-        return flask.jsonify(state_view(_state()["runtimes"], _state()["store"]))
+        store = _state()["store"]
+        view = state_view(_state()["runtimes"], store)
+        return flask.jsonify(bounded_state(view, current_admin(), store.parent_of))
 
     @app.get("/__mock/tokens")
     def tokens() -> flask.Response:
-        return flask.jsonify({"tokens": [_token_view(i, t) for i, t in enumerate(_state()["tokens"])]})
+        all_tokens = _state()["tokens"]
+        shown = lendable(current_admin(), all_tokens, _state()["store"].parent_of)
+        return flask.jsonify({"tokens": [_token_view(i, all_tokens[i]) for i in shown]})
 
     @app.get("/__mock/health")
     @key_free
@@ -119,13 +129,13 @@ def register_jobs(app: flask.Flask) -> None:
     def jobs() -> flask.Response:
         store = _state()["store"]
         now = store.clock()
-        return flask.jsonify({"jobs": [describe(job, now) for job in store.jobs()]})
+        return flask.jsonify({"jobs": [describe(job, now) for job in _jobs_shown(store)]})
 
     @app.post("/__mock/jobs/finish")
     def finish_all() -> flask.Response:
         store = _state()["store"]
         finished = []
-        for job in store.jobs():
+        for job in _jobs_shown(store):
             if job["failed"] is None and describe(job, store.clock())["state"] == "running":
                 finished.append(store.finish(job["id"]))
         now = store.clock()
@@ -133,12 +143,15 @@ def register_jobs(app: flask.Flask) -> None:
 
     @app.post("/__mock/jobs/<job_id>/finish")
     def finish_one(job_id: str) -> flask.Response:
-        return _described(_state()["store"].finish(job_id), job_id)
+        store = _state()["store"]
+        if not _job_shown(store, job_id):
+            return _described(None, job_id)
+        return _described(store.finish(job_id), job_id)
 
     @app.post("/__mock/jobs/<job_id>/fail")
     def fail_one(job_id: str) -> flask.Response:
         store = _state()["store"]
-        job = store.job(job_id)
+        job = store.job(job_id) if _job_shown(store, job_id) else None
         if job is None:
             return _described(None, job_id)
         body = flask.request.get_json(silent=True) if flask.request.data else {}
@@ -151,6 +164,25 @@ def register_jobs(app: flask.Flask) -> None:
         if wanted not in choices:
             return _problem(400, f"{wanted!r} is not a failure state of {job['kind']}: {', '.join(choices)}")
         return _described(store.fail(job_id, choices[wanted]), job_id)
+
+
+def _shown_scope() -> Any:
+    """The request-log filter for this admin: entries made with tokens inside its scope."""
+    admin = current_admin()
+    if admin is None:
+        return None
+    parent_of = _state()["store"].parent_of
+    return lambda scope: scope_inside(admin, scope, parent_of)
+
+
+def _jobs_shown(store: Any) -> list[dict[str, Any]]:
+    admin = current_admin()
+    return [job for job in store.jobs() if sees_job(admin, job, store.parent_of)]
+
+
+def _job_shown(store: Any, job_id: str) -> bool:
+    job = store.job(job_id)
+    return job is not None and sees_job(current_admin(), job, store.parent_of)
 
 
 def _described(job: dict[str, Any] | None, job_id: str) -> flask.Response:

@@ -33,11 +33,13 @@ from urllib.parse import urlsplit
 
 import flask
 
+from mockserver.auth.admin_scope import ADMIN_TOKEN
 from mockserver.auth.tokens import find_token
 from mockserver.spec.problems import PROBLEM_JSON, problem_body
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 ADMIN_PREFIX = "/__mock"
+DOWNLOADS_PREFIX = "/downloads"  # files and images the mock serves (mockserver.downloads)
 CROSS_SITE = frozenset({"cross-site", "same-site"})
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -55,12 +57,24 @@ def install_admin_guard(app: flask.Flask) -> None:
 
 
 def allow_host(app: flask.Flask, host: str) -> None:
-    """Also accept the host the server listens on (``--host``); a wildcard adds this machine's names."""
+    """Also accept a name (``--host``, ``--allowed-host``; a port is ignored); a wildcard adds this machine's names."""
     allowed: set[str] = app.extensions["mockserver"].setdefault("allowed_hosts", set(LOCAL_HOSTS))
     if host in ("0.0.0.0", "::", ""):
         allowed.update(_machine_names())
     else:
-        allowed.add(host.strip("[]").lower())
+        allowed.add(_hostname(host))
+
+
+def host_allowed(host_header: str | None, allowed: set[str] | frozenset[str]) -> bool:
+    """Whether a ``Host`` header names this machine (or an ``--allowed-host``); none given: HTTP/1.0."""
+    return not host_header or _hostname(host_header) in allowed
+
+
+def foreign_host_detail(host_header: str) -> str:
+    return (
+        f"the Host header {host_header!r} is not a name of this mock; it answers local names and those "
+        "given with --allowed-host only (DNS rebinding)"
+    )
 
 
 def admin_tokens(tokens: Iterable[Any]) -> tuple[Any, ...]:
@@ -73,10 +87,12 @@ def guarded(path: str) -> bool:
 
 def _guard() -> flask.Response | None:
     request = flask.request
-    if not guarded(request.path):
-        return None
     state = flask.current_app.extensions["mockserver"]
     allowed: set[str] = state.get("allowed_hosts", LOCAL_HOSTS)
+    if request.path.startswith(DOWNLOADS_PREFIX + "/") and not host_allowed(request.host, allowed):
+        return _refuse(421, foreign_host_detail(request.host))
+    if not guarded(request.path):
+        return None
     host = _hostname(request.host)
     if host not in allowed:
         return _refuse(
@@ -108,6 +124,7 @@ def _guard() -> flask.Response | None:
         return _refuse(401, "unknown admin API key")
     if token.is_expired():
         return _refuse(401, f"the API key '{token.name}' has expired")
+    setattr(flask.g, ADMIN_TOKEN, token)  # its scope bounds what the admin views show (admin_scope)
     return None
 
 

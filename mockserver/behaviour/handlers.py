@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from mockserver.behaviour.actions import do_action
 from mockserver.behaviour.call import Call, Refusal
+from mockserver.behaviour.entities import _addressed, _check_scope
 from mockserver.behaviour.reads import do_generated, do_list, do_lookup, do_read
 from mockserver.behaviour.writes import do_create, do_delete, do_update
 from mockserver.spec.problems import MockResponse, problem_response
@@ -30,6 +31,25 @@ def handle(call: Call) -> MockResponse:
             operation=call.operation,
             conform=lambda body, schema: call.runtime.conform(body, schema, "problem"),
         )
+
+
+def precheck(call: Call) -> MockResponse | None:
+    """What every operation checks before it acts, answered as it would be: the entities the path
+    names exist, and the token reaches them. ``None`` when they pass (``Prefer: code=`` may then
+    force an answer: a forced status never skips a check)."""
+    try:
+        chain, _ = _addressed(call)
+        if chain:
+            _check_scope(call, chain)
+    except Refusal as refusal:
+        return problem_response(
+            refusal.status,
+            refusal.detail,
+            call.instance,
+            operation=call.operation,
+            conform=lambda body, schema: call.runtime.conform(body, schema, "problem"),
+        )
+    return None
 
 
 HANDLERS: dict[str, Callable[[Call], MockResponse]] = {

@@ -16,9 +16,10 @@ from mockserver.behaviour.entities import (
     _respond_entity,
 )
 from mockserver.behaviour.reference import MISSING
-from mockserver.behaviour.scope import in_scope
+from mockserver.behaviour.scope import in_scope, reaches
 from mockserver.spec.problems import MockResponse
 from mockserver.state.listing import page_of
+from mockserver.state.store import Ref
 
 
 def do_list(call: Call) -> MockResponse:
@@ -71,18 +72,27 @@ def do_lookup(call: Call) -> MockResponse:
     chain, _ = _addressed(call)
     collection = call.behaviour.collection or ""
     value = _last_path_value(call)
-    if chain:
-        found = next(
-            (e for e in call.store.list(collection, chain[-1]) if e.get("externalId") == value), None
-        )
-    else:
-        found = call.store.find(collection, "externalId", value)
-    if found is None:
-        raise Refusal(404, f"no {collection} with externalId '{value}'")
+    parent = chain[-1] if chain else None
     key_field = call.runtime.key_fields.get(collection) or "id"
-    stored_id = call.runtime.storage_id(collection, str(found.get(key_field)), chain[-1] if chain else None)
-    _check_scope(call, [(collection, stored_id)])
-    return _respond_entity(call, found)
+
+    def ref_of(entity: dict[str, Any]) -> Ref:
+        return (collection, call.runtime.storage_id(collection, str(entity.get(key_field)), parent))
+
+    if call.token is None or call.token.scope == "account":
+        found = (
+            next((e for e in call.store.list(collection, parent) if e.get("externalId") == value), None)
+            if chain
+            else call.store.find(collection, "externalId", value)
+        )
+        matches = [found] if found is not None else []
+    else:  # scoped before matching: an entity out of scope with the same externalId is not the one
+        matches = [e for e in call.store.list(collection, parent) if e.get("externalId") == value]
+        reachable = [e for e in matches if reaches(call.token, ref_of(e), call.store.parent_of)]
+        matches = reachable or matches
+    if not matches:
+        raise Refusal(404, f"no {collection} with externalId '{value}'")
+    _check_scope(call, [ref_of(matches[0])])
+    return _respond_entity(call, matches[0])
 
 
 def do_generated(call: Call) -> MockResponse:

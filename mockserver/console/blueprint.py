@@ -16,6 +16,7 @@ import flask
 from swagger_ui_bundle import swagger_ui_path
 
 from mockserver.auth.admin_guard import admin_tokens, key_free
+from mockserver.auth.admin_scope import current_admin, may_lend
 from mockserver.spec.problems import PROBLEM_JSON, problem_body
 
 STATIC = Path(__file__).parent / "static"
@@ -82,7 +83,15 @@ def _call_as(who: str) -> flask.Response:
     if who == NO_KEY:
         environ.pop("HTTP_X_API_KEY", None)
     elif who.isdigit() and int(who) < len(tokens):
-        environ["HTTP_X_API_KEY"] = tokens[int(who)].key
+        lent, admin = tokens[int(who)], current_admin()
+        if not may_lend(admin, lent, state["store"].parent_of):
+            assert admin is not None
+            detail = (
+                f"the admin key '{admin.name}' is limited to {admin.scope}; token {who} reaches beyond it"
+            )
+            body = problem_body(403, detail, flask.request.path)
+            return flask.Response(json.dumps(body), status=403, mimetype=PROBLEM_JSON)
+        environ["HTTP_X_API_KEY"] = lent.key
     else:
         detail = f"no token {who!r}: use a number from /__mock/tokens or {NO_KEY!r}"
         body = problem_body(404, detail, flask.request.path)

@@ -15,11 +15,12 @@ from typing import Any
 from urllib.parse import parse_qs, unquote_to_bytes
 
 from mockserver.auth.access import AuthFailure, authenticate
+from mockserver.auth.admin_guard import LOCAL_HOSTS, foreign_host_detail, host_allowed
 from mockserver.auth.tokens import Token
 from mockserver.behaviour.call import Call
-from mockserver.behaviour.handlers import handle
+from mockserver.behaviour.handlers import handle, precheck
 from mockserver.behaviour.runtime import SpecRuntime
-from mockserver.http.request_log import LogEntry, RequestLog, mask_key
+from mockserver.http.request_log import LogEntry, RequestLog, mask_key, scope_of_key
 from mockserver.http.router import Router
 from mockserver.platform.downloads import base_url_of
 from mockserver.spec.leniency import HEADER as LENIENCY_HEADER
@@ -56,6 +57,7 @@ class MockPipeline:
         self.store = store
         self.log = log
         self.router = Router({v: rt.operations for v, rt in runtimes.items()})
+        self.allowed_hosts: set[str] = set(LOCAL_HOSTS)  # create_app shares the admin guard's set
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
@@ -63,7 +65,10 @@ class MockPipeline:
             return self.fallback(environ, start_response)
         started = time.perf_counter()
         try:
-            response = self.dispatch(environ)
+            if host_allowed(environ.get("HTTP_HOST"), self.allowed_hosts):
+                response = self.dispatch(environ)
+            else:
+                response = problem_response(421, foreign_host_detail(environ["HTTP_HOST"]), path)
         except StoreUnavailable as exc:
             response = problem_response(503, str(exc), path, headers=[("Retry-After", "5")])
         except Exception as exc:  # a bug must still answer, never drop the connection
@@ -82,6 +87,7 @@ class MockPipeline:
                 response=response.body,
                 problems=response.problems,
                 leniencies=environ.get(LENIENCIES),
+                scope=scope_of_key(environ.get("HTTP_X_API_KEY"), self.tokens),
             )
         )
         headers = [*response.headers, ("Content-Length", str(len(response.body)))]
@@ -171,8 +177,6 @@ class MockPipeline:
                 conform=conform,
             )
         forced = _prefer_code(environ.get("HTTP_PREFER"))
-        if forced is not None and forced != int(operation.success().status):
-            return _forced(runtime, operation, forced, match.path_values or {}, instance, conform)
         call = Call(
             runtime=runtime,
             store=self.store,
@@ -188,6 +192,10 @@ class MockPipeline:
             params=validated.params,
             language=environ.get("HTTP_ACCEPT_LANGUAGE"),
         )
+        if forced is not None and forced != int(operation.success().status):
+            return precheck(call) or _forced(
+                runtime, operation, forced, match.path_values or {}, instance, conform
+            )
         response = handle(call)
         applied = [*applied, *response.leniencies]
         if applied:

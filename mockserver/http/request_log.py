@@ -14,7 +14,7 @@ import itertools
 import json
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from mockserver.auth.tokens import Token
@@ -33,7 +33,7 @@ class LogEntry:
 
     __slots__ = (
         *_SUMMARY_FIELDS,
-        *("seq", "problems", "leniencies", "content_type"),
+        *("seq", "problems", "leniencies", "content_type", "scope"),
         *("request", "response", "request_size", "response_size"),
     )
 
@@ -52,8 +52,10 @@ class LogEntry:
         response: bytes = b"",
         problems: Sequence[Any] | None = None,
         leniencies: Sequence[Any] | None = None,
+        scope: str | None = None,
     ) -> None:
         self.seq = 0
+        self.scope = scope  # the scope of the token that made the request (None: no valid key)
         self.time = time
         self.method = method
         self.path = path
@@ -120,18 +122,22 @@ class RequestLog:
             self._body_bytes -= entry.body_size
             entry.request = entry.response = None
 
-    def entries(self, since: int = 0) -> list[dict[str, Any]]:
-        """Summaries of the entries numbered above ``since``, oldest first."""
+    def entries(
+        self, since: int = 0, shown: Callable[[str | None], bool] | None = None
+    ) -> list[dict[str, Any]]:
+        """Summaries of the entries numbered above ``since``, oldest first; ``shown`` filters by token scope."""
         with self._lock:
             newest_first = itertools.takewhile(lambda e: e.seq > since, reversed(self._entries))
             found = list(newest_first)[::-1] if since else list(self._entries)
-        return [entry.summary() for entry in found]
+        return [entry.summary() for entry in found if shown is None or shown(entry.scope)]
 
-    def find(self, seq: int) -> dict[str, Any] | None:
-        """One entry with its bodies, or None when it has left the log."""
+    def find(self, seq: int, shown: Callable[[str | None], bool] | None = None) -> dict[str, Any] | None:
+        """One entry with its bodies, or None when it has left the log (or is not ``shown``)."""
         with self._lock:
             entry = next((e for e in reversed(self._entries) if e.seq == seq), None)
-        return entry.detail() if entry is not None else None
+        if entry is None or (shown is not None and not shown(entry.scope)):
+            return None
+        return entry.detail()
 
     def clear(self) -> None:
         """Forget every entry; numbering goes on, so a reader polling with ``since`` sees only new ones."""
@@ -139,6 +145,13 @@ class RequestLog:
             self._entries.clear()
             self._with_bodies.clear()
             self._body_bytes = 0
+
+
+def scope_of_key(key: str | None, tokens: Sequence[Token]) -> str | None:
+    """The scope of the token with this key (None for no key or an unknown one)."""
+    if not key:
+        return None
+    return next((token.scope for token in tokens if token.key == key), None)
 
 
 def mask_key(key: str | None, tokens: Sequence[Token]) -> str | None:

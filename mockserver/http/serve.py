@@ -42,6 +42,33 @@ WAITRESS_SETTINGS: dict[str, Any] = {
 }
 
 
+def _answering_parser() -> type:
+    """waitress's parser, minus a hang: ``Expect: 100-continue`` on a request without a body.
+
+    waitress sends the 100 and then waits for a body that is not coming (the request is marked
+    incomplete again), so the client never gets an answer. A request with nothing to send has
+    nothing to wait for: it is answered at once.
+    """
+    from waitress.parser import HTTPRequestParser
+
+    class AnsweringParser(HTTPRequestParser):
+        def parse_header(self, header_plus: bytes) -> None:
+            super().parse_header(header_plus)
+            if self.expect_continue and not self.chunked and not self.content_length:
+                self.expect_continue = False
+
+    return AnsweringParser
+
+
+def _answering_channel() -> type:
+    from waitress.channel import HTTPChannel
+
+    class AnsweringChannel(HTTPChannel):
+        parser_class = _answering_parser()
+
+    return AnsweringChannel
+
+
 class RunningServer(NamedTuple):
     """What ``serve_in_thread`` yields: unpack as ``base_url, stop = running``."""
 
@@ -88,6 +115,10 @@ class MockServer:
         except ValueError as exc:
             raise ContractsError(f"cannot listen on {host}:{port}: {exc}") from None
         self._map: dict[int, Any] = getattr(self._server, "map", None) or self._server._map
+        channel = _answering_channel()
+        for dispatcher in [self._server, *self._map.values()]:  # one server per listen address
+            if hasattr(dispatcher, "channel_class"):
+                dispatcher.channel_class = channel
         self._stop_requested = threading.Event()
         self._stopped = threading.Event()
         self._started = threading.Event()

@@ -74,9 +74,12 @@ def test_the_bound_host_is_accepted_once_allowed(app) -> None:
     assert app.test_client().get("/__mock/requests", headers=headers).status_code == 200
 
 
-def test_the_api_itself_is_not_behind_the_guard(app) -> None:
-    headers = {**WRITE, "Origin": "http://elsewhere.example", "Host": "mock.internal"}
+def test_the_api_itself_is_not_behind_the_origin_rule(app) -> None:
+    """Browser apps on other origins call the API; only the Host must name the mock (rebinding)."""
+    headers = {**WRITE, "Origin": "http://elsewhere.example", "Host": "localhost:8080"}
     assert app.test_client().get(f"{V3}/account", headers=headers).status_code == 200
+    foreign = app.test_client().get(f"{V3}/account", headers={**headers, "Host": "mock.internal"})
+    assert foreign.status_code == 421
 
 
 def test_an_admin_token_in_the_tokens_makes_the_admin_key_required(keyed) -> None:

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contracts.platform.lifecycles import load_lifecycles
+from mockserver.auth.admin_guard import allow_host
 from mockserver.platform.lifecycle_work import is_ifc
 from tests.mock.conftest import WRITE, operation
 from tests.mock.lifecycle_helpers import (
@@ -210,6 +211,7 @@ def test_an_uploaded_file_downloads_from_the_mock_itself(path, spec_cache) -> No
     app, client, building, file_id = with_new_file(path, spec_cache, delay=0)
     content = IFC + bytes(range(256))
     _upload(client, building, file_id, content, name="tower block.ifc")
+    allow_host(app, "mock.test")  # the name the client reaches the mock by (--allowed-host)
     answer = client.get(
         f"{file_url(building, file_id)}/download", headers=WRITE, base_url="http://mock.test:8123"
     )

@@ -30,6 +30,12 @@ BROKEN: dict[str, tuple[int, str, bytes, tuple[str, str]]] = {
         ("body", 'is not of type "object"'),
     ),
     "/api/v3.0/account": (200, "application/json", b"", ("body", "empty body")),
+    f"/api/v3.0/building/{BUILDING}/files": (  # deeper than any validator takes
+        200,
+        "application/json",
+        b"[" * 300 + b"]" * 300,
+        ("body", "nests deeper than 128 levels (the limit)"),
+    ),
 }
 
 

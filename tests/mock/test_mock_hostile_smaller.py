@@ -1,0 +1,35 @@
+"""Smaller findings of the second hostile round: each answered as the platform would, nothing invented."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.auth.tokens import DEFAULT_TOKENS, Token
+from tests.mock.conftest import WRITE, body_for, real_app
+
+V3 = "/api/v3.0"
+
+
+def test_an_external_id_lookup_is_scoped_before_matching(spec_cache: dict[Any, Any]) -> None:
+    probe = real_app("v3.0", 30855, spec_cache).test_client()
+    buildings = probe.get(f"{V3}/building", headers=WRITE).json
+    inside = buildings[0]["folderId"]
+    outside = next(b["folderId"] for b in buildings if b["folderId"] != inside)
+    scoped = Token(key="writer-of-f-5d", name="folder writer", permission="write", scope=f"folder:{inside}")
+    app = real_app("v3.0", 30855, spec_cache, tokens=[*DEFAULT_TOKENS, scoped])
+    client = app.test_client()
+    made = {}
+    for folder in (outside, inside):  # the out-of-scope one first: a first match would be it
+        body = body_for(app, "v3.0", "POST", "/building", folderId=folder, externalId="same-ext-id")
+        answer = client.post(f"{V3}/building", json=body, headers=WRITE)
+        assert answer.status_code == 201, answer.data
+        made[folder] = answer.json["id"]
+    found = client.get(f"{V3}/building/external/same-ext-id", headers={"X-API-Key": scoped.key})
+    assert found.status_code == 200, found.data
+    assert found.json["id"] == made[inside]
+    account = client.get(f"{V3}/building/external/same-ext-id", headers=WRITE)
+    assert account.status_code == 200 and account.json["id"] == made[outside]  # account: the first
+    only_outside = body_for(app, "v3.0", "POST", "/building", folderId=outside, externalId="theirs-only")
+    assert client.post(f"{V3}/building", json=only_outside, headers=WRITE).status_code == 201
+    refused = client.get(f"{V3}/building/external/theirs-only", headers={"X-API-Key": scoped.key})
+    assert refused.status_code == 403  # it exists, out of this token's scope: as for any entity
