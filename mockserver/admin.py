@@ -11,11 +11,15 @@ import flask
 from mockserver.admin_guard import admin_tokens, key_free
 from mockserver.fixtures import seed_fixtures
 from mockserver.jobs import describe
+from mockserver.matching import MatchError, RequestMatch
 from mockserver.memory import release_memory
 from mockserver.problems import PROBLEM_JSON, problem_body
 from mockserver.state import StoreUnavailable
 from mockserver.state_view import state_view
 from mockserver.tokens import Token
+
+JOURNAL_FILTERS = frozenset({"method", "path", "path_regex", "status", "since"})
+"""What ``GET /__mock/requests`` filters by (query, headers and body: ``POST /__mock/requests/count``)."""
 
 
 def _state() -> dict[str, Any]:
@@ -82,11 +86,38 @@ def register_admin(app: flask.Flask) -> None:
 
     @app.get("/__mock/requests")
     def requests_log() -> flask.Response:
-        """The logged requests, oldest first; ``?since=N`` only those numbered above N (for polling)."""
-        since = flask.request.args.get("since", "0")
-        if not since.isdigit():
-            return _problem(400, f"since={since!r}: expected a request number (0 or more)")
-        return flask.jsonify(_state()["log"].entries(int(since)))
+        """The logged requests, oldest first, filtered by ``method``, ``path``, ``path_regex``,
+        ``status`` and ``since`` (only those numbered above N, for polling)."""
+        args = flask.request.args
+        repeated = sorted(name for name in args if len(args.getlist(name)) > 1)
+        if repeated:
+            return _problem(400, f"{', '.join(repeated)}: give each filter once")
+        filters = args.to_dict()
+        if set(filters) <= {"since"}:  # the console's polling: no match to build
+            since = filters.get("since", "0")
+            if not since.isdigit():
+                return _problem(400, f"since={since!r}: expected a request number (0 or more)")
+            return flask.jsonify(_state()["log"].entries(int(since)))
+        unknown = sorted(set(filters) - JOURNAL_FILTERS)
+        if unknown:
+            known = ", ".join(sorted(JOURNAL_FILTERS))
+            return _problem(400, f"unknown filter {', '.join(unknown)} (known: {known})")
+        try:
+            match = RequestMatch.parse(filters, "filter")
+        except MatchError as exc:
+            return _problem(400, str(exc))
+        return flask.jsonify([entry.summary() for entry in _state()["log"].matching(match)])
+
+    @app.post("/__mock/requests/count")
+    def requests_count() -> flask.Response:
+        """How many logged requests a match (``mockserver.matching``) finds: ``{"count": n, "match": {...}}``."""
+        body = flask.request.get_json(silent=True) if flask.request.data else {}
+        try:
+            match = RequestMatch.parse(body, "match")
+        except MatchError as exc:
+            return _problem(400, str(exc))
+        found = _state()["log"].matching(match)
+        return flask.jsonify({"count": len(found), "match": match.as_dict()})
 
     @app.get("/__mock/requests/<int:seq>")
     def request_detail(seq: int) -> flask.Response:

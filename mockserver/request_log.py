@@ -127,6 +127,12 @@ class RequestLog:
             found = list(newest_first)[::-1] if since else list(self._entries)
         return [entry.summary() for entry in found]
 
+    def matching(self, match: Any) -> list[LogEntry]:
+        """The entries a ``matching.RequestMatch`` matches, oldest first (the journal's filters)."""
+        with self._lock:
+            found = [entry for entry in self._entries if entry.seq > match.since]
+        return [entry for entry in found if match.matches_entry(entry)]
+
     def find(self, seq: int) -> dict[str, Any] | None:
         """One entry with its bodies, or None when it has left the log."""
         with self._lock:
