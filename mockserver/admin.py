@@ -16,6 +16,7 @@ from mockserver.memory import release_memory
 from mockserver.problems import PROBLEM_JSON, problem_body
 from mockserver.state import StoreUnavailable
 from mockserver.state_view import state_view
+from mockserver.stubs_admin import reset_stubs
 from mockserver.tokens import Token
 
 JOURNAL_FILTERS = frozenset({"method", "path", "path_regex", "status", "since"})
@@ -74,6 +75,7 @@ def register_admin(app: flask.Flask) -> None:
         try:
             state["store"].reset()
             state["log"].clear()
+            reset_stubs(state)
             release_memory()
             created = sum(
                 seed_fixtures(runtime, state["store"], state.get("fixtures"))

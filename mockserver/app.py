@@ -33,6 +33,8 @@ from mockserver.pipeline import MockPipeline
 from mockserver.request_log import RequestLog
 from mockserver.runtime import SpecRuntime
 from mockserver.state import StateStore
+from mockserver.stubs import StubRegistry
+from mockserver.stubs_admin import register_stubs
 from mockserver.tokens import DEFAULT_TOKENS, Token
 from mockserver.user_fixtures import Fixtures
 
@@ -99,6 +101,7 @@ def create_app(
     app.json.sort_keys = False  # type: ignore[attr-defined]
     log = RequestLog()
     pipeline = MockPipeline(app.wsgi_app, runtimes, tokens, store, log, strict=strict)
+    pipeline.stubs = StubRegistry(runtimes, pipeline.router)
     app.extensions["mockserver"] = {
         "runtimes": runtimes,
         "tokens": tokens,
@@ -110,6 +113,7 @@ def create_app(
         "processing_delay": float(processing_delay),
         "strict": strict,
         "fixtures": fixtures,
+        "stubs": pipeline.stubs,
     }
     install_admin_guard(app)
     register_index(app)
@@ -118,6 +122,7 @@ def create_app(
     )
     if admin:
         register_admin(app)
+        register_stubs(app)
         app.register_blueprint(console_blueprint())
     app.wsgi_app = pipeline  # type: ignore[method-assign]
     return app

@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, unquote_to_bytes
 from mockserver.auth import AuthFailure, authenticate
 from mockserver.behaviour import Call, handle
 from mockserver.downloads import base_url_of
+from mockserver.examples import example_response, prefer_example
 from mockserver.leniency import HEADER as LENIENCY_HEADER
 from mockserver.leniency import header_value, relax
 from mockserver.problems import MockResponse, problem_response, title_for
@@ -31,6 +32,10 @@ from mockserver.validation import MAX_BODY, validate_request
 _PREFER_CODE = re.compile(r"(?:^|[;,\s])code\s*=\s*\"?(\d{3})")
 RAW_BODY = "mockserver.raw_body"
 """The environ key where ``dispatch`` leaves the request body it read, for the request log."""
+STUB = "mockserver.stub"
+"""The environ key where ``dispatch`` leaves the stub that answered, for the request log."""
+_READ = "mockserver.read_body"
+"""The body read early (for unchecked stubs), so it is not read twice."""
 LENIENCIES = "mockserver.leniencies"
 """The environ key where ``dispatch`` leaves the leniencies it applied, for the request log."""
 STORING_KINDS = frozenset({"create", "update"})
@@ -55,6 +60,8 @@ class MockPipeline:
         self.store = store
         self.log = log
         self.router = Router({v: rt.operations for v, rt in runtimes.items()})
+        self.stubs: Any = None
+        """``mockserver.stubs.StubRegistry`` (set by ``create_app``); empty, it costs one truth test."""
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
@@ -81,6 +88,7 @@ class MockPipeline:
                 response=response.body,
                 problems=response.problems,
                 leniencies=environ.get(LENIENCIES),
+                stub=environ.get(STUB),
             )
         )
         headers = [*response.headers, ("Content-Length", str(len(response.body)))]
@@ -98,6 +106,20 @@ class MockPipeline:
             return MockResponse(
                 200, self.runtimes[segments[1]].swagger, [("Content-Type", "application/json; charset=utf-8")]
             )
+        stubs = self.stubs
+        if stubs and stubs.any_unchecked:  # outside the contract: before routing, auth and validation
+            environ[_READ] = _read_body(environ)
+            found = stubs.answer(
+                None,
+                method,
+                environ.get("PATH_INFO") or "/",
+                environ.get("QUERY_STRING", ""),
+                _headers(environ),
+                _json_or_none(environ[_READ][0]),
+            )
+            if found is not None:
+                environ[RAW_BODY], environ[STUB] = environ[_READ][0], found[0]
+                return found[1]
         match = self.router.match(method, segments)
         if match.operation is None:
             if match.status == 405:
@@ -129,7 +151,7 @@ class MockPipeline:
                 return problem_response(
                     failure.status, failure.detail, instance, operation=operation, conform=conform
                 )
-        raw_body, too_big = _read_body(environ)
+        raw_body, too_big = environ.pop(_READ, None) or _read_body(environ)
         environ[RAW_BODY] = raw_body
         behaviour = runtime.model.behaviours[id(operation)]
         limit = MAX_ENTITY_BYTES if behaviour.kind in STORING_KINDS else MAX_BODY
@@ -169,7 +191,23 @@ class MockPipeline:
                 operation=operation,
                 conform=conform,
             )
+        if stubs:
+            found = stubs.answer(
+                operation,
+                method,
+                environ.get("PATH_INFO") or "/",
+                environ.get("QUERY_STRING", ""),
+                _headers(environ),
+                validated.body,
+            )
+            if found is not None:
+                environ[STUB] = found[0]
+                return found[1]
         forced = _prefer_code(environ.get("HTTP_PREFER"))
+        example = prefer_example(environ.get("HTTP_PREFER"))
+        if example is not None:
+            status = forced if forced is not None else _success_code(operation)
+            return example_response(runtime, operation, status, example, instance, conform)
         if forced is not None and forced != int(operation.success().status):
             return _forced(runtime, operation, forced, match.path_values or {}, instance, conform)
         call = Call(
@@ -240,6 +278,21 @@ def _headers(environ: dict[str, Any]) -> dict[str, str]:
     if environ.get("CONTENT_TYPE"):
         out["content-type"] = environ["CONTENT_TYPE"]
     return out
+
+
+def _json_or_none(raw: bytes) -> Any:
+    """A body as an unchecked stub's match sees it: JSON when it is JSON, else None."""
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+def _success_code(operation: Any) -> int:
+    status = operation.success().status
+    return int(status) if status.isdigit() else 200
 
 
 def _summary(problems: list[Problem]) -> str:

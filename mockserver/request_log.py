@@ -33,7 +33,7 @@ class LogEntry:
 
     __slots__ = (
         *_SUMMARY_FIELDS,
-        *("seq", "problems", "leniencies", "content_type"),
+        *("seq", "problems", "leniencies", "content_type", "stub"),
         *("request", "response", "request_size", "response_size"),
     )
 
@@ -52,6 +52,7 @@ class LogEntry:
         response: bytes = b"",
         problems: Sequence[Any] | None = None,
         leniencies: Sequence[Any] | None = None,
+        stub: Any = None,
     ) -> None:
         self.seq = 0
         self.time = time
@@ -68,6 +69,7 @@ class LogEntry:
         self.response: bytes | None = response[:BODY_LIMIT]
         self.problems = problems
         self.leniencies = leniencies
+        self.stub = stub
 
     @property
     def body_size(self) -> int:
@@ -80,6 +82,8 @@ class LogEntry:
             out["problems"] = [_as_dict(p) for p in self.problems]
         if self.leniencies:
             out["leniencies"] = [_as_dict(item) for item in self.leniencies]
+        if self.stub is not None:  # answered by a runtime stub (mockserver.stubs), not the emulation
+            out["stub"] = {"id": self.stub.id, "unchecked": self.stub.unchecked}
         return out
 
     def detail(self) -> dict[str, Any]:
