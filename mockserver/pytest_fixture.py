@@ -98,14 +98,27 @@ def madaster_mock(request: pytest.FixtureRequest, _madaster_mock_servers: _Serve
     from mockserver.testing import MockOptions, running
 
     values, isolated = _options(request)
+    problem = None
     try:
         options = MockOptions.of(**values)
-        if isolated:
-            with running(options) as mock:
-                yield mock
-            return
-        mock = _madaster_mock_servers.get(options)
-        mock.reset()
+        if not isolated:
+            mock = _madaster_mock_servers.get(options)
+            mock.reset()
     except ContractsError as exc:
-        pytest.fail(f"madaster_mock: {exc}", pytrace=False)
-    yield mock
+        problem = f"madaster_mock: {exc}"
+    if problem is not None:  # outside the except block: one line, no chained traceback
+        pytest.fail(problem, pytrace=False)
+    if not isolated:
+        yield mock
+        return
+    try:
+        isolated_server = running(options)
+        mock = isolated_server.__enter__()
+    except ContractsError as exc:
+        problem = f"madaster_mock: {exc}"
+    if problem is not None:
+        pytest.fail(problem, pytrace=False)
+    try:
+        yield mock
+    finally:
+        isolated_server.__exit__(None, None, None)
