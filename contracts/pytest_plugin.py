@@ -43,6 +43,8 @@ from typing import Any
 
 import pytest
 
+pytest_plugins = ["mockserver.pytest_fixture"]  # the fixture madaster_mock: the mock over HTTP
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("madaster", "Madaster contract tests")

@@ -21,6 +21,7 @@ import flask
 from contracts.errors import ContractsError
 from contracts.spec_loader import api_version, build_label, load_spec_file, validate_openapi
 from mockserver.admin.endpoints import register_admin, register_index
+from mockserver.admin.stubs import register_stubs
 from mockserver.auth.admin_guard import install_admin_guard
 from mockserver.auth.tokens import DEFAULT_TOKENS, Token
 from mockserver.behaviour.runtime import SpecRuntime
@@ -29,6 +30,7 @@ from mockserver.fixtures.seed import seed_fixtures
 from mockserver.fixtures.user import Fixtures
 from mockserver.http.pipeline import MockPipeline
 from mockserver.http.request_log import RequestLog
+from mockserver.http.stubs import StubRegistry
 from mockserver.platform.attachments import AttachmentHandlers
 from mockserver.platform.downloads import register_downloads
 from mockserver.platform.jobs import Clock, LiveStore
@@ -99,6 +101,7 @@ def create_app(
     app.json.sort_keys = False  # type: ignore[attr-defined]
     log = RequestLog()
     pipeline = MockPipeline(app.wsgi_app, runtimes, tokens, store, log, strict=strict)
+    pipeline.stubs = StubRegistry(runtimes, pipeline.router)
     app.extensions["mockserver"] = {
         "runtimes": runtimes,
         "tokens": tokens,
@@ -110,6 +113,7 @@ def create_app(
         "processing_delay": float(processing_delay),
         "strict": strict,
         "fixtures": fixtures,
+        "stubs": pipeline.stubs,
     }
     install_admin_guard(app)
     pipeline.allowed_hosts = app.extensions["mockserver"]["allowed_hosts"]
@@ -119,6 +123,7 @@ def create_app(
     )
     if admin:
         register_admin(app)
+        register_stubs(app)
         app.register_blueprint(console_blueprint())
     app.wsgi_app = pipeline  # type: ignore[method-assign]
     return app

@@ -128,6 +128,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="answer requests recorded in this HAR file with the recorded answer (others are emulated)",
     )
     parser.add_argument(
+        "--stubs",
+        type=Path,
+        metavar="FILE",
+        help="runtime stubs to start with (YAML or JSON, as POST /__mock/stubs takes them; kept across resets)",
+    )
+    parser.add_argument(
         "--fixtures-from",
         type=Path,
         metavar="FILE",
@@ -274,6 +280,11 @@ def build_app(args: argparse.Namespace) -> MockSetup:
     for name in args.allowed_hosts:
         allow_host(app, name)
     _use_recordings(app, args, recordings)
+    if getattr(args, "stubs", None) is not None:
+        from mockserver.http.stubs import load_stubs_file
+
+        count = load_stubs_file(app, args.stubs)
+        print(f"Stubs: {count} from {args.stubs}", file=sys.stderr)
     faults.app = app
     return MockSetup(faults if faults.active else app, specs, tokens, args.tokens is None, faults, store)
 

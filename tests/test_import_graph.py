@@ -35,8 +35,15 @@ MOCK_LAYERS: tuple[tuple[str, ...], ...] = (
     ("spec",),
 )
 
-# The only modules at the top of ``mockserver/``: the package face, ``create_app`` and the command.
-MOCK_TOP = ("mockserver", "mockserver.app", "mockserver.command")
+# The only modules at the top of ``mockserver/``: the package face, ``create_app``, the command, and
+# the faces teams use from their own tests (``running()``, the pytest fixture).
+MOCK_TOP = (
+    "mockserver",
+    "mockserver.app",
+    "mockserver.command",
+    "mockserver.testing",
+    "mockserver.pytest_fixture",
+)
 
 # The ground everything stands on, and the packages that stand on it: no arrow from one to the other.
 SHARED = (

@@ -21,6 +21,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         )
 
     listing = actions.add_parser("list", help="versions, builds, capture dates and provenance")
+    listing.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="json: every snapshot with its provenance and each version's newest"
+        " (docs/schemas/snapshot-list.schema.json)",
+    )
     common(listing)
 
     for name, help_text in (
@@ -60,6 +67,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _list(store, args) -> int:
     versions = store.versions()
+    if getattr(args, "format", "text") == "json":
+        from contracts.snapshot_listing import listing_json
+
+        print(listing_json(store, versions))
+        return 0
     if not versions:
         print(f"no snapshots in {store.root}")
         return 0

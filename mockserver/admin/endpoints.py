@@ -9,14 +9,19 @@ from typing import Any
 import flask
 
 from mockserver.admin.state_view import state_view
+from mockserver.admin.stubs import reset_stubs
 from mockserver.auth.admin_guard import admin_tokens, key_free
 from mockserver.auth.admin_scope import bounded_state, current_admin, lendable, scope_inside, sees_job
 from mockserver.auth.tokens import Token
 from mockserver.fixtures.seed import seed_fixtures
+from mockserver.http.matching import MatchError, RequestMatch
 from mockserver.http.memory import release_memory
 from mockserver.platform.jobs import describe
 from mockserver.spec.problems import PROBLEM_JSON, problem_body
 from mockserver.state.store import StoreUnavailable
+
+JOURNAL_FILTERS = frozenset({"method", "path", "path_regex", "status", "since"})
+"""What ``GET /__mock/requests`` filters by (query, headers and body: ``POST /__mock/requests/count``)."""
 
 
 def _state() -> dict[str, Any]:
@@ -76,6 +81,7 @@ def register_admin(app: flask.Flask) -> None:
         try:
             state["store"].reset()
             state["log"].clear()
+            reset_stubs(state)
             release_memory()
             created = sum(
                 seed_fixtures(runtime, state["store"], state.get("fixtures"))
@@ -88,11 +94,38 @@ def register_admin(app: flask.Flask) -> None:
 
     @app.get("/__mock/requests")
     def requests_log() -> flask.Response:
-        """The logged requests, oldest first; ``?since=N`` only those numbered above N (for polling)."""
-        since = flask.request.args.get("since", "0")
-        if not since.isdigit():
-            return _problem(400, f"since={since!r}: expected a request number (0 or more)")
-        return flask.jsonify(_state()["log"].entries(int(since), _shown_scope()))
+        """The logged requests, oldest first, filtered by ``method``, ``path``, ``path_regex``,
+        ``status`` and ``since`` (only those numbered above N, for polling)."""
+        args = flask.request.args
+        repeated = sorted(name for name in args if len(args.getlist(name)) > 1)
+        if repeated:
+            return _problem(400, f"{', '.join(repeated)}: give each filter once")
+        filters = args.to_dict()
+        if set(filters) <= {"since"}:  # the console's polling: no match to build
+            since = filters.get("since", "0")
+            if not since.isdigit():
+                return _problem(400, f"since={since!r}: expected a request number (0 or more)")
+            return flask.jsonify(_state()["log"].entries(int(since), _shown_scope()))
+        unknown = sorted(set(filters) - JOURNAL_FILTERS)
+        if unknown:
+            known = ", ".join(sorted(JOURNAL_FILTERS))
+            return _problem(400, f"unknown filter {', '.join(unknown)} (known: {known})")
+        try:
+            match = RequestMatch.parse(filters, "filter")
+        except MatchError as exc:
+            return _problem(400, str(exc))
+        return flask.jsonify([entry.summary() for entry in _state()["log"].matching(match, _shown_scope())])
+
+    @app.post("/__mock/requests/count")
+    def requests_count() -> flask.Response:
+        """How many logged requests a match (``mockserver.matching``) finds: ``{"count": n, "match": {...}}``."""
+        body = flask.request.get_json(silent=True) if flask.request.data else {}
+        try:
+            match = RequestMatch.parse(body, "match")
+        except MatchError as exc:
+            return _problem(400, str(exc))
+        found = _state()["log"].matching(match, _shown_scope())
+        return flask.jsonify({"count": len(found), "match": match.as_dict()})
 
     @app.get("/__mock/requests/<int:seq>")
     def request_detail(seq: int) -> flask.Response:

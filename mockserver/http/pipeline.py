@@ -28,11 +28,16 @@ from mockserver.spec.leniency import header_value, relax
 from mockserver.spec.problems import MockResponse, problem_response, title_for
 from mockserver.spec.schemas import Problem
 from mockserver.state.store import MAX_ENTITY_BYTES, StateStore, StoreUnavailable
+from mockserver.validation.examples import example_response, prefer_example
 from mockserver.validation.request import MAX_BODY, validate_request
 
 _PREFER_CODE = re.compile(r"(?:^|[;,\s])code\s*=\s*\"?(\d{3})")
 RAW_BODY = "mockserver.raw_body"
 """The environ key where ``dispatch`` leaves the request body it read, for the request log."""
+STUB = "mockserver.stub"
+"""The environ key where ``dispatch`` leaves the stub that answered, for the request log."""
+_READ = "mockserver.read_body"
+"""The body read early (for unchecked stubs), so it is not read twice."""
 LENIENCIES = "mockserver.leniencies"
 """The environ key where ``dispatch`` leaves the leniencies it applied, for the request log."""
 STORING_KINDS = frozenset({"create", "update"})
@@ -58,6 +63,8 @@ class MockPipeline:
         self.log = log
         self.router = Router({v: rt.operations for v, rt in runtimes.items()})
         self.allowed_hosts: set[str] = set(LOCAL_HOSTS)  # create_app shares the admin guard's set
+        self.stubs: Any = None
+        """``mockserver.stubs.StubRegistry`` (set by ``create_app``); empty, it costs one truth test."""
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
@@ -88,6 +95,7 @@ class MockPipeline:
                 problems=response.problems,
                 leniencies=environ.get(LENIENCIES),
                 scope=scope_of_key(environ.get("HTTP_X_API_KEY"), self.tokens),
+                stub=environ.get(STUB),
             )
         )
         headers = [*response.headers, ("Content-Length", str(len(response.body)))]
@@ -105,6 +113,20 @@ class MockPipeline:
             return MockResponse(
                 200, self.runtimes[segments[1]].swagger, [("Content-Type", "application/json; charset=utf-8")]
             )
+        stubs = self.stubs
+        if stubs and stubs.any_unchecked:  # outside the contract: before routing, auth and validation
+            environ[_READ] = _read_body(environ)
+            found = stubs.answer(
+                None,
+                method,
+                environ.get("PATH_INFO") or "/",
+                environ.get("QUERY_STRING", ""),
+                _headers(environ),
+                _json_or_none(environ[_READ][0]),
+            )
+            if found is not None:
+                environ[RAW_BODY], environ[STUB] = environ[_READ][0], found[0]
+                return found[1]
         match = self.router.match(method, segments)
         if match.operation is None:
             if match.status == 405:
@@ -136,7 +158,7 @@ class MockPipeline:
                 return problem_response(
                     failure.status, failure.detail, instance, operation=operation, conform=conform
                 )
-        raw_body, too_big = _read_body(environ)
+        raw_body, too_big = environ.pop(_READ, None) or _read_body(environ)
         environ[RAW_BODY] = raw_body
         behaviour = runtime.model.behaviours[id(operation)]
         limit = MAX_ENTITY_BYTES if behaviour.kind in STORING_KINDS else MAX_BODY
@@ -176,7 +198,20 @@ class MockPipeline:
                 operation=operation,
                 conform=conform,
             )
+        if stubs:
+            found = stubs.answer(
+                operation,
+                method,
+                environ.get("PATH_INFO") or "/",
+                environ.get("QUERY_STRING", ""),
+                _headers(environ),
+                validated.body,
+            )
+            if found is not None:
+                environ[STUB] = found[0]
+                return found[1]
         forced = _prefer_code(environ.get("HTTP_PREFER"))
+        example = prefer_example(environ.get("HTTP_PREFER"))
         call = Call(
             runtime=runtime,
             store=self.store,
@@ -192,6 +227,9 @@ class MockPipeline:
             params=validated.params,
             language=environ.get("HTTP_ACCEPT_LANGUAGE"),
         )
+        if example is not None:  # a forced answer, like Prefer: code=, never skips a check
+            status = forced if forced is not None else _success_code(operation)
+            return precheck(call) or example_response(runtime, operation, status, example, instance, conform)
         if forced is not None and forced != int(operation.success().status):
             return precheck(call) or _forced(
                 runtime, operation, forced, match.path_values or {}, instance, conform
@@ -249,6 +287,21 @@ def _headers(environ: dict[str, Any]) -> dict[str, str]:
     if environ.get("CONTENT_TYPE"):
         out["content-type"] = environ["CONTENT_TYPE"]
     return out
+
+
+def _json_or_none(raw: bytes) -> Any:
+    """A body as an unchecked stub's match sees it: JSON when it is JSON, else None."""
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+def _success_code(operation: Any) -> int:
+    status = operation.success().status
+    return int(status) if status.isdigit() else 200
 
 
 def _summary(problems: list[Problem]) -> str:

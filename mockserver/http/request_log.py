@@ -33,7 +33,7 @@ class LogEntry:
 
     __slots__ = (
         *_SUMMARY_FIELDS,
-        *("seq", "problems", "leniencies", "content_type", "scope"),
+        *("seq", "problems", "leniencies", "content_type", "scope", "stub"),
         *("request", "response", "request_size", "response_size"),
     )
 
@@ -53,6 +53,7 @@ class LogEntry:
         problems: Sequence[Any] | None = None,
         leniencies: Sequence[Any] | None = None,
         scope: str | None = None,
+        stub: Any = None,
     ) -> None:
         self.seq = 0
         self.scope = scope  # the scope of the token that made the request (None: no valid key)
@@ -70,6 +71,7 @@ class LogEntry:
         self.response: bytes | None = response[:BODY_LIMIT]
         self.problems = problems
         self.leniencies = leniencies
+        self.stub = stub
 
     @property
     def body_size(self) -> int:
@@ -82,6 +84,8 @@ class LogEntry:
             out["problems"] = [_as_dict(p) for p in self.problems]
         if self.leniencies:
             out["leniencies"] = [_as_dict(item) for item in self.leniencies]
+        if self.stub is not None:  # answered by a runtime stub (mockserver.stubs), not the emulation
+            out["stub"] = {"id": self.stub.id, "unchecked": self.stub.unchecked}
         return out
 
     def detail(self) -> dict[str, Any]:
@@ -130,6 +134,13 @@ class RequestLog:
             newest_first = itertools.takewhile(lambda e: e.seq > since, reversed(self._entries))
             found = list(newest_first)[::-1] if since else list(self._entries)
         return [entry.summary() for entry in found if shown is None or shown(entry.scope)]
+
+    def matching(self, match: Any, shown: Callable[[str | None], bool] | None = None) -> list[LogEntry]:
+        """The entries a ``matching.RequestMatch`` matches, oldest first (the journal's filters);
+        ``shown`` filters by token scope."""
+        with self._lock:
+            found = [entry for entry in self._entries if entry.seq > match.since]
+        return [e for e in found if match.matches_entry(e) and (shown is None or shown(e.scope))]
 
     def find(self, seq: int, shown: Callable[[str | None], bool] | None = None) -> dict[str, Any] | None:
         """One entry with its bodies, or None when it has left the log (or is not ``shown``)."""

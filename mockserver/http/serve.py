@@ -259,8 +259,12 @@ def format_banner(
     lines.append(f"Processing: {processing_delay:g} s per step of long-running work")
     keyed = any(getattr(token, "permission", "") == "admin" for token in tokens)
     guard = "local same-origin requests, admin token's X-API-Key" if keyed else "local same-origin requests"
-    lines.append(f"Admin: {base_url}/__mock/  ({guard})" if admin else "Admin: off (--no-admin)")
-    if admin:
-        lines.append(f"Console: {base_url}/__mock/console  (open it in a browser)")
+    if admin:  # every URL printed is a page or an endpoint that answers
+        lines.append(f"Console: {base_url}/__mock/console  (open it in a browser; {guard})")
+        lines.append(
+            f"Admin API: {base_url}/__mock/requests, /__mock/stubs, /__mock/jobs, POST /__mock/reset"
+        )
+    else:
+        lines.append("Admin: off (--no-admin)")
     lines.append("Press Ctrl+C to stop.")
     return "\n".join(lines)
