@@ -14,8 +14,6 @@ from hypothesis import strategies as st
 from contracts.platform.ifc_import import ImportResult, import_ifc, load_rules
 from tests.ifc_models import Authored, author
 
-pytest.importorskip("ifcopenshell")
-
 
 @functools.cache
 def authored(schema: str, elements: int, millimetres: bool = False) -> Authored:
