@@ -2,9 +2,10 @@
 
 IfcOpenShell's ``ifcopenshell.util.element`` answers the same questions (type, material,
 container, quantity sets) through inverse look-ups, about 0.2 ms each on this machine: measured,
-they made an import run at about 700 elements/s, against about 1,800 without them. Reading the relationship entities once
-(IfcRelAssociatesMaterial, IfcRelDefinesByType, IfcRelContainedInSpatialStructure,
-IfcRelAggregates, IfcRelDefinesByProperties) gives the same answers in a dictionary look-up each;
+an import with them ran at about 700 elements/s, without them at about 1,800. Reading the
+relationship entities once (IfcRelAssociatesMaterial, IfcRelDefinesByType,
+IfcRelContainedInSpatialStructure, IfcRelAggregates, IfcRelDefinesByProperties) gives the same
+answers in a dictionary look-up each;
 ``bench/bench_ifc_import.py`` prints the rate. The semantics follow IfcOpenShell's: an element's
 own material and quantities first, then its type's; a usage stands for its set.
 """
