@@ -8,6 +8,10 @@ One place read by the mock, the contract runner and the validating proxy alike:
   passports, activation), from ``data/``;
 - ``attachments``: which uploads attach files and images to which entities, from ``data/``;
 - ``uploads``: an upload carries its file (the specs leave the part optional);
+- ``ifc_import``: how an uploaded IFC file becomes building-file elements (with IfcOpenShell);
+- ``refinement``, ``figures``, ``bill_of_materials``: what the platform computes from its state
+  (mappings, file status counts, validation and circularity figures, bill-of-materials weights),
+  with the rules in ``data/computations.yaml``;
 - ``leniency``: the known spec defects and the repairs the platform's real behaviour needs
   (date-times without an offset, unsatisfiable ``allOf`` commodity schemas).
 """

@@ -139,9 +139,36 @@ def load_catalogue(version: str) -> Catalogue | None:
     """The catalogue of ``version`` (``v3.0``), or None when the platform data has no such version."""
     if not _VERSION.match(version) or not (DATA_DIR / f"{version}.yaml").is_file():
         return None
+    reference = read_data("reference.yaml")
+    languages = set(reference.get("languages") or ["en"])
+    default = str(reference.get("default_language") or "en")
+
+    def invariant(data: dict[str, Any]) -> dict[str, Any]:
+        return with_invariant(data, languages, default)
+
     return Catalogue(
-        version, read_data("reference.yaml"), read_data("commodities.yaml"), read_data(f"{version}.yaml")
+        version,
+        invariant(reference),
+        invariant(read_data("commodities.yaml")),
+        invariant(read_data(f"{version}.yaml")),
     )
+
+
+INVARIANT = "iv"
+"""The invariant-culture entry the platform's localised names carry beside the languages."""
+
+
+def with_invariant(node: Any, languages: set[str], default: str) -> Any:
+    """A copy of ``node`` in which every localised text (a mapping of language -> text) also
+    carries the invariant entry ``iv``: the platform's own, or else the default language's text."""
+    if isinstance(node, list):
+        return [with_invariant(item, languages, default) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if node and set(node) <= languages | {INVARIANT} and all(isinstance(v, str) for v in node.values()):
+        text = node.get(default) or next(iter(node.values()))
+        return {**node, INVARIANT: node.get(INVARIANT, text)}
+    return {key: with_invariant(value, languages, default) for key, value in node.items()}
 
 
 def catalogue_versions() -> list[str]:

@@ -13,6 +13,8 @@ One place for the contract runner, the mock and the proxy alike (the list is
   that lists an abstract base beside its subtypes loses the base (``_repair_abstract_unions``).
 - **Date-times without an offset**: the platform (ASP.NET) accepts ``2026-11-30T20:18:35.951712``
   and reads it as UTC; ``repaired_datetime`` gives the RFC 3339 value it stands for.
+- **The empty Guid as a parent**: NSwag clients send an unset required Guid as all zeros; a folder
+  with ``parentId`` ``EMPTY_GUID`` lands at the account's top (``EMPTY_GUID_PARENT``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from contracts.refs import escape_token, resolve
 
 DATETIME_WITHOUT_OFFSET = "datetime-without-offset"
 UNSATISFIABLE_ALLOF = "unsatisfiable-allof"
+EMPTY_GUID_PARENT = "empty-guid-parent"
+EMPTY_GUID = "00000000-0000-0000-0000-000000000000"
 _NAIVE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2})(:\d{2}(?:\.\d+)?)?)?$")
 
 

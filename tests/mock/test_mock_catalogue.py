@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from contracts.platform.catalogue import catalogue_versions, links, load_catalogue
+from contracts.platform.catalogue import INVARIANT, catalogue_versions, links, load_catalogue
 from contracts.platform.leniency import find_and_repair
 from mockserver import create_app
 from mockserver.behaviour.reference import VIEWS, declared_only
@@ -110,7 +110,10 @@ def test_catalogue_ids_are_unique_and_sub_folder_types_exist(version: str) -> No
     for child in catalogue.children:
         assert {child["productId"], child["commodityId"]} <= ids["commodities"]
     for names in [d["names"] for d in catalogue.databases] + [c["names"] for c in catalogue.commodities]:
-        assert set(names) <= set(catalogue.languages) and all(isinstance(v, str) for v in names.values())
+        assert set(names) <= {*catalogue.languages, INVARIANT} and all(
+            isinstance(v, str) for v in names.values()
+        )
+        assert names[INVARIANT] == names[catalogue.default_language]  # the invariant entry beside them
 
 
 def _client(*builds: tuple[str, int]):

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from contracts.platform.leniency import (
     DATETIME_WITHOUT_OFFSET,
+    EMPTY_GUID_PARENT,
     UNSATISFIABLE_ALLOF,
     discriminated,
     known_leniencies,
@@ -18,7 +19,7 @@ from contracts.platform.leniency import (
 
 def test_every_leniency_the_code_names_is_listed_in_the_data() -> None:
     listed = {entry["id"] for entry in known_leniencies()}
-    assert {DATETIME_WITHOUT_OFFSET, UNSATISFIABLE_ALLOF} <= listed
+    assert {DATETIME_WITHOUT_OFFSET, UNSATISFIABLE_ALLOF, EMPTY_GUID_PARENT} <= listed
     assert all(entry["accepts"] and entry["repair"] for entry in known_leniencies())
 
 
