@@ -106,6 +106,7 @@ class SpecSession:
     target: Any
     run_prefix: str
     _schemas: dict[Any, Any] = field(default_factory=dict)
+    _placement: Any = None
 
     @classmethod
     def open(cls, spec: SpecUnderTest, options: RunOptions, seed: int) -> SpecSession:
@@ -168,19 +169,53 @@ class SpecSession:
         )
 
     @contextmanager
-    def activated(self) -> Iterator[None]:
-        """The Madaster checks pointed at this session while a unit runs."""
-        from contracts.runner import checks
+    def activated(self, schema: Any) -> Iterator[None]:
+        """The Madaster checks, and the placement of writes on the run's own entities, while a unit runs."""
+        from contracts.runner import checks, owned_cases
 
         checks.activate(
             checks.ActiveRun(
                 unknown_key=self.target.unknown_key, max_response_time=self.options.max_response_time
             )
         )
+        owned_cases.activate(self.placement())
         try:
             yield
         finally:
             checks.activate(None)
+            owned_cases.activate(None)
+
+    def placement(self) -> Any:
+        """Where this session's writes go (the run's own entities); None for a read-only run.
+
+        Its schema holds every operation, whatever ``--operation`` selects: a selected write
+        may need a parent created through an operation that is not selected.
+        """
+        from contracts.runner.engine import load_schema
+        from contracts.runner.placement import Placement
+
+        if self.target.gate is None:
+            return None
+        if self._placement is None:
+            schema = load_schema(
+                self.doc,
+                self.target,
+                seed=self.seed,
+                max_examples=1,
+                phases=("examples",),
+                timeout=self.options.request_timeout,
+                patterns=[],
+            )
+            self._placement = Placement(
+                schema,
+                self.target.gate,
+                self.target.app,
+                self.spec.version,
+                f"/api/{self.spec.version}",
+                rng=random.Random(self.seed),
+                run_prefix=self.run_prefix,
+            )
+        return self._placement
 
     def run_operations(self, result: VersionResult, keep: Callable[[str], bool], progress: Progress) -> bool:
         """The per-operation phases on the operations ``keep`` selects; False when interrupted."""
@@ -189,8 +224,9 @@ class SpecSession:
         phases = tuple(p for p in self.options.phases if p in PER_OPERATION_PHASES)
         if not phases:
             return True
-        with self.activated():
-            return run_engine(self.schema(phases, keep), self.target, result, progress)
+        schema = self.schema(phases, keep)
+        with self.activated(schema):
+            return run_engine(schema, self.target, result, progress)
 
     def run_stateful(self, result: VersionResult, progress: Progress) -> bool:
         """The stateful unit: schemathesis's stateful phase, then the CRUD workflows (writes allowed)."""
@@ -200,7 +236,7 @@ class SpecSession:
         if "stateful" not in self.options.phases or self.target.connection_lost:
             return True
         schema = self.schema(("stateful",))
-        with self.activated():
+        with self.activated(schema):
             completed = run_engine(schema, self.target, result, progress, unit=STATEFUL)
             lost = self.target.connection_lost
             if completed and self.target.writes_allowed and self.options.workflows and not lost:
@@ -220,7 +256,7 @@ class SpecSession:
         """Delete what the session created; note writes the guard had to block."""
         from contracts.runner.cleanup import clean_up
 
-        result.cleanup = clean_up(self.target, self.spec.doc)
+        result.cleanup = clean_up(self.target)
         if self.target.blocked_writes:
             result.errors.append(
                 f"{len(self.target.blocked_writes)} write request(s) were generated and blocked before "
