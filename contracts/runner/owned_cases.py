@@ -18,7 +18,7 @@ import schemathesis
 from schemathesis.core.parameters import ParameterLocation
 
 from contracts.platform.ownership import ownership_rules
-from contracts.runner.gate import not_sent_reason
+from contracts.runner.gate import not_sent_reason, prefix_names
 from contracts.runner.ledger import segment
 from contracts.runner.placement import Placement
 
@@ -54,6 +54,9 @@ def own_case(placement: Placement, case: Any) -> None:
         meta is not None and meta.is_negative_at(ParameterLocation.BODY)
     ):
         own_body(placement, case)
+        prefix = placement.gate.name_prefix
+        if prefix and isinstance(case.body, dict):
+            prefix_names(case.body, prefix)
 
 
 def own_path(placement: Placement, case: Any) -> None:

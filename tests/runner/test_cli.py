@@ -84,6 +84,5 @@ def test_ctrl_c_still_deletes_what_the_run_created(cli, build_28168, monkeypatch
             "test", "--spec", str(build_28168), "--base-url", url, "--api-key", KEY, "--allow-writes"
         )
     assert result.code == 130
-    assert api.created_names == [name for name in api.created_names if name.startswith("mc-")]
     assert len(api.created_names) == 1 and api.folders == {}
     assert ("DELETE", f"/api/v3.0/folder/{api.deleted[0]}") in api.requests

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import email.utils
-import io
-import json
 
 import flask
 import pytest
@@ -125,16 +123,8 @@ def test_forwarder_reports_an_unreachable_host() -> None:
 
 @given(st.one_of(st.none(), st.text(max_size=20)))
 def test_prefix_name_always_marks_the_name(name: str | None) -> None:
-    raw = json.dumps({"name": name, "other": 1}).encode()
-    environ = {
-        "CONTENT_TYPE": "application/json",
-        "CONTENT_LENGTH": str(len(raw)),
-        "wsgi.input": io.BytesIO(raw),
-    }
-    prefix_names(environ, "mc-1-")
-    sent = environ["wsgi.input"].read()
-    assert int(environ["CONTENT_LENGTH"]) == len(sent)
-    data = json.loads(sent)
+    data = {"name": name, "other": 1}
+    prefix_names(data, "mc-1-")
     assert data["name"].startswith("mc-1") and data["other"] == 1
 
 
