@@ -11,8 +11,6 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
 
 from contracts import __version__
 from contracts.errors import ContractsError
@@ -141,7 +139,9 @@ def _config_named(argv: Sequence[str], command: str) -> str | None:
     return None
 
 
-def _configure(argv: Sequence[str], command: str, parsers: dict[str, argparse.ArgumentParser]) -> Any:
+def _configure(
+    argv: Sequence[str], command: str, parsers: dict[str, argparse.ArgumentParser]
+) -> tuple[object, dict[str, int]]:
     """Read the config file that applies and make it the sub-command's defaults.
 
     Returns (config or None, list lengths for ``config.finish``)."""
@@ -152,7 +152,7 @@ def _configure(argv: Sequence[str], command: str, parsers: dict[str, argparse.Ar
     named = _config_named(argv, command)
     if named == "":
         return None, {}
-    path = Path(named) if named is not None else configuration.discover()
+    path = named if named is not None else configuration.discover()
     if path is None:
         return None, {}
     config = configuration.load(path)

@@ -7,17 +7,21 @@ Read from ``madaster-contracts.toml`` or the ``[tool.madaster-contracts]`` table
 option, a ``[test]``/``[mock]``/``[diff]``/``[proxy]`` section wins over them, and the command
 line wins over both. The keys are taken from the argparse parsers themselves, so every option
 is a key and no list has to be kept in step.
+
+A plain ``diff`` counts its start-up in milliseconds: without a config file this module imports
+nothing more than ``os`` (no ``tomllib``, ``pathlib``, ``typing`` or ``dataclasses``).
 """
 
 from __future__ import annotations
 
 import argparse
-import tomllib
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+import os
 
 from contracts.errors import ContractsError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # not imported at run time: ``diff`` starts without typing and pathlib
+    from typing import Any
 
 FILE_NAME = "madaster-contracts.toml"
 PYPROJECT = "pyproject.toml"
@@ -27,15 +31,15 @@ PATH_METAVARS = ("FILE", "DIR")
 """Options whose value is a path: relative values are read from the config file's directory."""
 
 
-@dataclass
 class Config:
     """One config file's settings: the shared keys and each section's."""
 
-    path: Path
-    where: str
-    """How errors name the table: ``[tool.madaster-contracts]`` or ``madaster-contracts.toml``."""
-    shared: dict[str, Any] = field(default_factory=dict)
-    sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    def __init__(self, path: str, where: str) -> None:
+        self.path = path
+        self.where = where
+        """How errors name the table: ``[tool.madaster-contracts]`` or ``madaster-contracts.toml``."""
+        self.shared: dict[str, Any] = {}
+        self.sections: dict[str, dict[str, Any]] = {}
 
     def settings_for(self, command: str) -> list[tuple[str, str, Any]]:
         """(key, where, value) for ``command``: the shared keys, then its section's."""
@@ -45,37 +49,41 @@ class Config:
         return shared + own
 
     def section_name(self, command: str) -> str:
-        return f"[tool.{TABLE}.{command}]" if self.path.name == PYPROJECT else f"[{command}]"
+        return f"[tool.{TABLE}.{command}]" if os.path.basename(self.path) == PYPROJECT else f"[{command}]"
 
 
-def discover(start: Path | None = None) -> Path | None:
+def discover(start: str | None = None) -> str | None:
     """The config file that applies in ``start`` (default: the current directory), or None.
 
     Upwards from ``start``: a ``madaster-contracts.toml``, or a ``pyproject.toml`` with the
     table; the search stops at the first directory holding a ``.git`` (the project's root).
     """
-    here = (start or Path.cwd()).resolve()
-    for directory in (here, *here.parents):
-        candidate = directory / FILE_NAME
-        if candidate.is_file():
+    directory = os.path.abspath(start or os.getcwd())
+    while True:
+        candidate = os.path.join(directory, FILE_NAME)
+        if os.path.isfile(candidate):
             return candidate
-        pyproject = directory / PYPROJECT
-        if pyproject.is_file() and _has_table(pyproject):
+        pyproject = os.path.join(directory, PYPROJECT)
+        if os.path.isfile(pyproject) and _has_table(pyproject):
             return pyproject
-        if (directory / ".git").exists():
+        parent = os.path.dirname(directory)
+        if os.path.exists(os.path.join(directory, ".git")) or parent == directory:
             return None
-    return None
+        directory = parent
 
 
-def _has_table(pyproject: Path) -> bool:
+def _has_table(pyproject: str) -> bool:
     try:
-        return f"[tool.{TABLE}" in pyproject.read_text(encoding="utf-8")
+        with open(pyproject, encoding="utf-8") as handle:
+            return f"[tool.{TABLE}" in handle.read()
     except (OSError, UnicodeDecodeError):
         return False
 
 
-def load(path: Path) -> Config:
+def load(path: str) -> Config:
     """Read and split a config file; a file that is not TOML or not laid out so is one line."""
+    import tomllib
+
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
@@ -85,7 +93,7 @@ def load(path: Path) -> Config:
         raise ContractsError(f"{path}: cannot read the config file: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ContractsError(f"{path}: not valid TOML: {exc}") from None
-    if path.name == PYPROJECT:
+    if os.path.basename(path) == PYPROJECT:
         table = data.get("tool", {}).get(TABLE, {})
         where = f"[tool.{TABLE}]"
     else:
@@ -146,7 +154,7 @@ def apply(config: Config, command: str, parser: argparse.ArgumentParser) -> tupl
                 continue
             raise ContractsError(f"{config.path}: {where} {key}: unknown key")
         name = f"{config.path}: {where} {key}"
-        value = _convert(action, raw, name, config.path.parent)
+        value = _convert(action, raw, name, os.path.dirname(os.path.abspath(config.path)))
         if value is _UNSET:
             continue
         if isinstance(action, argparse._AppendAction):
@@ -171,7 +179,7 @@ def _normal(key: str) -> str:
     return key.replace("_", "-")
 
 
-def _convert(action: argparse.Action, raw: Any, name: str, base: Path) -> Any:
+def _convert(action: argparse.Action, raw: Any, name: str, base: str) -> Any:
     """The value argparse would have made of the flag, or a one-line error naming the key."""
     if isinstance(
         action, argparse._StoreConstAction | argparse._StoreTrueAction | argparse._StoreFalseAction
@@ -193,7 +201,7 @@ def _convert(action: argparse.Action, raw: Any, name: str, base: Path) -> Any:
     return _scalar(action, raw, name, base)
 
 
-def _scalar(action: argparse.Action, raw: Any, name: str, base: Path) -> Any:
+def _scalar(action: argparse.Action, raw: Any, name: str, base: str) -> Any:
     kind = action.type
     if kind is int:
         if isinstance(raw, bool) or not isinstance(raw, int):
@@ -206,8 +214,8 @@ def _scalar(action: argparse.Action, raw: Any, name: str, base: Path) -> Any:
     else:
         if not isinstance(raw, str):
             raise ContractsError(f"{name}: expected a string, got {_shown(raw)}")
-        if kind is Path or action.metavar in PATH_METAVARS:
-            raw = str(base / Path(raw).expanduser()) if not Path(raw).expanduser().is_absolute() else raw
+        if _is_path(kind) or action.metavar in PATH_METAVARS:
+            raw = os.path.join(base, os.path.expanduser(raw))  # an absolute value stays as it is
         try:
             value = kind(raw) if callable(kind) else raw
         except (ValueError, TypeError, argparse.ArgumentTypeError) as exc:
@@ -216,6 +224,11 @@ def _scalar(action: argparse.Action, raw: Any, name: str, base: Path) -> Any:
         choices = ", ".join(map(str, action.choices))
         raise ContractsError(f"{name}: {_shown(raw)} is not one of {choices}")
     return value
+
+
+def _is_path(kind: Any) -> bool:
+    """``type=Path`` (told by name: pathlib is imported only by the sub-commands that use it)."""
+    return getattr(kind, "__module__", "") == "pathlib" and getattr(kind, "__name__", "") == "Path"
 
 
 def _shown(raw: Any) -> str:

@@ -56,7 +56,7 @@ def test_madaster_contracts_toml_is_found_from_a_subdirectory_and_wins_over_pypr
     monkeypatch.chdir(project / "src" / "deep")
     args = parse_arguments(["mock"])
     assert (args.port, args.admin, args.seed) == (9100, False, 4)
-    assert args.config_file == project / "madaster-contracts.toml"
+    assert args.config_file == str(project / "madaster-contracts.toml")
     assert parse_arguments(["--config", "", "mock"]).port == 8080  # '' reads no file
     other = project / "other.toml"
     other.write_text("[mock]\nport = 9200\n")
