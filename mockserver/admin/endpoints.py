@@ -24,6 +24,28 @@ JOURNAL_FILTERS = frozenset({"method", "path", "path_regex", "status", "since"})
 """What ``GET /__mock/requests`` filters by (query, headers and body: ``POST /__mock/requests/count``)."""
 
 
+def _repeated() -> list[str]:
+    args = flask.request.args
+    return sorted(name for name in args if len(args.getlist(name)) > 1)
+
+
+def _journal() -> list[Any] | flask.Response:
+    """The journal's entries the request's filters match, or a 400 naming the bad filter."""
+    repeated = _repeated()
+    if repeated:
+        return _problem(400, f"{', '.join(repeated)}: give each filter once")
+    filters = flask.request.args.to_dict()
+    unknown = sorted(set(filters) - JOURNAL_FILTERS)
+    if unknown:
+        known = ", ".join(sorted(JOURNAL_FILTERS))
+        return _problem(400, f"unknown filter {', '.join(unknown)} (known: {known})")
+    try:
+        match = RequestMatch.parse(filters, "filter")
+    except MatchError as exc:
+        return _problem(400, str(exc))
+    return _state()["log"].matching(match, _shown_scope())
+
+
 def _state() -> dict[str, Any]:
     return flask.current_app.extensions["mockserver"]
 
@@ -96,25 +118,29 @@ def register_admin(app: flask.Flask) -> None:
     def requests_log() -> flask.Response:
         """The logged requests, oldest first, filtered by ``method``, ``path``, ``path_regex``,
         ``status`` and ``since`` (only those numbered above N, for polling)."""
-        args = flask.request.args
-        repeated = sorted(name for name in args if len(args.getlist(name)) > 1)
-        if repeated:
-            return _problem(400, f"{', '.join(repeated)}: give each filter once")
-        filters = args.to_dict()
-        if set(filters) <= {"since"}:  # the console's polling: no match to build
+        filters = flask.request.args.to_dict()
+        if set(filters) <= {"since"} and not _repeated():  # the console's polling: no match to build
             since = filters.get("since", "0")
             if not since.isdigit():
                 return _problem(400, f"since={since!r}: expected a request number (0 or more)")
             return flask.jsonify(_state()["log"].entries(int(since), _shown_scope()))
-        unknown = sorted(set(filters) - JOURNAL_FILTERS)
-        if unknown:
-            known = ", ".join(sorted(JOURNAL_FILTERS))
-            return _problem(400, f"unknown filter {', '.join(unknown)} (known: {known})")
-        try:
-            match = RequestMatch.parse(filters, "filter")
-        except MatchError as exc:
-            return _problem(400, str(exc))
-        return flask.jsonify([entry.summary() for entry in _state()["log"].matching(match, _shown_scope())])
+        found = _journal()
+        if isinstance(found, flask.Response):
+            return found
+        return flask.jsonify([entry.summary() for entry in found])
+
+    @app.get("/__mock/requests.har")
+    def requests_har() -> flask.Response:
+        """The same entries (and filters) as a HAR 1.2 file, for ``diff --usage`` and dev tools."""
+        found = _journal()
+        if isinstance(found, flask.Response):
+            return found
+        from mockserver.admin.journal_har import journal_har
+
+        text = journal_har(found, flask.request.host_url)
+        response = flask.Response(text, 200, content_type="application/json; charset=utf-8")
+        response.headers["Content-Disposition"] = 'attachment; filename="mock-requests.har"'
+        return response
 
     @app.post("/__mock/requests/count")
     def requests_count() -> flask.Response:
