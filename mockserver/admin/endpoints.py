@@ -1,16 +1,15 @@
-"""The HTML index at ``/`` and the admin endpoints under ``/__mock/`` (reset, request log, state, tokens, jobs)."""
+"""The admin endpoints under ``/__mock/`` (reset, request log, state, tokens, jobs); the page at ``/``: ``index``."""
 
 from __future__ import annotations
 
 import json
-from html import escape
 from typing import Any
 
 import flask
 
 from mockserver.admin.state_view import state_view
 from mockserver.admin.stubs import reset_stubs
-from mockserver.auth.admin_guard import admin_tokens, key_free
+from mockserver.auth.admin_guard import key_free
 from mockserver.auth.admin_scope import bounded_state, current_admin, lendable, scope_inside, sees_job
 from mockserver.auth.tokens import Token
 from mockserver.fixtures.seed import seed_fixtures
@@ -48,45 +47,6 @@ def _journal() -> list[Any] | flask.Response:
 
 def _state() -> dict[str, Any]:
     return flask.current_app.extensions["mockserver"]
-
-
-def register_index(app: flask.Flask) -> None:
-    @app.get("/")
-    def index() -> flask.Response:
-        state = _state()
-        parts = [
-            "<!doctype html><html><head><meta charset='utf-8'><title>Madaster API mock</title>",
-            "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
-            "code{background:#eee;padding:0 .2em}td{padding:0 .6em}</style></head><body>",
-            "<h1>Madaster API mock</h1>",
-        ]
-        parts.append(
-            "<h2>Tokens</h2><table><tr><th>name</th><th>permission</th><th>scope</th><th>expires</th></tr>"
-        )
-        for token in state["tokens"]:  # no character of any key: the page needs no key to be read
-            expires = token.expires.isoformat() if token.expires else "never"
-            parts.append(
-                f"<tr><td>{escape(token.name)}</td>"
-                f"<td>{token.permission}</td><td>{escape(token.scope)}</td><td>{expires}</td></tr>"
-            )
-        parts.append("</table><p>Send the key in the <code>X-API-Key</code> header.</p>")
-        for version, runtime in state["runtimes"].items():
-            build = f" (build {escape(runtime.build)})" if runtime.build else ""
-            parts.append(f"<h2>{version}{build}</h2>")
-            parts.append(f"<p><a href='/api/{version}/swagger.json'>/api/{version}/swagger.json</a></p><ul>")
-            for op in runtime.operations:
-                kind = runtime.model.behaviours[id(op)].kind
-                parts.append(f"<li><code>{op.method} {escape(op.template)}</code> {kind}</li>")
-            parts.append("</ul>")
-        if "mockserver.admin" in flask.current_app.blueprints or state.get("admin"):
-            needs_key = " (with an admin token's X-API-Key)" if admin_tokens(state["tokens"]) else ""
-            parts.append(
-                "<p><a href='/__mock/console'>Open the console</a> (operations, live request log, state,"
-                f" jobs, tokens). Admin{needs_key}: <a href='/__mock/requests'>/__mock/requests</a>,"
-                " <a href='/__mock/jobs'>/__mock/jobs</a>, POST /__mock/reset</p>"
-            )
-        parts.append("</body></html>")
-        return flask.Response("".join(parts), mimetype="text/html")
 
 
 def register_admin(app: flask.Flask) -> None:
