@@ -73,6 +73,10 @@ def test_not_exercised_is_read_from_the_results_when_they_record_it() -> None:
     VALIDATOR.validate(data)
     assert data["versions"][0]["operations"][0]["not_exercised"] == ["response 404: never answered"]
     assert data["totals"]["not_exercised"] == 1
+    version.not_exercised = ["DELETE /api/v3.0/building/{id}"]  # type: ignore[attr-defined]
+    data = report_data(RunResult(versions=[version]))
+    VALIDATOR.validate(data)
+    assert data["versions"][0]["not_exercised"] == ["DELETE /api/v3.0/building/{id}"]
 
 
 texts = st.text(max_size=30)

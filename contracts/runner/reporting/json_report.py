@@ -40,7 +40,10 @@ def report_data(run: RunResult) -> dict[str, Any]:
             "failures": sum(len(v["failures"]) for v in versions),
             "errors": sum(len(v["errors"]) for v in versions),
             "spec_problems": sum(len(v["spec_problems"]) for v in versions),
-            "not_exercised": sum(len(op["not_exercised"]) for v in versions for op in v["operations"]),
+            "not_exercised": sum(
+                len(v["not_exercised"]) + sum(len(op["not_exercised"]) for op in v["operations"])
+                for v in versions
+            ),
             "duration_seconds": round(sum(v.duration for v in run.versions), 3),
         },
         "versions": versions,
@@ -69,6 +72,7 @@ def _version(version: VersionResult) -> dict[str, Any]:
         ],
         "errors": errors,
         "cleanup": list(version.cleanup),
+        "not_exercised": _version_not_exercised(version),
     }
 
 
@@ -100,6 +104,15 @@ def _not_exercised(version: VersionResult, operation: OperationResult) -> list[A
         return []
     items = found.values() if isinstance(found, dict) else found
     return [_plain(item) for item in items]
+
+
+def _version_not_exercised(version: VersionResult) -> list[Any]:
+    """Operations the run did not exercise at all, when the results keep them as a list on the
+    ``VersionResult`` (a mapping there is read per operation instead); else an empty list."""
+    found = getattr(version, "not_exercised", None)
+    if not found or isinstance(found, dict | str):
+        return []
+    return [_plain(item) for item in found]
 
 
 def _plain(item: Any) -> Any:
