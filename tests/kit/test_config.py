@@ -227,3 +227,39 @@ def test_test_quiet_prints_the_summary_only(project: Path, capsys) -> None:
     quiet = capsys.readouterr().out
     assert quiet.startswith("version ") and "replay this run with --seed 3" in quiet
     assert "== v3.0" not in quiet and full.endswith(quiet)
+
+
+def test_the_mock_started_from_the_config_file_serves_quietly(project: Path) -> None:
+    """End to end: ``madaster-contracts mock`` with nothing on the command line but what the file says."""
+    import re
+    import signal
+    import subprocess
+    import sys
+
+    import requests
+
+    from tests.conftest import PROJECT_ROOT
+
+    write_pyproject(
+        project,
+        f'[tool.madaster-contracts]\nspecs-dir = "{PROJECT_ROOT / "specs"}"\n\n'
+        "[tool.madaster-contracts.mock]\nport = 0\nprocessing-delay = 0\nquiet = true\nseed = 5\n",
+    )
+    env = {**__import__("os").environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "contracts", "mock"], cwd=project, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        found = re.match(r"Madaster API mock on (http://127\.0\.0\.1:\d+)/ ", line)
+        assert found, line + (process.stderr.read() if process.poll() is not None else "")
+        assert not found.group(1).endswith(":8080")  # port = 0 from the file: a free port
+        state = requests.get(f"{found.group(1)}/__mock/state", timeout=10)
+        assert state.status_code == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    assert out == "" and "Tokens" not in line  # -q: the one line, no banner after it
+    assert "stopped" not in err
