@@ -279,7 +279,12 @@ def _write_reports(run: RunResult, options: RunOptions, redactor: Redactor) -> l
         write_junit(run, options.junit, redactor)
         written.append(("JUnit report", options.junit))
     if options.report:
-        if options.report.suffix.lower() in (".html", ".htm"):
+        if options.report.suffix.lower() == ".json":
+            from contracts.runner.reporting.json_report import write_json
+
+            write_json(run, options.report, redactor)
+            written.append(("JSON report", options.report))
+        elif options.report.suffix.lower() in (".html", ".htm"):
             from contracts.runner.reporting.html import write_html
 
             write_html(run, options.report, redactor)
