@@ -38,7 +38,7 @@ def test_a_real_run_against_a_broken_server_is_reported_in_full(cli, build_28168
     (version,) = report["versions"]
     operations = {op["operation"]: op for op in version["operations"] if op["unit"] == "operation"}
     assert "GET /api/v3.0/system/materialfamilies" in operations
-    assert all(isinstance(op["not_exercised"], list) for op in operations.values())
+    assert not any(op["not_exercised"] or op["not_sent"] for op in operations.values())  # a read-only run
     assert sum(op["cases"] for op in version["operations"]) == version["cases"] > 0
     failing = {(f["operation"], f["check"]) for f in version["failures"]}
     assert ("GET /api/v3.0/system/buildingusages", "not_a_server_error") in failing
@@ -64,19 +64,22 @@ def test_an_offline_run_of_the_baseline_passes_and_fits_the_schema(cli, tmp_path
     assert any(op["operation"] == "GET /api/v3.0/account" for op in report["versions"][0]["operations"])
 
 
-def test_not_exercised_is_read_from_the_results_when_they_record_it() -> None:
+def test_an_operation_none_of_whose_cases_could_be_sent_is_reported_not_exercised() -> None:
     version = VersionResult(label="v3.0", source="s", target="t", seed=1)
-    operation = version.operation("GET /api/v3.0/account")
-    assert report_data(RunResult(versions=[version]))["versions"][0]["operations"][0]["not_exercised"] == []
-    operation.not_exercised = ["response 404: never answered"]  # type: ignore[attr-defined]
+    operation = version.operation("DELETE /api/v3.0/building/{id}")
+    data = report_data(RunResult(versions=[version]))
+    assert data["versions"][0]["operations"][0]["not_exercised"] is False
+    operation.not_sent, operation.not_sent_reason = 3, "its path names id=b1, which this run did not create"
+    version.operation("POST /api/v3.0/folder").cases = 2
     data = report_data(RunResult(versions=[version]))
     VALIDATOR.validate(data)
-    assert data["versions"][0]["operations"][0]["not_exercised"] == ["response 404: never answered"]
+    reported = data["versions"][0]
+    assert reported["operations"][0]["not_exercised"] is True and reported["operations"][0]["not_sent"] == 3
+    assert reported["not_exercised"] == [
+        {"operation": "DELETE /api/v3.0/building/{id}", "reason": operation.not_sent_reason}
+    ]
+    assert reported["writes_exercised"] == {"exercised": 1, "tried": 2}
     assert data["totals"]["not_exercised"] == 1
-    version.not_exercised = ["DELETE /api/v3.0/building/{id}"]  # type: ignore[attr-defined]
-    data = report_data(RunResult(versions=[version]))
-    VALIDATOR.validate(data)
-    assert data["versions"][0]["not_exercised"] == ["DELETE /api/v3.0/building/{id}"]
 
 
 texts = st.text(max_size=30)

@@ -40,10 +40,7 @@ def report_data(run: RunResult) -> dict[str, Any]:
             "failures": sum(len(v["failures"]) for v in versions),
             "errors": sum(len(v["errors"]) for v in versions),
             "spec_problems": sum(len(v["spec_problems"]) for v in versions),
-            "not_exercised": sum(
-                len(v["not_exercised"]) + sum(len(op["not_exercised"]) for op in v["operations"])
-                for v in versions
-            ),
+            "not_exercised": sum(len(v["not_exercised"]) for v in versions),
             "duration_seconds": round(sum(v.duration for v in run.versions), 3),
         },
         "versions": versions,
@@ -72,7 +69,9 @@ def _version(version: VersionResult) -> dict[str, Any]:
         ],
         "errors": errors,
         "cleanup": list(version.cleanup),
-        "not_exercised": _version_not_exercised(version),
+        "not_exercised": [{"operation": label, "reason": reason} for label, reason in version.not_exercised],
+        "writes_exercised": dict(zip(("exercised", "tried"), version.writes_exercised, strict=True)),
+        "skipped_scenarios": version.skipped_scenarios,
     }
 
 
@@ -85,34 +84,10 @@ def _operation(version: VersionResult, unit: str, operation: OperationResult) ->
         "checks": [{"name": name, "status": status} for name, status in sorted(operation.checks.items())],
         "skipped": operation.skipped,
         "errors": list(operation.errors),
-        "not_exercised": _not_exercised(version, operation),
+        "not_exercised": operation.not_exercised,
+        "not_sent": operation.not_sent,
+        "not_sent_reason": operation.not_sent_reason,
     }
-
-
-def _not_exercised(version: VersionResult, operation: OperationResult) -> list[Any]:
-    """What the run could not reach in this operation, when the results record it.
-
-    Read by attribute: an ``OperationResult.not_exercised`` list, or a mapping by operation on
-    the ``VersionResult``; results without either give an empty list.
-    """
-    found = getattr(operation, "not_exercised", None)
-    if found is None:
-        by_operation = getattr(version, "not_exercised", None)
-        if isinstance(by_operation, dict):
-            found = by_operation.get(operation.label)
-    if not found:
-        return []
-    items = found.values() if isinstance(found, dict) else found
-    return [_plain(item) for item in items]
-
-
-def _version_not_exercised(version: VersionResult) -> list[Any]:
-    """Operations the run did not exercise at all, when the results keep them as a list on the
-    ``VersionResult`` (a mapping there is read per operation instead); else an empty list."""
-    found = getattr(version, "not_exercised", None)
-    if not found or isinstance(found, dict | str):
-        return []
-    return [_plain(item) for item in found]
 
 
 def _plain(item: Any) -> Any:
