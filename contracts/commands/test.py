@@ -53,11 +53,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--junit", type=Path, default=None, metavar="FILE", help="write a JUnit XML report")
     parser.add_argument(
         "--report",
+        dest="reports",
         type=Path,
-        default=None,
+        action="append",
+        default=[],
         metavar="FILE",
         help="write a report: JSON when FILE ends in .json (docs/schemas/test-report.schema.json), "
-        "self-contained HTML when it ends in .html, else Markdown",
+        "self-contained HTML when it ends in .html, else Markdown; repeatable, each is written",
     )
     parser.add_argument(
         "--max-response-time",
@@ -104,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
         max_examples=args.max_examples,
         seed=args.seed,
         junit=args.junit,
-        report=args.report,
+        reports=list(args.reports),
         specs_dir=args.specs_dir,
         max_response_time=args.max_response_time,
         request_timeout=args.request_timeout,

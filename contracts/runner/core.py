@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from contracts.errors import ContractsError
+from contracts.errors import ContractsError, NothingSelectedError, TargetConfigurationError
 from contracts.runner.options import RunOptions
 from contracts.runner.redact import RedactingStream, Redactor
 from contracts.runner.reporting.console import ConsoleReporter
@@ -39,6 +39,7 @@ def run_contracts(options: RunOptions, *, stream: TextIO | None = None) -> RunRe
     out = RedactingStream(stream or sys.stdout, redactor)
     specs = collect_specs(options.versions, options.spec_files, options.specs_dir)
     seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
+    check_selection(specs, options)
     run = RunResult(seed=seed)
     console = ConsoleReporter(out)  # type: ignore[arg-type]  # a TextIO look-alike
     aborted: ContractsError | None = None
@@ -47,19 +48,52 @@ def run_contracts(options: RunOptions, *, stream: TextIO | None = None) -> RunRe
             run_spec(spec, options, seed, console, run)
     except KeyboardInterrupt:
         run.interrupted = True
+    except TargetConfigurationError as exc:
+        aborted = exc  # nothing of this version ran: no results to show for it
+        if run.versions and not run.versions[-1].cases:
+            run.versions.pop()
     except ContractsError as exc:
         aborted = exc
         if run.versions:
             run.versions[-1].errors.append(f"run stopped: {exc}")
     finally:
-        console.summary(run)
-        for label, path in _write_reports(run, options, redactor):
-            console.write(f"{label}: {path}")
+        if run.versions or not isinstance(aborted, TargetConfigurationError):
+            console.summary(run)
+            for label, path in _write_reports(run, options, redactor):
+                console.write(f"{label}: {path}")
     if aborted is not None:
         raise aborted
     if run.interrupted:
         raise KeyboardInterrupt
     return run
+
+
+def check_selection(specs: list[SpecUnderTest], options: RunOptions) -> None:
+    """Stop (exit 2) when ``--operation`` selects nothing in any spec, naming the nearest operations."""
+    import difflib
+
+    from contracts.runner.safety import HTTP_METHODS, select_operations
+
+    patterns = options.operation_patterns()
+    if not patterns:
+        return
+    labels: list[str] = []
+    for spec in specs:
+        for path, item in (spec.doc.get("paths") or {}).items():
+            labels += [f"{m.upper()} {path}" for m in (item or {}) if m.lower() in HTTP_METHODS]
+        selected = select_operations(spec.doc, writes_allowed=options.writes_allowed, patterns=patterns)
+        if selected["paths"]:
+            return
+    wanted = " ".join(repr(text) for text in options.operations)
+    matching = [label for label in labels if any(p.search(label) for p in patterns)]
+    if matching:
+        raise NothingSelectedError(
+            f"--operation {wanted} matches only write operations ({matching[0]}, ...), and this run is "
+            "read-only: add --allow-writes to send writes (to entities the run creates)"
+        )
+    near = difflib.get_close_matches(" ".join(options.operations), sorted(set(labels)), n=3, cutoff=0.3)
+    hint = f"; nearest: {', '.join(near)}" if near else ""
+    raise NothingSelectedError(f"--operation {wanted} matches no operation of the specs under test{hint}")
 
 
 def run_spec(
@@ -278,20 +312,21 @@ def _write_reports(run: RunResult, options: RunOptions, redactor: Redactor) -> l
 
         write_junit(run, options.junit, redactor)
         written.append(("JUnit report", options.junit))
-    if options.report:
-        if options.report.suffix.lower() == ".json":
+    for report in options.reports:
+        suffix = report.suffix.lower()
+        if suffix == ".json":
             from contracts.runner.reporting.json_report import write_json
 
-            write_json(run, options.report, redactor)
-            written.append(("JSON report", options.report))
-        elif options.report.suffix.lower() in (".html", ".htm"):
+            write_json(run, report, redactor)
+            written.append(("JSON report", report))
+        elif suffix in (".html", ".htm"):
             from contracts.runner.reporting.html import write_html
 
-            write_html(run, options.report, redactor)
-            written.append(("HTML report", options.report))
+            write_html(run, report, redactor)
+            written.append(("HTML report", report))
         else:
             from contracts.runner.reporting.markdown import write_markdown
 
-            write_markdown(run, options.report, redactor)
-            written.append(("Markdown report", options.report))
+            write_markdown(run, report, redactor)
+            written.append(("Markdown report", report))
     return written

@@ -139,13 +139,8 @@ def not_sent_reason(response: Any) -> str | None:
 def not_sent(start_response: Callable[..., Any], reason: str) -> list[bytes]:
     """The stand-in answer of a refused write (never seen by the target)."""
     problem = {"title": "Not sent", "status": 409, "detail": f"{NOT_EXERCISED}: {reason}"}
-    start_response(
-        "409 Conflict",
-        [
-            ("Content-Type", "application/problem+json"),
-            (NOT_SENT_HEADER, reason.encode("ascii", "replace").decode()),
-        ],
-    )
+    header = "".join(c if " " <= c <= "~" else "?" for c in reason)[:300]  # ids may hold anything
+    start_response("409 Conflict", [("Content-Type", "application/problem+json"), (NOT_SENT_HEADER, header)])
     return [json.dumps(problem).encode("utf-8")]
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from werkzeug.test import Client
 
-from contracts.errors import ContractsError
+from contracts.errors import ContractsError, TargetConfigurationError
 from contracts.runner.gate import OwnershipGate
 from contracts.runner.ledger import PathTemplates
 from contracts.runner.specs import SpecUnderTest
@@ -138,9 +138,9 @@ def preflight(target: Target, spec: SpecUnderTest) -> None:
     try:
         response = client.get(path, headers={KEY_HEADER: KEY_PLACEHOLDER, "Accept": "application/json"})
     except TargetUnreachable as exc:
-        raise ContractsError(f"cannot reach {target.description}: {exc}") from None
+        raise TargetConfigurationError(f"cannot reach {target.description}: {exc}") from None
     if response.status_code == 401:
-        raise ContractsError(
+        raise TargetConfigurationError(
             f"{target.description} rejected the API key (401 on GET {path}); "
             "check --api-key / MADASTER_API_KEY: no tests were run"
         )

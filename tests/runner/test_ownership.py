@@ -77,6 +77,7 @@ def _prove(specs: list[Path], seed: int) -> str:
         writes = [e for e in account.log if e["method"] not in ("GET", "HEAD", "OPTIONS")]
         assert len(writes) > 50, f"the run must still write (through its own entities)\n{output[-2000:]}"
         _assert_untouched(account, before, ids_before, output)
+        assert "cleanup [" not in output, output[-2000:]  # nothing left to mention: all of it deleted
         return output
 
 
