@@ -103,8 +103,9 @@ class Computations:
         ]
         known = {str(t.get("id")) for t in terms}
         terms += [t for t in (cat.matches if cat is not None else []) if str(t.get("id")) not in known]
-        preferred = self.note(file_ref).get("databases") or [] if file_ref else []
-        return Refiner(commodities, terms, preferred, cat.languages if cat is not None else ())
+        note = self.note(file_ref) if file_ref else {}
+        languages = note.get("languages") or (cat.languages if cat is not None else ())
+        return Refiner(commodities, terms, note.get("databases") or [], languages)
 
     # -- derived as stored ---------------------------------------------------------------------
     def _derive_file(
@@ -112,7 +113,12 @@ class Computations:
     ) -> dict[str, Any]:
         body = call.body if isinstance(call.body, dict) else {}
         if isinstance(body.get("preferredDatabaseIds"), list) and self.files:
-            self.set_note((self.files, key), databases=[str(d) for d in body["preferredDatabaseIds"]])
+            languages = body.get("languages") if isinstance(body.get("languages"), list) else []
+            self.set_note(
+                (self.files, key),
+                databases=[str(d) for d in body["preferredDatabaseIds"]],
+                languages=[str(language) for language in languages],
+            )
         if "lastModifiedDate" in entity:  # stored now, by the mock's clock
             moment = datetime.fromtimestamp(self.store.clock(), UTC)
             entity["lastModifiedDate"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
