@@ -67,12 +67,13 @@ class Computations:
 
     # -- state -------------------------------------------------------------------------------
     def commodity(self, key: str) -> dict[str, Any] | None:
-        """A commodity by id: the account's (it may have changed it), else the catalogue's."""
-        for collection in COMMODITIES:
+        """A commodity by id: the catalogue's (in the shape the rules read), else the account's."""
+        found = self._catalogue.get(key)
+        for collection in COMMODITIES if found is None else ():
             found = self.store.inner.get(collection, key)
             if found is not None:
                 return found
-        return self._catalogue.get(key)
+        return found
 
     def elements_of(self, file_ref: Ref) -> list[dict[str, Any]]:
         return self.store.inner.list(self.elements, file_ref) if self.elements else []
@@ -104,7 +105,8 @@ class Computations:
         known = {str(t.get("id")) for t in terms}
         terms += [t for t in (cat.matches if cat is not None else []) if str(t.get("id")) not in known]
         note = self.note(file_ref) if file_ref else {}
-        languages = note.get("languages") or (cat.languages if cat is not None else ())
+        known = cat.languages if cat is not None else []
+        languages = [x for x in note.get("languages") or () if x[:2].lower() in known] or known
         return Refiner(commodities, terms, note.get("databases") or [], languages)
 
     # -- derived as stored ---------------------------------------------------------------------
