@@ -70,6 +70,8 @@ def setup_building(s: Session, *, external_id: str | None = None) -> dict[str, A
     methods = s.call("GET", "/system/classificationmethods", 200)
     nl_sfb = next((m for m in methods if m.name and m.name.nl == "NL-SfB"), None)
     assert nl_sfb is not None, [m.name for m in methods]
+    by_invariant = [m for m in methods if m.name and m.name.additional_properties.get("iv") == "NL-SfB"]
+    assert [m.id for m in by_invariant] == [nl_sfb.id]  # how csharp/basic picks it
     assert OMNICLASS in {str(m.id) for m in methods}
 
     building_model = s.api.body_model("POST", "/building")
