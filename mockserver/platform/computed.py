@@ -133,7 +133,29 @@ class Computations:
         body = call.body
         if isinstance(body, list):  # a batch: the item this element came from
             body = next((i for i in body if isinstance(i, dict) and i.get(key_field) == key), {})
-        return self.derive_element(entity, body if isinstance(body, dict) else {}, parent)
+        body = body if isinstance(body, dict) else {}
+        if parent is not None and "materialId" in body:  # not shown in answers: kept for refinement
+            named = dict(self.note(parent).get("materialIds") or {})
+            named[key] = body["materialId"]
+            self.set_note(parent, materialIds=named)
+        return self.derive_element(entity, body, parent)
+
+    def remap(self, file_ref: Ref, databases: Any = None) -> None:
+        """A refinement (re)started: map the file's elements again, with the databases its body
+        names (``restartrefinement``) or those the file's create preferred."""
+        if self.elements is None:
+            return
+        if isinstance(databases, list):
+            self.set_note(file_ref, databases=[str(d) for d in databases])
+        named = self.note(file_ref).get("materialIds") or {}
+        key_field = self.runtime.key_fields.get(self.elements) or "id"
+        refiner = self.refiner(file_ref)
+        for element in self.elements_of(file_ref):
+            key = str(element.get(key_field))
+            given = {"materialId": named[key]} if key in named else {}
+            derived = self.derive_element(element, given, file_ref, refiner)
+            stored_id = self.runtime.storage_id(self.elements, key, file_ref)
+            self.store.inner.put(self.elements, stored_id, derived, file_ref)
 
     def derive_element(
         self,
@@ -264,7 +286,7 @@ class Computations:
         response = inner(call)
         value = _body(response)
         if isinstance(value, list):
-            children = [c for c in value if isinstance(c, dict)]
+            children = [c for c in value if isinstance(c, dict) and "weightPercentage" in c]
             weights = [float(c.get("weight") or 0) for c in children]
             for child, share in zip(children, bom.percentages(weights), strict=True):
                 child["weightPercentage"] = share

@@ -187,7 +187,11 @@ class LifecycleWork:
         _check_scope(call, chain)
         bound = self.bound[lifecycle.entity]
         _check_catalogue_refs(call, bound.collection)
-        entity = self.start(lifecycle, bound, self._target(call, bound, chain, argument))
+        target = self._target(call, bound, chain, argument)
+        if lifecycle.name == "refinement":  # the elements are mapped again, with the body's databases
+            databases = call.body.get("preferredDatabaseIds") if isinstance(call.body, dict) else None
+            self.computed.remap((bound.collection, target), databases)
+        entity = self.start(lifecycle, bound, target)
         return _generated_answer(call, entity)
 
     def _upload(self, lifecycle: Lifecycle, argument: str | None, call: Call) -> MockResponse:

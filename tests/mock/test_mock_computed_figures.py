@@ -29,6 +29,9 @@ from tests.mock.lifecycle_helpers import (
 OPENABLE, OPENABLE_IDS = specs_of(
     "v3.0", ("POST /building/{}/files/{}/setimporting", "POST /building/{}/files/{}/upload/{}")
 )
+RESTART, RESTART_IDS = specs_of(
+    "v3.0", ("POST /building/{}/files/{}/setimporting", "POST /building/{}/files/restartrefinement")
+)
 V4_BOM, V4_BOM_IDS = specs_of("v4.0", ("POST /commodity/{}/children/weight",))
 CATALOGUE = load_catalogue("v3.0")
 MADASTER = "00000000-0000-0000-0000-000000000000"
@@ -138,6 +141,23 @@ def test_phase_classification_and_layer_resolve_to_catalogue_entries(path, spec_
     assert element["brandLayerMatch"] == {"id": "8acf7fd3-e17d-4c7c-ab48-bf8493eba00a", "name": "Skin"}
     bare = _add(app, client, building, file_id, "X-1", elementClass="IfcBuildingElementProxy")
     assert all(bare.get(f) is None for f in ("phaseMatch", "classificationMatch", "brandLayerMatch"))
+
+
+@pytest.mark.parametrize("path", RESTART, ids=RESTART_IDS)
+def test_a_restarted_refinement_maps_again_with_the_databases_it_names(path, spec_cache) -> None:
+    app = lifecycle_app(path, spec_cache)
+    client = app.test_client()
+    building = first_building(client)
+    file_id = _open_file(app, client, building, preferredDatabaseIds=[OKOBAUDAT])
+    assert _add(app, client, building, file_id, "E-1", materialName="Beton").get("mapping") is None
+    assert _add(app, client, building, file_id, "E-2", materialId=STEEL)["mapping"]["id"] == STEEL
+    body = {"fileId": file_id, "preferredDatabaseIds": [MADASTER]}
+    restarted = client.post(
+        f"/api/v3.0/building/{building}/files/restartrefinement", json=body, headers=WRITE
+    )
+    assert restarted.status_code in (200, 202, 204), restarted.json
+    mapped = {e["id"]: (e.get("mapping") or {}).get("id") for e in _elements(client, building, file_id)}
+    assert mapped == {"E-1": CONCRETE, "E-2": STEEL}  # the materialId still names what it named
 
 
 # -- 5. validation and circularity ---------------------------------------------------------------
