@@ -222,7 +222,7 @@ def test_test_quiet_prints_the_summary_only(project: Path, capsys) -> None:
             "--operation", r"^GET /api/v3\.0/account$", "--max-examples", "2"]  # fmt: skip
     loud = main(argv)
     full = capsys.readouterr().out
-    assert full.startswith("== v3.0")
+    assert full.startswith("   progress: ") and "\n== v3.0" in full  # the legend, then the version
     assert main([*argv, "-q"]) == loud
     quiet = capsys.readouterr().out
     assert quiet.startswith("version ") and "replay this run with --seed 3" in quiet
