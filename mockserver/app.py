@@ -22,9 +22,11 @@ from contracts.errors import ContractsError
 from contracts.spec_loader import api_version, build_label, load_spec_file, validate_openapi
 from mockserver.admin.endpoints import register_admin, register_index
 from mockserver.admin.stubs import register_stubs
+from mockserver.auth.access import AuthFailure, authenticate
 from mockserver.auth.admin_guard import install_admin_guard
 from mockserver.auth.tokens import DEFAULT_TOKENS, Token
 from mockserver.behaviour.runtime import SpecRuntime
+from mockserver.behaviour.scope import reaches
 from mockserver.console import console_blueprint
 from mockserver.fixtures.seed import seed_fixtures
 from mockserver.fixtures.user import Fixtures
@@ -32,7 +34,7 @@ from mockserver.http.pipeline import MockPipeline
 from mockserver.http.request_log import RequestLog
 from mockserver.http.stubs import StubRegistry
 from mockserver.platform.attachments import AttachmentHandlers
-from mockserver.platform.downloads import register_downloads
+from mockserver.platform.downloads import Access, register_downloads
 from mockserver.platform.jobs import Clock, LiveStore
 from mockserver.platform.lifecycle import LifecycleEngine
 from mockserver.state.memory_store import MemoryStore
@@ -119,7 +121,9 @@ def create_app(
     pipeline.allowed_hosts = app.extensions["mockserver"]["allowed_hosts"]
     register_index(app)
     register_downloads(
-        app, lambda version, file_id, name: _download(engines, attached, version, file_id, name)
+        app,
+        lambda version, file_id, name: _download(engines, attached, version, file_id, name),
+        _download_access(tokens, store),
     )
     if admin:
         register_admin(app)
@@ -141,6 +145,23 @@ def _download(
         return f"API version {version} is not served"
     found = attached[version].resolve(engine.store, file_id, name)
     return found if found is not None else engine.resolve_download(file_id)
+
+
+def _download_access(tokens: Sequence[Token], store: StateStore) -> Access:
+    """A download without a valid link is an API call: the key (401), then the owner's scope (403)."""
+
+    def key(value: str | None) -> Token | tuple[int, str]:
+        try:
+            return authenticate(tuple(tokens), value, "GET")
+        except AuthFailure as failure:
+            return failure.status, failure.detail
+
+    def within(token: Token, owner: Any) -> str | None:
+        if reaches(token, owner, store.parent_of):
+            return None
+        return f"the API key '{token.name}' is limited to {token.scope}"
+
+    return Access(key, within)
 
 
 def _load(spec: dict[str, Any] | str | Path, index: int) -> tuple[dict[str, Any], str]:

@@ -141,13 +141,17 @@ class AttachmentHandlers:
         for collection in self.file_lists:
             record = _stored(store, collection, file_id.replace(PARENT_SEPARATOR, "/"), "")
             if record is not None:
+                owner = (collection, file_id.replace(PARENT_SEPARATOR, "/"))
                 return downloads.Download(
-                    str(record.get("name") or name), _media(record), downloads.content_of(record)
+                    str(record.get("name") or name), _media(record), downloads.content_of(record), owner
                 )
         for collection in self.image_owners:
-            record = _stored(store, collection, file_id, IMAGE_SLOT + name)
+            record = _image(store, (collection, file_id), name)
             if record is not None:
-                return downloads.Download(name, _media(record), downloads.content_of(record))
+                owner = (collection, file_id)
+                return downloads.Download(
+                    str(record.get("name") or name), _media(record), downloads.content_of(record), owner
+                )
         return None
 
 
@@ -186,6 +190,18 @@ def _stored(store: Any, collection: str, entity_id: str, slot: str) -> dict[str,
     if store.get(collection, entity_id) is None:
         return None
     return downloads.load(store, (collection, entity_id), slot)
+
+
+def _image(store: Any, owner: Ref, name: str) -> dict[str, Any] | None:
+    """The image a URL names: by its exact name, or by the sanitised name the URL carries."""
+    if store.get(*owner) is None:
+        return None
+    exact = downloads.load(store, owner, IMAGE_SLOT + name)
+    if exact is not None:
+        return exact
+    return next(
+        (r for r in downloads.held_by(store, owner) if downloads.safe_name(r.get("name")) == name), None
+    )
 
 
 def _media(record: dict[str, Any]) -> str:
