@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import parse_qs, unquote_to_bytes
 
+from contracts.json_depth import too_deep
 from mockserver.auth.access import AuthFailure, authenticate
 from mockserver.auth.admin_guard import LOCAL_HOSTS, foreign_host_detail, host_allowed
 from mockserver.auth.tokens import Token
@@ -291,7 +292,7 @@ def _headers(environ: dict[str, Any]) -> dict[str, str]:
 
 def _json_or_none(raw: bytes) -> Any:
     """A body as an unchecked stub's match sees it: JSON when it is JSON, else None."""
-    if not raw:
+    if not raw or too_deep(raw):
         return None
     try:
         return json.loads(raw)
