@@ -39,6 +39,7 @@ from mockserver.platform.jobs import Clock, LiveStore
 from mockserver.platform.lifecycle import LifecycleEngine
 from mockserver.state.memory_store import MemoryStore
 from mockserver.state.store import StateStore
+from mockserver.state.versioned import VersionView, clashing
 
 
 def create_app(
@@ -91,23 +92,31 @@ def create_app(
             )
     tokens = tuple(tokens) if tokens is not None else DEFAULT_TOKENS
     store = LiveStore(store if store is not None else MemoryStore(), clock)
+    separate = clashing({version: runtime.model.stateful for version, runtime in runtimes.items()})
+    stores: dict[str, Any] = {
+        version: VersionView(store, version, separate) if separate else store for version in runtimes
+    }
     engines, attached = {}, {}
     for version, runtime in runtimes.items():
-        runtime.lifecycle = engines[version] = LifecycleEngine(runtime, store, float(processing_delay))
+        runtime.lifecycle = engines[version] = LifecycleEngine(
+            runtime, stores[version], float(processing_delay)
+        )
         attached[version] = AttachmentHandlers(runtime)
         engines[version].handlers.update(attached[version].handlers)  # uploads that attach files
-    for runtime in runtimes.values():
-        seed_fixtures(runtime, store, fixtures)
+    for version, runtime in runtimes.items():
+        seed_fixtures(runtime, stores[version], fixtures)
 
     app = flask.Flask("mockserver")
     app.json.sort_keys = False  # type: ignore[attr-defined]
     log = RequestLog()
     pipeline = MockPipeline(app.wsgi_app, runtimes, tokens, store, log, strict=strict)
+    pipeline.stores = stores
     pipeline.stubs = StubRegistry(runtimes, pipeline.router)
     app.extensions["mockserver"] = {
         "runtimes": runtimes,
         "tokens": tokens,
         "store": store,
+        "stores": stores,  # each version's view (its own collections where versions clash)
         "log": log,
         "seed": seed,
         "pipeline": pipeline,
@@ -123,7 +132,7 @@ def create_app(
     register_downloads(
         app,
         lambda version, file_id, name: _download(engines, attached, version, file_id, name),
-        _download_access(tokens, store),
+        _download_access(tokens, stores),
     )
     if admin:
         register_admin(app)
@@ -147,7 +156,7 @@ def _download(
     return found if found is not None else engine.resolve_download(file_id)
 
 
-def _download_access(tokens: Sequence[Token], store: StateStore) -> Access:
+def _download_access(tokens: Sequence[Token], stores: dict[str, Any]) -> Access:
     """A download without a valid link is an API call: the key (401), then the owner's scope (403)."""
 
     def key(value: str | None) -> Token | tuple[int, str]:
@@ -156,8 +165,8 @@ def _download_access(tokens: Sequence[Token], store: StateStore) -> Access:
         except AuthFailure as failure:
             return failure.status, failure.detail
 
-    def within(token: Token, owner: Any) -> str | None:
-        if reaches(token, owner, store.parent_of):
+    def within(token: Token, version: str, owner: Any) -> str | None:
+        if reaches(token, owner, stores[version].parent_of):
             return None
         return f"the API key '{token.name}' is limited to {token.scope}"
 

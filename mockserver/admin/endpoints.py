@@ -83,9 +83,10 @@ def register_admin(app: flask.Flask) -> None:
             state["log"].clear()
             reset_stubs(state)
             release_memory()
+            stores = state.get("stores") or {}
             created = sum(
-                seed_fixtures(runtime, state["store"], state.get("fixtures"))
-                for runtime in state["runtimes"].values()
+                seed_fixtures(runtime, stores.get(version, state["store"]), state.get("fixtures"))
+                for version, runtime in state["runtimes"].items()
             )
         except StoreUnavailable as exc:  # a read-only or locked sqlite file: say so, no traceback
             body = problem_body(503, str(exc), flask.request.path)
@@ -138,7 +139,7 @@ def register_admin(app: flask.Flask) -> None:
     @app.get("/__mock/state")
     def state() -> flask.Response:
         store = _state()["store"]
-        view = state_view(_state()["runtimes"], store)
+        view = state_view(_state()["runtimes"], store, _state().get("stores"))
         return flask.jsonify(bounded_state(view, current_admin(), store.parent_of))
 
     @app.get("/__mock/tokens")

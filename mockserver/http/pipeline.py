@@ -64,6 +64,8 @@ class MockPipeline:
         self.log = log
         self.router = Router({v: rt.operations for v, rt in runtimes.items()})
         self.allowed_hosts: set[str] = set(LOCAL_HOSTS)  # create_app shares the admin guard's set
+        self.stores: dict[str, StateStore] = {}
+        """Each version's view of ``store`` (``mockserver.state.versioned``), set by ``create_app``."""
         self.stubs: Any = None
         """``mockserver.stubs.StubRegistry`` (set by ``create_app``); empty, it costs one truth test."""
 
@@ -215,7 +217,7 @@ class MockPipeline:
         example = prefer_example(environ.get("HTTP_PREFER"))
         call = Call(
             runtime=runtime,
-            store=self.store,
+            store=self.stores.get(operation.version, self.store),
             operation=operation,
             behaviour=behaviour,
             path_values=match.path_values or {},

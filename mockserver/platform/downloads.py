@@ -190,8 +190,8 @@ class Access:
 
     key: Callable[[str | None], tuple[int, str] | Any]
     """The token of an API key, or (status, detail) refusing it."""
-    reaches: Callable[[Any, Ref | None], str | None]
-    """None when the token reaches the owner, else why not (a 403)."""
+    reaches: Callable[[Any, str, Ref | None], str | None]
+    """(token, version, owner): None when the token reaches the owner, else why not (a 403)."""
 
 
 def register_downloads(app: flask.Flask, resolve: Resolver, access: Access) -> None:
@@ -210,7 +210,7 @@ def register_downloads(app: flask.Flask, resolve: Resolver, access: Access) -> N
         if isinstance(found, str):
             return _problem(404, found)
         if token is not None:
-            outside = access.reaches(token, found.owner)
+            outside = access.reaches(token, version, found.owner)
             if outside is not None:
                 return _problem(403, outside)
         response = flask.Response(found.content, mimetype=served_type(found.media_type))
