@@ -158,10 +158,17 @@ class SqliteStore:
         """Refuse a state file of another layout before anything is written to it (it stays as it
         was, so the version that wrote it can still read it)."""
         conn = self._connection()
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        foreign = sorted(tables - {"entity", "sqlite_sequence"})
+        if foreign:  # before the WAL switch, which rewrites the file's header
+            shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
+            raise StoreError(
+                f"sqlite store {self.path}: the file holds tables the mock does not write ({shown}); "
+                "is it another application's? It was left as it was: give --store sqlite: a new path"
+            )
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version == SCHEMA_VERSION:
             return
-        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         rows = conn.execute("SELECT count(*) FROM entity").fetchone()[0] if "entity" in tables else 0
         if version == 0 and not rows:
             return  # a new file (or one the mock never wrote an entity to)
