@@ -104,7 +104,7 @@ def do_update(call: Call) -> MockResponse:
     if key_field:
         entity[key_field] = key
     _parent_fields(call, entity, names, chain[:-1])
-    entity = _store_entity(call, collection, key, entity, parent)
+    entity = _store_entity(call, collection, key, entity, parent, existing=True)
     return _respond_entity(call, entity)
 
 

@@ -31,7 +31,7 @@ from mockserver.behaviour.entities import (
 from mockserver.behaviour.runtime import SpecRuntime
 from mockserver.platform import downloads
 from mockserver.spec.problems import MockResponse
-from mockserver.state.store import Ref
+from mockserver.state.store import Gone, Ref
 
 Handler = Callable[[Call], MockResponse]
 IMAGE_SLOT = "image/"
@@ -177,7 +177,10 @@ def _keep(
 ) -> None:
     """Write the owner's images back: into its field, or below it (gone when the owner is deleted)."""
     if rule.field is not None:
-        store.put(ref[0], ref[1], {**(owner or {}), rule.field: images}, store.parent_of(*ref))
+        try:  # only while the owner exists: an upload racing its delete must not bring it back
+            store.update(ref[0], ref[1], {**(owner or {}), rule.field: images}, store.parent_of(*ref))
+        except Gone:
+            raise Refusal(404, f"no {ref[0]} with id '{ref[1]}' (deleted meanwhile)") from None
     else:
         store.put(IMAGES, _images_key(ref), {"images": images}, ref)
 

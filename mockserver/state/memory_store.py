@@ -12,7 +12,7 @@ import json
 import threading
 from typing import Any
 
-from mockserver.state.store import Ref
+from mockserver.state.store import Gone, Ref
 
 
 class MemoryStore:
@@ -35,14 +35,41 @@ class MemoryStore:
             self._store(collection, entity_id, text, parent)
 
     def create(
-        self, collection: str, entity_id: str, entity: dict[str, Any], parent: Ref | None = None
+        self,
+        collection: str,
+        entity_id: str,
+        entity: dict[str, Any],
+        parent: Ref | None = None,
+        *,
+        parent_required: bool = False,
     ) -> bool:
         text = json.dumps(entity, ensure_ascii=False)
         with self._lock:
             if entity_id in self._entities.get(collection, {}):
                 return False
+            self._check_parent(parent, parent_required)
             self._store(collection, entity_id, text, parent)
             return True
+
+    def update(
+        self,
+        collection: str,
+        entity_id: str,
+        entity: dict[str, Any],
+        parent: Ref | None = None,
+        *,
+        parent_required: bool = False,
+    ) -> None:
+        text = json.dumps(entity, ensure_ascii=False)
+        with self._lock:
+            if entity_id not in self._entities.get(collection, {}):
+                raise Gone((collection, entity_id))
+            self._check_parent(parent, parent_required)
+            self._store(collection, entity_id, text, parent)
+
+    def _check_parent(self, parent: Ref | None, required: bool) -> None:
+        if required and parent is not None and parent[1] not in self._entities.get(parent[0], {}):
+            raise Gone(parent)
 
     def _store(self, collection: str, entity_id: str, text: str, parent: Ref | None) -> None:
         ref = (collection, entity_id)

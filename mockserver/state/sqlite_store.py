@@ -22,7 +22,7 @@ from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
-from mockserver.state.store import Ref, StoreUnavailable
+from mockserver.state.store import Gone, Ref, StoreUnavailable
 
 SCHEMA_VERSION = 2
 """The state layout, kept in the file's ``user_version``. 1: keys clients choose under a parent
@@ -239,16 +239,47 @@ class SqliteStore:
 
     @_available
     def create(
-        self, collection: str, entity_id: str, entity: dict[str, Any], parent: Ref | None = None
+        self,
+        collection: str,
+        entity_id: str,
+        entity: dict[str, Any],
+        parent: Ref | None = None,
+        *,
+        parent_required: bool = False,
     ) -> bool:
         """A plain INSERT against the UNIQUE (collection, id) key: whichever process commits first
-        wins, every other one gets False, whatever the number of processes on the file."""
+        wins, every other one gets False, whatever the number of processes on the file. The parent
+        is looked up in the same ``BEGIN IMMEDIATE`` transaction, so no delete comes in between."""
         try:
             with self._write() as conn:
+                if parent_required and parent is not None and not _exists(conn, parent):
+                    raise Gone(parent)
                 conn.execute(_INSERT, _row(collection, entity_id, entity, parent))
         except sqlite3.IntegrityError:
             return False
         return True
+
+    @_available
+    def update(
+        self,
+        collection: str,
+        entity_id: str,
+        entity: dict[str, Any],
+        parent: Ref | None = None,
+        *,
+        parent_required: bool = False,
+    ) -> None:
+        """An UPDATE of the row if it is still there (one transaction with the parent check)."""
+        row = _row(collection, entity_id, entity, parent)
+        with self._write() as conn:
+            if parent_required and parent is not None and not _exists(conn, parent):
+                raise Gone(parent)
+            changed = conn.execute(
+                "UPDATE entity SET parent_collection = ?, parent_id = ?, body = ? WHERE collection = ? AND id = ?",
+                (row[2], row[3], row[4], collection, entity_id),
+            ).rowcount
+            if not changed:
+                raise Gone((collection, entity_id))
 
     @_available
     def delete(self, collection: str, entity_id: str) -> list[Ref]:
@@ -312,6 +343,10 @@ class SqliteStore:
     @_available
     def __len__(self) -> int:
         return self._connection().execute("SELECT count(*) FROM entity").fetchone()[0]
+
+
+def _exists(conn: sqlite3.Connection, ref: Ref) -> bool:
+    return conn.execute("SELECT 1 FROM entity WHERE collection = ? AND id = ?", ref).fetchone() is not None
 
 
 def _listing(collection: str, parent: Ref | None) -> tuple[str, tuple[str, ...]]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from mockserver.state.store import Ref, StateStore
+from mockserver.state.store import Gone, Ref, StateStore
 
 SEPARATOR = ":"
 
@@ -63,9 +63,44 @@ class VersionView:
         self.base.put(self.stored_name(collection), entity_id, entity, self._ref(parent))
 
     def create(
-        self, collection: str, entity_id: str, entity: dict[str, Any], parent: Ref | None = None
+        self,
+        collection: str,
+        entity_id: str,
+        entity: dict[str, Any],
+        parent: Ref | None = None,
+        *,
+        parent_required: bool = False,
     ) -> bool:
-        return self.base.create(self.stored_name(collection), entity_id, entity, self._ref(parent))
+        try:
+            return self.base.create(
+                self.stored_name(collection),
+                entity_id,
+                entity,
+                self._ref(parent),
+                parent_required=parent_required,
+            )
+        except Gone as gone:
+            raise Gone(self._own(gone.ref)) from None
+
+    def update(
+        self,
+        collection: str,
+        entity_id: str,
+        entity: dict[str, Any],
+        parent: Ref | None = None,
+        *,
+        parent_required: bool = False,
+    ) -> None:
+        try:
+            self.base.update(
+                self.stored_name(collection),
+                entity_id,
+                entity,
+                self._ref(parent),
+                parent_required=parent_required,
+            )
+        except Gone as gone:
+            raise Gone(self._own(gone.ref)) from None
 
     def delete(self, collection: str, entity_id: str) -> list[Ref]:
         return [self._own(ref) for ref in self.base.delete(self.stored_name(collection), entity_id)]
