@@ -95,7 +95,13 @@ class AttachmentHandlers:
         names = self.runtime.property_names(self.runtime.entity_schema(collection) or {})
         entity = {k: v for k, v in entity.items() if k in names and v is not None}
         stored = _store_entity(call, collection, key, entity, parent, new=True)
-        downloads.save_upload(call.store, (collection, stored_id), name, part.content, media=part.media_type)
+        try:
+            downloads.save_upload(
+                call.store, (collection, stored_id), name, part.content, media=part.media_type
+            )
+        except Refusal:  # no room for the bytes (507): no entry without them either
+            call.store.delete(collection, stored_id)
+            raise
         return _respond_entity(call, stored)
 
     def _folder_names(self, folder: str | None) -> Any:
@@ -111,11 +117,11 @@ class AttachmentHandlers:
         ref = chain[-1]
         name = part.filename or "image"
         url = downloads.url_for(call.base_url, self.runtime.version, _path_key(call, ref), name)
-        images = [i for i in _held(rule, call.store, ref, owner) if i.get(rule.name_field) != name]
-        _keep(rule, call.store, ref, owner, [*images, {rule.name_field: name, "url": url}])
-        downloads.save_upload(
+        downloads.save_upload(  # first: with no room for the bytes (507) the image is not listed
             call.store, ref, name, part.content, slot=IMAGE_SLOT + name, media=part.media_type
         )
+        images = [i for i in _held(rule, call.store, ref, owner) if i.get(rule.name_field) != name]
+        _keep(rule, call.store, ref, owner, [*images, {rule.name_field: name, "url": url}])
         return MockResponse(int(call.operation.success().status))
 
     def _remove_image(self, rule: ImageAttachment, collection: str, call: Call) -> MockResponse:

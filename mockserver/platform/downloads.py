@@ -20,8 +20,10 @@ Why the serving rules (a download is content someone else uploaded, opened in a 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
+import os
 import secrets
 import time
 import unicodedata
@@ -33,7 +35,10 @@ from urllib.parse import quote
 
 import flask
 
+from mockserver.behaviour.call import Refusal
 from mockserver.spec.problems import PROBLEM_JSON, problem_body
+from mockserver.state import blobs
+from mockserver.state.blobs import BlobFolder, BlobsFull
 from mockserver.state.store import Ref, StateStore
 
 BLOBS = "~blobs"
@@ -84,12 +89,28 @@ class Download:
 def save_upload(
     store: StateStore, owner: Ref, name: str, content: bytes, *, slot: str = "", media: str = OCTET
 ) -> None:
-    """Keep an upload's bytes below its owner entity (replacing an earlier upload to that slot).
+    """Keep an upload below its owner entity (replacing an earlier upload to that slot).
 
     A file entity holds one upload (no slot); an entity holding several (a commodity's images)
-    keeps each in a slot of its own, e.g. ``image/<name>``."""
-    record = {"name": name, "media": media or OCTET, "data": base64.b64encode(content).decode("ascii")}
-    store.put(BLOBS, _key(owner, slot), record, owner)
+    keeps each in a slot of its own, e.g. ``image/<name>``. The bytes go to the store's blob
+    folder (``mockserver.state.blobs``), the record names their file; a store without one keeps
+    them in the record. Past the folder's cap: Refusal 507 (413 for one upload beyond it)."""
+    key = _key(owner, slot)
+    record: dict[str, Any] = {"name": name, "media": media or OCTET, "size": len(content)}
+    folder = getattr(store, "blobs", None)
+    if isinstance(folder, BlobFolder):
+        try:
+            record["path"] = str(folder.write(key, content, lambda: _named(store)))
+        except BlobsFull as full:
+            raise Refusal(full.status, str(full)) from None
+    else:
+        record["data"] = base64.b64encode(content).decode("ascii")
+    store.put(BLOBS, key, record, owner)
+
+
+def _named(store: StateStore) -> set[str]:
+    """The blob files the store's records name (the others belong to deleted entities)."""
+    return {str(r["path"]) for r in store.list(BLOBS) if isinstance(r, dict) and r.get("path")}
 
 
 def load(store: StateStore, owner: Ref, slot: str = "") -> dict[str, Any] | None:
@@ -102,11 +123,19 @@ def held_by(store: StateStore, owner: Ref) -> list[dict[str, Any]]:
 
 
 def forget(store: StateStore, owner: Ref, slot: str) -> bool:
-    """Drop the upload in ``slot`` of ``owner``; False when there was none."""
-    return bool(store.delete(BLOBS, _key(owner, slot)))
+    """Drop the upload in ``slot`` of ``owner`` and its bytes; False when there was none."""
+    record = load(store, owner, slot)
+    removed = bool(store.delete(BLOBS, _key(owner, slot)))
+    if removed and record and record.get("path"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(str(record["path"]))
+    return removed
 
 
 def content_of(record: dict[str, Any]) -> bytes:
+    """The bytes of an upload record: from its blob file, or (older records) kept inline."""
+    if record.get("path"):
+        return blobs.read(str(record["path"])) or b""
     return base64.b64decode(record.get("data") or "")
 
 

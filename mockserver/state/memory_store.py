@@ -12,6 +12,7 @@ import json
 import threading
 from typing import Any
 
+from mockserver.state.blobs import BlobFolder
 from mockserver.state.store import Gone, Ref
 
 
@@ -23,6 +24,7 @@ class MemoryStore:
         self._entities: dict[str, dict[str, str]] = {}
         self._parents: dict[Ref, Ref | None] = {}
         self._children: dict[Ref, dict[Ref, None]] = {}
+        self.blobs = BlobFolder()  # upload bytes, in a temporary folder (mockserver.state.blobs)
 
     def get(self, collection: str, entity_id: str) -> dict[str, Any] | None:
         with self._lock:
@@ -142,3 +144,4 @@ class MemoryStore:
             self._entities = {}
             self._parents = {}
             self._children = {}
+        self.blobs.clear()

@@ -22,6 +22,7 @@ from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
+from mockserver.state.blobs import BlobFolder
 from mockserver.state.store import Gone, Ref, StoreUnavailable
 
 SCHEMA_VERSION = 2
@@ -105,6 +106,8 @@ class SqliteStore:
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
+        self.blobs = BlobFolder(self.path.with_name(self.path.name + ".blobs"))
+        """Upload bytes, in a folder beside the file (``mockserver.state.blobs``)."""
         if self.path.is_dir():
             raise StoreError(f"sqlite store {self.path}: is a directory, expected a file path")
         if not self.path.parent.is_dir():
@@ -339,6 +342,7 @@ class SqliteStore:
         with self._write() as conn:
             conn.execute("DELETE FROM entity")
         conn.execute("PRAGMA shrink_memory")  # the page cache of this connection
+        self.blobs.clear()
 
     @_available
     def __len__(self) -> int:
