@@ -34,7 +34,7 @@ def do_create(call: Call) -> MockResponse:
     body_parent, named = _body_parents(call, collection, call.body)
     target = chain[-1] if chain else body_parent
     _check_scope(call, [target] if target else [], named)
-    if not chain and body_parent is None:
+    if not chain and body_parent is None and call.raw_body:  # no body at all: as the spec allows
         _require_parent(call, collection)
     _check_catalogue_refs(call, collection)
     parent = _stored_parent(target)
