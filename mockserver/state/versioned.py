@@ -12,7 +12,7 @@ the same reference data and carry the same ids in both versions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from mockserver.state.store import Gone, Ref, StateStore
@@ -27,6 +27,26 @@ def clashing(collections_by_version: dict[str, Iterable[str]]) -> frozenset[str]
         for collection in set(collections):
             seen[collection] = seen.get(collection, 0) + 1
     return frozenset(c for c, count in seen.items() if count > 1)
+
+
+def parent_of_any(stores: dict[str, Any], fallback: StateStore) -> Callable[[str, str], Ref | None]:
+    """A ``parent_of`` for readers of every version at once (the admin's scope checks): each
+    version's view is asked in turn, so an entity of a collection kept per version is found."""
+    views = [store for store in stores.values() if isinstance(store, VersionView)]
+    if not views:
+        return fallback.parent_of
+
+    versions = {view.version for view in views}
+
+    def parent_of(collection: str, entity_id: str) -> Ref | None:
+        for view in views:
+            found = view.parent_of(collection, entity_id)
+            if found is not None:  # a parent kept per version: named as that version names it
+                version, separator, name = found[0].partition(SEPARATOR)
+                return (name, found[1]) if separator and version in versions else found
+        return None
+
+    return parent_of
 
 
 class VersionView:

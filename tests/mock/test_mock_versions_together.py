@@ -85,3 +85,19 @@ def test_only_collections_several_versions_hold_are_kept_apart() -> None:
     assert clashing({"v3.0": ["building", "database"], "v4.0": ["database", "commodity"]}) == {"database"}
     view = VersionView(None, "v4.0", frozenset({"database"}))  # type: ignore[arg-type]
     assert view.stored_name("database") == "v4.0:database" and view.stored_name("commodity") == "commodity"
+
+
+def test_an_admin_scoped_to_a_database_sees_its_commodities_when_versions_clash(docs: Any) -> None:
+    from mockserver.auth.tokens import DEFAULT_TOKENS, Token
+
+    probe = create_app(list(docs)).test_client()
+    own = next(d for d in _listed(probe, "v4.0", "database") if not d.get("readOnly"))
+    commodities = {c["id"] for c in _listed(probe, "v4.0", f"database/{own['id']}/commodities")}
+    admin = Token(
+        key="db-admin-5e1", name="database admin", permission="admin", scope=f"database:{own['id']}"
+    )
+    app = create_app(list(docs), tokens=[*DEFAULT_TOKENS, admin])
+    shown = app.test_client().get("/__mock/state", headers={"X-API-Key": admin.key}).json
+    v4 = {c["name"]: {e["id"] for e in c["entities"]} for c in shown["versions"]["v4.0"]["collections"]}
+    assert commodities and commodities <= v4["commodity"]
+    assert v4["database"] == {own["id"]}
