@@ -38,18 +38,11 @@ def _respond_entity(call: Call, entity: Any) -> MockResponse:
     success = call.operation.success()
     if success.schema is None:
         return MockResponse(int(success.status))
-    if isinstance(entity, dict) and _answers_array(call.runtime, success.schema):
-        entity = [entity]  # an item answered as a one-entity array (v3.0 material matches)
     shaped, lenient = call.runtime.shape(entity, success.schema, call.operation.label)
     response = _json(call, shaped)
     if lenient:  # a whole Product or Material: valid only as the platform reads the spec
         response.leniencies.append(Applied(UNSATISFIABLE_ALLOF, "response"))
     return response
-
-
-def _answers_array(runtime: Any, schema: Any) -> bool:
-    resolved = runtime._raw_resolve(schema)
-    return isinstance(resolved, dict) and resolved.get("type") == "array"
 
 
 def _addressed(call: Call) -> tuple[list[Ref], dict[str, Any] | None]:
