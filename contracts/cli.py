@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from contracts import __version__
 from contracts.errors import ContractsError
 
+CONFIG_OPTION = "--config"
+
 # name -> (module, one-line help). Each module defines ``add_arguments(parser)`` and ``run(args) -> int``.
 COMMANDS: dict[str, tuple[str, str]] = {
     "snapshot": ("contracts.commands.snapshot", "keep per-version snapshots of the OpenAPI spec"),
@@ -53,13 +55,25 @@ def terminal_columns() -> int:
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The whole command line; with ``only``, just that sub-command's module is imported (start-up)."""
+    return _build(only)[0]
+
+
+def _build(only: str | None = None) -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The parser and the sub-command parsers whose module was imported, by name."""
     parser = argparse.ArgumentParser(
         prog="madaster-contracts",
         formatter_class=HelpFormatter,
         description="Contract tests, an offline mock server and breaking-change detection for the Madaster API.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        CONFIG_OPTION,
+        metavar="FILE",
+        help="read the options from FILE (TOML; default: ./madaster-contracts.toml or the "
+        "[tool.madaster-contracts] table of pyproject.toml, looked for upwards); '' reads none",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    built: dict[str, argparse.ArgumentParser] = {}
     for name, (module_name, help_text) in COMMANDS.items():
         command_parser = sub.add_parser(
             name, help=help_text, description=help_text, formatter_class=HelpFormatter
@@ -68,19 +82,111 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             continue
         module = importlib.import_module(module_name)
         module.add_arguments(command_parser)
-        command_parser.set_defaults(_run=module.run)
-    return parser
+        add_verbosity(command_parser)
+        command_parser.set_defaults(_run=module.run, verbosity=0)
+        built[name] = command_parser
+    return parser, built
+
+
+def add_verbosity(parser: argparse.ArgumentParser, *, nested: bool = False) -> None:
+    """``-q``/``-v`` (one ``verbosity`` of -1, 0 or 1); ``nested`` for a sub-command's own actions,
+    which must not overwrite the value given before them."""
+    group = parser.add_mutually_exclusive_group()
+    default = argparse.SUPPRESS if nested else None
+    group.add_argument(
+        "-q",
+        "--quiet",
+        dest="verbosity",
+        action="store_const",
+        const=-1,
+        default=default,
+        help="print less: only problems and the result",
+    )
+    group.add_argument(
+        "-v",
+        "--verbose",
+        dest="verbosity",
+        action="store_const",
+        const=1,
+        default=default,
+        help="print more: also the config file read",
+    )
 
 
 def _command_named(argv: Sequence[str]) -> str:
-    """The sub-command the arguments name ("" for none): the first one not starting with "-"."""
-    return next((arg for arg in argv if not arg.startswith("-")), "")
+    """The sub-command the arguments name ("" for none): the first one not starting with "-"
+    (and not the value of ``--config``)."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == CONFIG_OPTION:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return ""
+
+
+def _config_named(argv: Sequence[str], command: str) -> str | None:
+    """The ``--config`` value given before the sub-command, if any ("" turns the file off)."""
+    for index, arg in enumerate(argv):
+        if arg == command:
+            return None
+        if arg == CONFIG_OPTION and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith(CONFIG_OPTION + "="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _configure(
+    argv: Sequence[str], command: str, parsers: dict[str, argparse.ArgumentParser]
+) -> tuple[object, dict[str, int]]:
+    """Read the config file that applies and make it the sub-command's defaults.
+
+    Returns (config or None, list lengths for ``config.finish``)."""
+    from contracts import config as configuration
+
+    if command not in configuration.SECTIONS or command not in parsers:
+        return None, {}
+    named = _config_named(argv, command)
+    if named == "":
+        return None, {}
+    path = named if named is not None else configuration.discover()
+    if path is None:
+        return None, {}
+    config = configuration.load(path)
+    lists, elsewhere = configuration.apply(config, command, parsers[command])
+    if elsewhere:  # only then are the other sub-commands imported
+        others = {name: _build(name)[1][name] for name in configuration.SECTIONS if name != command}
+        configuration.check_shared(config, elsewhere, others)
+    return config, lists
+
+
+def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
+    """The command line over the config file's values; a bad config file is a ContractsError."""
+    argv = list(argv)
+    command = _command_named(argv)
+    parser, parsers = _build(only=command)
+    config, lists = _configure(argv, command, parsers)
+    args = parser.parse_args(argv)
+    args.config_file = None if config is None else config.path
+    if config is not None:
+        from contracts.config import finish
+
+        finish(args, lists)
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(only=_command_named(argv))
-    args = parser.parse_args(argv)
+    try:
+        args = parse_arguments(argv)
+    except ContractsError as exc:
+        print(f"madaster-contracts {_command_named(argv)}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    if args.config_file is not None and args.verbosity > 0:
+        print(f"config: {args.config_file}", file=sys.stderr)
     try:
         return int(args._run(args) or 0)
     except ContractsError as exc:

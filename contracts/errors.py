@@ -21,3 +21,14 @@ class SpecError(ContractsError):
         self.location = location
         where = f"{source}: {location}" if location else source
         super().__init__(f"{where}: {reason}")
+
+
+class TargetConfigurationError(ContractsError):
+    """The target cannot be tested at all (unreachable host, rejected key): nothing was run.
+
+    The run says so in one line, without a results table: there are no results.
+    """
+
+
+class NothingSelectedError(ContractsError):
+    """``--operation`` filters matched no operation: a typo must not turn CI green."""

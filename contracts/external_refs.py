@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from contracts.errors import SpecError
+from contracts.refs import escape_token, unescape_token
 
 Parse = Callable[[bytes, str], Any]  # text of a file and its name -> the parsed document
 
@@ -79,11 +80,11 @@ def ref_nodes(doc: Any, start: str) -> list[tuple[dict[str, Any], str]]:
 
 
 def escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
+    return escape_token(key)
 
 
 def _segments(pointer: str) -> list[str]:
-    return [unquote(p).replace("~1", "/").replace("~0", "~") for p in pointer.lstrip("#").split("/")[1:]]
+    return [unescape_token(unquote(p)) for p in pointer.lstrip("#").split("/")[1:]]
 
 
 def pointer_get(doc: Any, fragment: str) -> Any:

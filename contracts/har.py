@@ -2,6 +2,10 @@
 
 ``mock --replay``, ``mock --fixtures-from`` and ``diff --usage`` read recordings through
 ``load_har``; a file that is not a HAR log is one ContractsError (exit 2), never a traceback.
+
+Hand-written on purpose: ``harfile`` (installed with schemathesis) only writes HAR files; it
+has no reader. What the project writes in one go goes through it
+(``mockserver.admin.journal_har``).
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import jsonpointer
+
 MAX_HOPS = 10
 
 
@@ -35,10 +37,10 @@ def resolve_or_empty(root: dict[str, Any], node: Any) -> dict[str, Any]:
 
 
 def escape_token(key: str) -> str:
-    """A key as a JSON pointer token (``~`` and ``/`` escaped)."""
-    return key.replace("~", "~0").replace("/", "~1")
+    """A key as a JSON pointer token (``~`` and ``/`` escaped, RFC 6901, by ``jsonpointer``)."""
+    return jsonpointer.escape(key)
 
 
 def unescape_token(token: str) -> str:
-    """The key a JSON pointer token names."""
-    return token.replace("~1", "/").replace("~0", "~")
+    """The key a JSON pointer token names (``jsonpointer``)."""
+    return jsonpointer.unescape(token)

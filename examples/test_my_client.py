@@ -82,3 +82,12 @@ def test_a_read_token_cannot_upload(madaster_mock):
     with pytest.raises(MadasterError) as raised:
         reader.upload_ifc(first_building(reader), "model.ifc", IFC)
     assert raised.value.status == 403
+
+
+def test_the_calls_are_saved_for_diff_usage(client, madaster_mock, tmp_path):
+    """``madaster-contracts diff --usage calls.har OLD NEW`` then names the changes that hit this client."""
+    from contracts.har import load_har
+
+    client.building_names()
+    har = madaster_mock.save_har(tmp_path / "calls.har")
+    assert [(e.method, e.path, e.status) for e in load_har(har)] == [("GET", "/api/v3.0/building", 200)]

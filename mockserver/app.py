@@ -20,7 +20,8 @@ import flask
 
 from contracts.errors import ContractsError
 from contracts.spec_loader import api_version, build_label, load_spec_file, validate_openapi
-from mockserver.admin.endpoints import register_admin, register_index
+from mockserver.admin.endpoints import register_admin
+from mockserver.admin.index import register_index
 from mockserver.admin.stubs import register_stubs
 from mockserver.auth.access import AuthFailure, authenticate
 from mockserver.auth.admin_guard import install_admin_guard

@@ -284,9 +284,15 @@ def build_app(args: argparse.Namespace) -> MockSetup:
         from mockserver.http.stubs import load_stubs_file
 
         count = load_stubs_file(app, args.stubs)
-        print(f"Stubs: {count} from {args.stubs}", file=sys.stderr)
+        _say(args, f"Stubs: {count} from {args.stubs}")
     faults.app = app
     return MockSetup(faults if faults.active else app, specs, tokens, args.tokens is None, faults, store)
+
+
+def _say(args: argparse.Namespace, text: str) -> None:
+    """A start-up note on stderr, unless ``-q``."""
+    if getattr(args, "verbosity", 0) >= 0:
+        print(text, file=sys.stderr)
 
 
 def _recordings(args: argparse.Namespace, specs: list[ServedSpec]) -> dict[str, Any]:
@@ -312,13 +318,13 @@ def _use_recordings(app: Any, args: argparse.Namespace, recordings: dict[str, An
 
         recorded = recordings["fixtures_from"]
         store_others(app, recorded.others)
-        print(f"Fixtures: {recorded.count} entities from {args.fixtures_from}", file=sys.stderr)
+        _say(args, f"Fixtures: {recorded.count} entities from {args.fixtures_from}")
     if "replay" in recordings:
         from mockserver.admin.replay import Replayer
 
         replayer = Replayer(app.wsgi_app, recordings["replay"])
         app.wsgi_app = replayer
-        print(f"Replay: {replayer.recorded} recorded answers from {args.replay}", file=sys.stderr)
+        _say(args, f"Replay: {replayer.recorded} recorded answers from {args.replay}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -346,12 +352,14 @@ def run(args: argparse.Namespace) -> int:
             threads=threads,
             startup_seconds=time.perf_counter() - started,
         )
-        print(banner, flush=True)
+        quiet = getattr(args, "verbosity", 0) < 0
+        print(banner.splitlines()[0] if quiet else banner, flush=True)  # -q: the URL line only
         server.serve_until_signal()
     finally:
         if server is not None:
             server.stop()  # no-op after a clean stop; frees the port if printing failed
         if setup.store is not None:
             setup.store.close()
-    print("madaster-contracts mock: stopped", file=sys.stderr, flush=True)
+    if getattr(args, "verbosity", 0) >= 0:
+        print("madaster-contracts mock: stopped", file=sys.stderr, flush=True)
     return 0

@@ -142,6 +142,17 @@ class RunningMock:
         params = _without_none(method=method, path=path, status=status, since=since)
         return list(self._admin("GET", "/__mock/requests", params=params))
 
+    def save_har(self, path: str | Path, method: str | None = None, url_path: str | None = None) -> Path:
+        """Write the journal (filtered as ``requests``) to ``path`` as HAR 1.2, for
+        ``madaster-contracts diff --usage FILE``: which changes of the API hit this client."""
+        params = _without_none(method=method, path=url_path)
+        response = self._session.get(self.url + "/__mock/requests.har", params=params, timeout=ADMIN_TIMEOUT)
+        if response.status_code >= 400:
+            raise ContractsError(f"GET /__mock/requests.har: {response.status_code} {response.text[:200]}")
+        target = Path(path)
+        target.write_bytes(response.content)
+        return target
+
     def count(self, method: str | None = None, path: str | None = None, **match: Any) -> int:
         """How many logged requests match (``POST /__mock/requests/count``)."""
         body = _without_none(method=method, path=path, **match)

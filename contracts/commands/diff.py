@@ -135,7 +135,7 @@ def _run(args: argparse.Namespace) -> int:
                 handle.write(text)
         except OSError as exc:
             raise ContractsError(f"{args.output}: cannot write the report: {exc.strerror or exc}") from None
-    else:
+    elif getattr(args, "verbosity", 0) >= 0:  # -q: the exit status only
         sys.stdout.write(text)
     if fail_on is not None and any(r.has_at_least(fail_on) for r in reports):
         return 1

@@ -13,7 +13,10 @@ from contracts.errors import ContractsError
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
 
+    from contracts.cli import add_verbosity
+
     def common(sub: argparse.ArgumentParser) -> None:
+        add_verbosity(sub, nested=True)
         sub.add_argument(
             "--specs-dir",
             type=Path,
@@ -92,8 +95,13 @@ def _list(store, args) -> int:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1])
-    print(f"\nstore: {store.root}")
+    if not _quiet(args):
+        print(f"\nstore: {store.root}")
     return 0
+
+
+def _quiet(args: argparse.Namespace) -> bool:
+    return getattr(args, "verbosity", 0) < 0
 
 
 def _target_versions(store, args) -> list[str]:
@@ -122,7 +130,8 @@ def _capture(store, args) -> int:
         if result.added:
             print(f"{version}: stored {result.snapshot.label} ({result.snapshot.path})")
         else:
-            print(f"{version}: unchanged, same as stored {result.snapshot.label}")
+            if not _quiet(args):
+                print(f"{version}: unchanged, same as stored {result.snapshot.label}")
     return 0
 
 
@@ -139,7 +148,8 @@ def _check(store, args) -> int:
         stored_snapshot = latest[version]
         stored = stored_snapshot.load()
         if canonical_sha256(stored) == canonical_sha256(served):
-            print(f"{version}: no drift ({url} equals stored {stored_snapshot.label})")
+            if not _quiet(args):
+                print(f"{version}: no drift ({url} equals stored {stored_snapshot.label})")
             continue
         drifted += 1
         print(f"{version}: DRIFT: {url} differs from stored {stored_snapshot.label}")
@@ -160,6 +170,6 @@ def _import(store, args) -> int:
     result = store.add_file(args.file, version=args.version, kind=kind, note=args.note)
     if result.added:
         print(f"stored {result.snapshot.label} ({result.snapshot.path})")
-    else:
+    elif not _quiet(args):
         print(f"unchanged: {args.file} equals stored {result.snapshot.label}")
     return 0

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
+import sys
 from pathlib import Path
+from typing import TextIO
 
 from contracts.runner.options import DEFAULT_MAX_RESPONSE_TIME, DEFAULT_REQUEST_TIMEOUT
 
@@ -50,10 +53,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--junit", type=Path, default=None, metavar="FILE", help="write a JUnit XML report")
     parser.add_argument(
         "--report",
+        dest="reports",
         type=Path,
-        default=None,
+        action="append",
+        default=[],
         metavar="FILE",
-        help="write a report: self-contained HTML when FILE ends in .html, else Markdown",
+        help="write a report: JSON when FILE ends in .json (docs/schemas/test-report.schema.json), "
+        "self-contained HTML when it ends in .html, else Markdown; repeatable, each is written",
     )
     parser.add_argument(
         "--max-response-time",
@@ -100,10 +106,44 @@ def run(args: argparse.Namespace) -> int:
         max_examples=args.max_examples,
         seed=args.seed,
         junit=args.junit,
-        report=args.report,
+        reports=list(args.reports),
         specs_dir=args.specs_dir,
         max_response_time=args.max_response_time,
         request_timeout=args.request_timeout,
         shard=parse_shard(args.shard) if args.shard else None,
     )
-    return run_contracts(options).exit_code
+    stream = SummaryOnly(sys.stdout) if getattr(args, "verbosity", 0) < 0 else None
+    return run_contracts(options, stream=stream).exit_code
+
+
+class SummaryOnly:
+    """``-q``: the progress lines are dropped, the summary (from its table on) is kept."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.passing = False
+        self.pending = ""
+
+    def write(self, text: str) -> int:
+        if self.passing:
+            return self.stream.write(text)
+        self.pending += text
+        lines = self.pending.split("\n")
+        self.pending = lines.pop()
+        for index, line in enumerate(lines):
+            if SUMMARY_HEADER.match(line):
+                self.passing = True
+                self.stream.write("\n".join(lines[index:]) + "\n" + self.pending)
+                self.pending = ""
+                break
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+
+SUMMARY_HEADER = re.compile(r"^version\s+operations\s+cases\b")
+"""The first line of the summary table (``reporting.console.summary_table``)."""

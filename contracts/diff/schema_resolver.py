@@ -6,7 +6,7 @@ from __future__ import annotations
 from contracts.diff.schema import Discriminator, Schema, freeze, merge_into
 from contracts.diff.schema_shape import check_shape, place
 from contracts.errors import SpecError
-from contracts.ref_cycles import alias_cycle, cycle_error
+from contracts.ref_cycles import alias_cycle, cycle_error, unescape_token
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs start-up (contracts.records)
 if TYPE_CHECKING:
@@ -192,7 +192,7 @@ def _unescape(part: str) -> str:
         from urllib.parse import unquote
 
         part = unquote(part)
-    return part.replace("~1", "/").replace("~0", "~")
+    return unescape_token(part)  # hand-written for the diff's start-up: see ref_cycles
 
 
 def _ref_name(ref: str) -> str:

@@ -51,6 +51,7 @@ class Lifecycle:
     variants: dict[str, tuple[Step, ...]]  # "default" when the lifecycle has plain ``steps``
     failure: tuple[str, ...] = ()
     creates: bool = False
+    imports_at: str | None = None  # the status at which an uploaded IFC file is imported
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -156,6 +157,7 @@ def _parse(raw: dict[str, Any]) -> Lifecycles:
             variants,
             tuple(spec.get("failure") or ()),
             bool(spec.get("creates", False)),
+            spec.get("imports-at"),
         )
     guards = tuple(
         Guard(

@@ -105,7 +105,9 @@ def run(args: argparse.Namespace) -> int:
         server = MockServer(
             app, args.host, args.port, threads=args.threads or DEFAULT_THREADS, ident=PROXY_IDENT
         )
-        print(_banner(server.base_url, target.url, shown, args, time.perf_counter() - started), flush=True)
+        banner = _banner(server.base_url, target.url, shown, args, time.perf_counter() - started)
+        quiet = getattr(args, "verbosity", 0) < 0
+        print(banner.splitlines()[0] if quiet else banner, flush=True)  # -q: the URL line only
         server.serve_until_signal()
     finally:
         if server is not None:

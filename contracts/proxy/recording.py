@@ -4,6 +4,11 @@ The file is a valid HAR document after every entry: entries are appended in plac
 closing brackets, which are written again after each one (one write call per entry, under a
 lock), so Ctrl-C, a crash or a reader peeking at the file mid-session always see a complete log.
 Bodies are kept up to the proxy's caps; larger ones are recorded with their size and a comment.
+
+Not written through ``harfile`` (which ``mock``'s ``/__mock/requests.har`` uses): it closes the
+document only at the end (a crash or Ctrl-C would leave a file no reader accepts), has no lock
+for the proxy's worker threads, and has no room for the fields readers here rely on
+(``_verdict``, ``_violations``, ``postData._encoding`` for binary bodies).
 """
 
 from __future__ import annotations

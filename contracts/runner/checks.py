@@ -23,6 +23,7 @@ from contracts.refs import resolve_or_empty
 from contracts.runner.active_run import ActiveRun as ActiveRun
 from contracts.runner.active_run import activate as activate
 from contracts.runner.active_run import active
+from contracts.runner.gate import not_sent_reason
 from contracts.runner.transport import KEY_HEADER
 
 PROBLEM_FIELDS = frozenset({"type", "title", "status", "detail", "instance", "traceId", "errors", "message"})
@@ -110,6 +111,10 @@ def madaster_auth(ctx: Any, response: Any, case: Any) -> bool | None:
         if headers:
             kwargs["headers"] = headers
         answer = transport.send(probe, **kwargs)
+        if not_sent_reason(answer) is not None:
+            with run.lock:  # the ownership gate kept the probe back: probe on a later case
+                run.probed.discard(label)
+            return None
         if answer.status_code != 401:
             raise AuthProbeFailure(
                 operation=label,

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from contracts.errors import ContractsError
+from contracts.errors import ContractsError, NothingSelectedError, TargetConfigurationError
 from contracts.runner.options import RunOptions
 from contracts.runner.redact import RedactingStream, Redactor
 from contracts.runner.reporting.console import ConsoleReporter
@@ -39,6 +39,7 @@ def run_contracts(options: RunOptions, *, stream: TextIO | None = None) -> RunRe
     out = RedactingStream(stream or sys.stdout, redactor)
     specs = collect_specs(options.versions, options.spec_files, options.specs_dir)
     seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
+    check_selection(specs, options)
     run = RunResult(seed=seed)
     console = ConsoleReporter(out)  # type: ignore[arg-type]  # a TextIO look-alike
     aborted: ContractsError | None = None
@@ -47,19 +48,52 @@ def run_contracts(options: RunOptions, *, stream: TextIO | None = None) -> RunRe
             run_spec(spec, options, seed, console, run)
     except KeyboardInterrupt:
         run.interrupted = True
+    except TargetConfigurationError as exc:
+        aborted = exc  # nothing of this version ran: no results to show for it
+        if run.versions and not run.versions[-1].cases:
+            run.versions.pop()
     except ContractsError as exc:
         aborted = exc
         if run.versions:
             run.versions[-1].errors.append(f"run stopped: {exc}")
     finally:
-        console.summary(run)
-        for label, path in _write_reports(run, options, redactor):
-            console.write(f"{label}: {path}")
+        if run.versions or not isinstance(aborted, TargetConfigurationError):
+            console.summary(run)
+            for label, path in _write_reports(run, options, redactor):
+                console.write(f"{label}: {path}")
     if aborted is not None:
         raise aborted
     if run.interrupted:
         raise KeyboardInterrupt
     return run
+
+
+def check_selection(specs: list[SpecUnderTest], options: RunOptions) -> None:
+    """Stop (exit 2) when ``--operation`` selects nothing in any spec, naming the nearest operations."""
+    import difflib
+
+    from contracts.runner.safety import HTTP_METHODS, select_operations
+
+    patterns = options.operation_patterns()
+    if not patterns:
+        return
+    labels: list[str] = []
+    for spec in specs:
+        for path, item in (spec.doc.get("paths") or {}).items():
+            labels += [f"{m.upper()} {path}" for m in (item or {}) if m.lower() in HTTP_METHODS]
+        selected = select_operations(spec.doc, writes_allowed=options.writes_allowed, patterns=patterns)
+        if selected["paths"]:
+            return
+    wanted = " ".join(repr(text) for text in options.operations)
+    matching = [label for label in labels if any(p.search(label) for p in patterns)]
+    if matching:
+        raise NothingSelectedError(
+            f"--operation {wanted} matches only write operations ({matching[0]}, ...), and this run is "
+            "read-only: add --allow-writes to send writes (to entities the run creates)"
+        )
+    near = difflib.get_close_matches(" ".join(options.operations), sorted(set(labels)), n=3, cutoff=0.3)
+    hint = f"; nearest: {', '.join(near)}" if near else ""
+    raise NothingSelectedError(f"--operation {wanted} matches no operation of the specs under test{hint}")
 
 
 def run_spec(
@@ -106,6 +140,7 @@ class SpecSession:
     target: Any
     run_prefix: str
     _schemas: dict[Any, Any] = field(default_factory=dict)
+    _placement: Any = None
 
     @classmethod
     def open(cls, spec: SpecUnderTest, options: RunOptions, seed: int) -> SpecSession:
@@ -168,19 +203,53 @@ class SpecSession:
         )
 
     @contextmanager
-    def activated(self) -> Iterator[None]:
-        """The Madaster checks pointed at this session while a unit runs."""
-        from contracts.runner import checks
+    def activated(self, schema: Any) -> Iterator[None]:
+        """The Madaster checks, and the placement of writes on the run's own entities, while a unit runs."""
+        from contracts.runner import checks, owned_cases
 
         checks.activate(
             checks.ActiveRun(
                 unknown_key=self.target.unknown_key, max_response_time=self.options.max_response_time
             )
         )
+        owned_cases.activate(self.placement())
         try:
             yield
         finally:
             checks.activate(None)
+            owned_cases.activate(None)
+
+    def placement(self) -> Any:
+        """Where this session's writes go (the run's own entities); None for a read-only run.
+
+        Its schema holds every operation, whatever ``--operation`` selects: a selected write
+        may need a parent created through an operation that is not selected.
+        """
+        from contracts.runner.engine import load_schema
+        from contracts.runner.placement import Placement
+
+        if self.target.gate is None:
+            return None
+        if self._placement is None:
+            schema = load_schema(
+                self.doc,
+                self.target,
+                seed=self.seed,
+                max_examples=1,
+                phases=("examples",),
+                timeout=self.options.request_timeout,
+                patterns=[],
+            )
+            self._placement = Placement(
+                schema,
+                self.target.gate,
+                self.target.app,
+                self.spec.version,
+                f"/api/{self.spec.version}",
+                rng=random.Random(self.seed),
+                run_prefix=self.run_prefix,
+            )
+        return self._placement
 
     def run_operations(self, result: VersionResult, keep: Callable[[str], bool], progress: Progress) -> bool:
         """The per-operation phases on the operations ``keep`` selects; False when interrupted."""
@@ -189,8 +258,9 @@ class SpecSession:
         phases = tuple(p for p in self.options.phases if p in PER_OPERATION_PHASES)
         if not phases:
             return True
-        with self.activated():
-            return run_engine(self.schema(phases, keep), self.target, result, progress)
+        schema = self.schema(phases, keep)
+        with self.activated(schema):
+            return run_engine(schema, self.target, result, progress)
 
     def run_stateful(self, result: VersionResult, progress: Progress) -> bool:
         """The stateful unit: schemathesis's stateful phase, then the CRUD workflows (writes allowed)."""
@@ -200,7 +270,7 @@ class SpecSession:
         if "stateful" not in self.options.phases or self.target.connection_lost:
             return True
         schema = self.schema(("stateful",))
-        with self.activated():
+        with self.activated(schema):
             completed = run_engine(schema, self.target, result, progress, unit=STATEFUL)
             lost = self.target.connection_lost
             if completed and self.target.writes_allowed and self.options.workflows and not lost:
@@ -220,7 +290,7 @@ class SpecSession:
         """Delete what the session created; note writes the guard had to block."""
         from contracts.runner.cleanup import clean_up
 
-        result.cleanup = clean_up(self.target, self.spec.doc)
+        result.cleanup = clean_up(self.target)
         if self.target.blocked_writes:
             result.errors.append(
                 f"{len(self.target.blocked_writes)} write request(s) were generated and blocked before "
@@ -242,15 +312,21 @@ def _write_reports(run: RunResult, options: RunOptions, redactor: Redactor) -> l
 
         write_junit(run, options.junit, redactor)
         written.append(("JUnit report", options.junit))
-    if options.report:
-        if options.report.suffix.lower() in (".html", ".htm"):
+    for report in options.reports:
+        suffix = report.suffix.lower()
+        if suffix == ".json":
+            from contracts.runner.reporting.json_report import write_json
+
+            write_json(run, report, redactor)
+            written.append(("JSON report", report))
+        elif suffix in (".html", ".htm"):
             from contracts.runner.reporting.html import write_html
 
-            write_html(run, options.report, redactor)
-            written.append(("HTML report", options.report))
+            write_html(run, report, redactor)
+            written.append(("HTML report", report))
         else:
             from contracts.runner.reporting.markdown import write_markdown
 
-            write_markdown(run, options.report, redactor)
-            written.append(("Markdown report", options.report))
+            write_markdown(run, report, redactor)
+            written.append(("Markdown report", report))
     return written

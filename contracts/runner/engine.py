@@ -11,6 +11,8 @@ from schemathesis.engine import Status, events, from_schema
 
 from contracts.refs import resolve_or_empty
 from contracts.runner import checks as madaster_checks
+from contracts.runner import owned_cases  # noqa: F401  (registers the hooks that place writes)
+from contracts.runner.gate import not_sent_reason
 from contracts.runner.reproduce import chain_step, curl_for
 from contracts.runner.response_checks import timed_out
 from contracts.runner.results import OPERATION, ChainStep, FailureReport, VersionResult
@@ -27,6 +29,8 @@ STATUS_CHARS = {
     Status.SKIP: "s",
     Status.INTERRUPTED: "!",
 }
+NOT_SENT_CHAR = "-"
+"""A scenario whose every write the ownership gate refused (``gate``): nothing was sent."""
 EXCERPT_LIMIT = 600
 
 
@@ -78,10 +82,14 @@ def run_engine(
         elif isinstance(event, events.PhaseFinished):
             progress("phase_done", event.phase.name.value)
         elif isinstance(event, events.ScenarioFinished):
-            kept = _fold_scenario(event, target, result, unit)
+            kept, sent = _fold_scenario(event, target, result, unit)
             char = STATUS_CHARS.get(event.status, "?")
             if char == "F" and not kept:
                 char = "."  # every failure of the scenario was discarded as not attributable
+            if not sent and char in ".F":
+                char = NOT_SENT_CHAR
+            if char == STATUS_CHARS[Status.SKIP]:
+                result.skipped_scenarios += 1
             progress("scenario", (char, event.label))
         elif isinstance(event, events.NonFatalError):
             message = f"{event.info.title}: {(event.info.message or '').strip()}"
@@ -101,24 +109,33 @@ def run_engine(
 
 def _fold_scenario(
     event: events.ScenarioFinished, target: Target, result: VersionResult, unit: str = OPERATION
-) -> bool:
-    """Record the scenario's cases and checks; True when it left a failure that is kept."""
+) -> tuple[bool, bool]:
+    """Record the scenario's cases and checks.
+
+    Returns (a failure was kept, a request was sent): a write the ownership gate refused is
+    counted as not sent, and nothing about its stand-in answer is judged.
+    """
     recorder = event.recorder
     if event.status == Status.SKIP and event.label and not recorder.cases:
         operation = result.operation(event.label, unit)
         operation.skipped = event.skip_reason or "skipped"
-        return False
-    counted: set[str] = set()
+        return False, True
+    not_sent: set[str] = set()
     for case_id, node in recorder.cases.items():
-        label = node.value.operation.label
-        if case_id not in counted:
-            counted.add(case_id)
-            result.operation(label, unit).cases += 1
+        operation = result.operation(node.value.operation.label, unit)
+        interaction = recorder.interactions.get(case_id)
+        reason = not_sent_reason(interaction.response) if interaction is not None else None
+        if reason is not None:
+            not_sent.add(case_id)
+            operation.not_sent += 1
+            operation.not_sent_reason = operation.not_sent_reason or reason
+        else:
+            operation.cases += 1
     kept = False
     facts = ScenarioFacts(recorder)
     for case_id, check_nodes in recorder.checks.items():
         case_node = recorder.cases.get(case_id)
-        if case_node is None:
+        if case_node is None or case_id in not_sent:
             continue
         case = case_node.value
         operation = result.operation(case.operation.label, unit)
@@ -139,7 +156,7 @@ def _fold_scenario(
             failure = node.failure_info.failure
             report = _failure_report(event, recorder, case_id, case, node.name, failure, target)
             result.add_failure(report)
-    return kept
+    return kept, len(not_sent) < len(recorder.cases) or not recorder.cases
 
 
 class ScenarioFacts:

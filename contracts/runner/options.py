@@ -27,7 +27,8 @@ class RunOptions:
     max_examples: int = DEFAULT_MAX_EXAMPLES
     seed: int | None = None
     junit: Path | None = None
-    report: Path | None = None
+    reports: list[Path] = field(default_factory=list)
+    """Each ``--report FILE``: JSON, HTML or Markdown by its suffix; every one is written."""
     specs_dir: Path | None = None
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT
     """No answer within this many seconds is a finding on the operation (not retried)."""
@@ -79,6 +80,11 @@ class RunOptions:
                     "an API key is required for a remote target: pass --api-key or set MADASTER_API_KEY"
                 )
         self.operation_patterns()
+        seen: set[Path] = set()
+        for report in [*self.reports, *([self.junit] if self.junit else [])]:
+            if report.resolve() in seen:
+                raise ContractsError(f"{report}: given twice as a report file")
+            seen.add(report.resolve())
 
 
 def parse_shard(text: str) -> tuple[int, int]:

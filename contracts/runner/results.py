@@ -81,6 +81,15 @@ class OperationResult:
     """check name -> ``passed`` | ``failed``"""
     skipped: str | None = None
     errors: list[str] = field(default_factory=list)
+    not_sent: int = 0
+    """Write cases the ownership gate did not send: they named an entity the run did not create."""
+    not_sent_reason: str | None = None
+    """The first such case's reason (``its path names id=..., which this run did not create``)."""
+
+    @property
+    def not_exercised(self) -> bool:
+        """Every case of this operation named an entity the run did not create: none was sent."""
+        return self.not_sent > 0 and self.cases == 0
 
     def record_check(self, name: str, passed: bool) -> None:
         if not passed or self.checks.get(name) != "failed":
@@ -107,6 +116,8 @@ class VersionResult:
     errors: list[str] = field(default_factory=list)
     """Run-level problems (not tied to one operation)."""
     cleanup: list[str] = field(default_factory=list)
+    skipped_scenarios: int = 0
+    """Scenarios schemathesis skipped (each an ``s`` of the progress line); reasons per operation."""
     duration: float = 0.0
     shard: tuple[int, int] | None = None
     """``(K, N)`` when this was one shard of a split run."""
@@ -151,6 +162,37 @@ class VersionResult:
     @property
     def skipped_operations(self) -> int:
         return sum(1 for op in self.operations.values() if op.skipped and not op.cases)
+
+    def _by_label(self) -> dict[str, tuple[int, int, str | None]]:
+        """label -> (cases sent, cases not sent, first reason), over both units."""
+        totals: dict[str, tuple[int, int, str | None]] = {}
+        for _, op in self.all_results():
+            sent, refused, reason = totals.get(op.label, (0, 0, None))
+            totals[op.label] = (sent + op.cases, refused + op.not_sent, reason or op.not_sent_reason)
+        return totals
+
+    @property
+    def not_exercised(self) -> list[tuple[str, str]]:
+        """(operation, reason) of each operation none of whose cases could be sent."""
+        return [
+            (label, reason or "")
+            for label, (sent, refused, reason) in self._by_label().items()
+            if refused and not sent
+        ]
+
+    @property
+    def writes_exercised(self) -> tuple[int, int]:
+        """(write operations with a case sent, write operations tried) of this run."""
+        writes = {
+            label: sent
+            for label, (sent, refused, _) in self._by_label().items()
+            if label.split(" ", 1)[0] not in ("GET", "HEAD") and (sent or refused)
+        }
+        return sum(1 for sent in writes.values() if sent), len(writes)
+
+    @property
+    def not_sent(self) -> int:
+        return sum(op.not_sent for _, op in self.all_results())
 
     @property
     def operation_errors(self) -> list[tuple[str, str]]:

@@ -8,12 +8,13 @@ from typing import Any
 
 from werkzeug.test import Client
 
-from contracts.errors import ContractsError
+from contracts.errors import ContractsError, TargetConfigurationError
+from contracts.runner.gate import OwnershipGate
+from contracts.runner.ledger import PathTemplates
 from contracts.runner.specs import SpecUnderTest
 from contracts.runner.transport import (
     KEY_HEADER,
     KEY_PLACEHOLDER,
-    CreationRecorder,
     HttpForwarder,
     KeyInjector,
     RequestLog,
@@ -37,7 +38,8 @@ class Target:
     offline: bool
     writes_allowed: bool
     guard: WriteGuard | None = None
-    recorder: CreationRecorder | None = None
+    gate: OwnershipGate | None = None
+    """The ownership fence and ledger of a write run (``gate``); None when the run is read-only."""
     forwarder: HttpForwarder | None = None
     log: RequestLog | None = None
     unknown_key: str = field(default_factory=lambda: "madaster-contracts-unknown-" + secrets.token_hex(8))
@@ -87,14 +89,15 @@ def build_target(
         description, display, writes = base_url.rstrip("/"), base_url.rstrip("/"), allow_writes
     log = RequestLog(KeyInjector(inner, key))
     app: WsgiApp = log
-    recorder = guard = None
+    gate = guard = None
     if writes:
-        recorder = CreationRecorder(app, name_prefix=None if base_url is None else run_prefix)
-        app = recorder
+        templates = PathTemplates(doc if doc is not None else spec.doc)
+        gate = OwnershipGate(app, templates, name_prefix=None if base_url is None else run_prefix)
+        app = gate
     else:
         guard = WriteGuard(app)
         app = guard
-    return Target(description, display, app, base_url is None, writes, guard, recorder, forwarder, log=log)
+    return Target(description, display, app, base_url is None, writes, guard, gate, forwarder, log=log)
 
 
 def create_mock(
@@ -135,9 +138,9 @@ def preflight(target: Target, spec: SpecUnderTest) -> None:
     try:
         response = client.get(path, headers={KEY_HEADER: KEY_PLACEHOLDER, "Accept": "application/json"})
     except TargetUnreachable as exc:
-        raise ContractsError(f"cannot reach {target.description}: {exc}") from None
+        raise TargetConfigurationError(f"cannot reach {target.description}: {exc}") from None
     if response.status_code == 401:
-        raise ContractsError(
+        raise TargetConfigurationError(
             f"{target.description} rejected the API key (401 on GET {path}); "
             "check --api-key / MADASTER_API_KEY: no tests were run"
         )

@@ -1,16 +1,15 @@
-"""The HTML index at ``/`` and the admin endpoints under ``/__mock/`` (reset, request log, state, tokens, jobs)."""
+"""The admin endpoints under ``/__mock/`` (reset, request log, state, tokens, jobs); the page at ``/``: ``index``."""
 
 from __future__ import annotations
 
 import json
-from html import escape
 from typing import Any
 
 import flask
 
 from mockserver.admin.state_view import state_view
 from mockserver.admin.stubs import reset_stubs
-from mockserver.auth.admin_guard import admin_tokens, key_free
+from mockserver.auth.admin_guard import key_free
 from mockserver.auth.admin_scope import bounded_state, current_admin, lendable, scope_inside, sees_job
 from mockserver.auth.tokens import Token
 from mockserver.fixtures.seed import seed_fixtures
@@ -25,47 +24,30 @@ JOURNAL_FILTERS = frozenset({"method", "path", "path_regex", "status", "since"})
 """What ``GET /__mock/requests`` filters by (query, headers and body: ``POST /__mock/requests/count``)."""
 
 
+def _repeated() -> list[str]:
+    args = flask.request.args
+    return sorted(name for name in args if len(args.getlist(name)) > 1)
+
+
+def _journal() -> list[Any] | flask.Response:
+    """The journal's entries the request's filters match, or a 400 naming the bad filter."""
+    repeated = _repeated()
+    if repeated:
+        return _problem(400, f"{', '.join(repeated)}: give each filter once")
+    filters = flask.request.args.to_dict()
+    unknown = sorted(set(filters) - JOURNAL_FILTERS)
+    if unknown:
+        known = ", ".join(sorted(JOURNAL_FILTERS))
+        return _problem(400, f"unknown filter {', '.join(unknown)} (known: {known})")
+    try:
+        match = RequestMatch.parse(filters, "filter")
+    except MatchError as exc:
+        return _problem(400, str(exc))
+    return _state()["log"].matching(match, _shown_scope())
+
+
 def _state() -> dict[str, Any]:
     return flask.current_app.extensions["mockserver"]
-
-
-def register_index(app: flask.Flask) -> None:
-    @app.get("/")
-    def index() -> flask.Response:
-        state = _state()
-        parts = [
-            "<!doctype html><html><head><meta charset='utf-8'><title>Madaster API mock</title>",
-            "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
-            "code{background:#eee;padding:0 .2em}td{padding:0 .6em}</style></head><body>",
-            "<h1>Madaster API mock</h1>",
-        ]
-        parts.append(
-            "<h2>Tokens</h2><table><tr><th>name</th><th>permission</th><th>scope</th><th>expires</th></tr>"
-        )
-        for token in state["tokens"]:  # no character of any key: the page needs no key to be read
-            expires = token.expires.isoformat() if token.expires else "never"
-            parts.append(
-                f"<tr><td>{escape(token.name)}</td>"
-                f"<td>{token.permission}</td><td>{escape(token.scope)}</td><td>{expires}</td></tr>"
-            )
-        parts.append("</table><p>Send the key in the <code>X-API-Key</code> header.</p>")
-        for version, runtime in state["runtimes"].items():
-            build = f" (build {escape(runtime.build)})" if runtime.build else ""
-            parts.append(f"<h2>{version}{build}</h2>")
-            parts.append(f"<p><a href='/api/{version}/swagger.json'>/api/{version}/swagger.json</a></p><ul>")
-            for op in runtime.operations:
-                kind = runtime.model.behaviours[id(op)].kind
-                parts.append(f"<li><code>{op.method} {escape(op.template)}</code> {kind}</li>")
-            parts.append("</ul>")
-        if "mockserver.admin" in flask.current_app.blueprints or state.get("admin"):
-            needs_key = " (with an admin token's X-API-Key)" if admin_tokens(state["tokens"]) else ""
-            parts.append(
-                "<p><a href='/__mock/console'>Open the console</a> (operations, live request log, state,"
-                f" jobs, tokens). Admin{needs_key}: <a href='/__mock/requests'>/__mock/requests</a>,"
-                " <a href='/__mock/jobs'>/__mock/jobs</a>, POST /__mock/reset</p>"
-            )
-        parts.append("</body></html>")
-        return flask.Response("".join(parts), mimetype="text/html")
 
 
 def register_admin(app: flask.Flask) -> None:
@@ -98,25 +80,29 @@ def register_admin(app: flask.Flask) -> None:
     def requests_log() -> flask.Response:
         """The logged requests, oldest first, filtered by ``method``, ``path``, ``path_regex``,
         ``status`` and ``since`` (only those numbered above N, for polling)."""
-        args = flask.request.args
-        repeated = sorted(name for name in args if len(args.getlist(name)) > 1)
-        if repeated:
-            return _problem(400, f"{', '.join(repeated)}: give each filter once")
-        filters = args.to_dict()
-        if set(filters) <= {"since"}:  # the console's polling: no match to build
+        filters = flask.request.args.to_dict()
+        if set(filters) <= {"since"} and not _repeated():  # the console's polling: no match to build
             since = filters.get("since", "0")
             if not since.isdigit():
                 return _problem(400, f"since={since!r}: expected a request number (0 or more)")
             return flask.jsonify(_state()["log"].entries(int(since), _shown_scope()))
-        unknown = sorted(set(filters) - JOURNAL_FILTERS)
-        if unknown:
-            known = ", ".join(sorted(JOURNAL_FILTERS))
-            return _problem(400, f"unknown filter {', '.join(unknown)} (known: {known})")
-        try:
-            match = RequestMatch.parse(filters, "filter")
-        except MatchError as exc:
-            return _problem(400, str(exc))
-        return flask.jsonify([entry.summary() for entry in _state()["log"].matching(match, _shown_scope())])
+        found = _journal()
+        if isinstance(found, flask.Response):
+            return found
+        return flask.jsonify([entry.summary() for entry in found])
+
+    @app.get("/__mock/requests.har")
+    def requests_har() -> flask.Response:
+        """The same entries (and filters) as a HAR 1.2 file, for ``diff --usage`` and dev tools."""
+        found = _journal()
+        if isinstance(found, flask.Response):
+            return found
+        from mockserver.admin.journal_har import journal_har
+
+        text = journal_har(found, flask.request.host_url)
+        response = flask.Response(text, 200, content_type="application/json; charset=utf-8")
+        response.headers["Content-Disposition"] = 'attachment; filename="mock-requests.har"'
+        return response
 
     @app.post("/__mock/requests/count")
     def requests_count() -> flask.Response:

@@ -67,3 +67,4 @@ class Call:
     base_url: str = ""  # scheme://host the client reached the mock on (for download URLs)
     params: dict[str, Any] = field(default_factory=dict)  # validated query and header parameters
     language: str | None = None  # the Accept-Language header, for catalogue names
+    applied: list[Any] = field(default_factory=list)  # leniencies the handling needed (spec.leniency.Applied)

@@ -13,7 +13,7 @@ import random
 import uuid
 from typing import Any
 
-from contracts.platform.leniency import UNSATISFIABLE_ALLOF
+from contracts.platform.leniency import EMPTY_GUID, EMPTY_GUID_PARENT, UNSATISFIABLE_ALLOF
 from mockserver.behaviour.call import DELETED, FIXTURE, Call, Refusal
 from mockserver.behaviour.catalogue_refs import unknown_reference
 from mockserver.behaviour.runtime import SpecRuntime
@@ -37,9 +37,12 @@ def _json(call: Call, value: Any, status: int | None = None) -> MockResponse:
 def _respond_entity(call: Call, entity: Any) -> MockResponse:
     success = call.operation.success()
     if success.schema is None:
-        return MockResponse(int(success.status))
+        response = MockResponse(int(success.status))
+        response.leniencies.extend(call.applied)
+        return response
     shaped, lenient = call.runtime.shape(entity, success.schema, call.operation.label)
     response = _json(call, shaped)
+    response.leniencies.extend(call.applied)
     if lenient:  # a whole Product or Material: valid only as the platform reads the spec
         response.leniencies.append(Applied(UNSATISFIABLE_ALLOF, "response"))
     return response
@@ -96,7 +99,9 @@ def _check_scope(
 def _body_parents(call: Call, collection: str, body: Any) -> tuple[Ref | None, list[Ref]]:
     """Parents named in the body (``folderId``): each must exist; the one to link under, if any.
 
-    A ``parentId`` naming the account root is returned as ``("account", id)``: the top level.
+    A ``parentId`` naming the account root is returned as ``("account", id)``: the top level; so
+    is the empty Guid, which NSwag clients send for a Guid they did not set (the platform's
+    ``empty-guid-parent`` leniency: the body then names the account's id).
     """
     fields = call.runtime.model.body_parents.get(collection, {})
     if not fields or not isinstance(body, dict):
@@ -107,7 +112,11 @@ def _body_parents(call: Call, collection: str, body: Any) -> tuple[Ref | None, l
         value = body.get(name)
         if value is None:
             continue
-        if ACCOUNT in targets and value == call.runtime.account_id:
+        account = call.runtime.account_id
+        if ACCOUNT in targets and value == EMPTY_GUID and account and call.runtime.lenient:
+            body[name] = value = account  # the body was parsed for this request alone
+            call.applied.append(Applied(EMPTY_GUID_PARENT, f"body.{name}"))
+        if ACCOUNT in targets and value == account:
             found: str | None = ACCOUNT
         else:
             found = next(
@@ -223,6 +232,9 @@ def _store_entity(
     delete of the entity or its parent (another thread, another process) is a 404, never a
     deleted entity brought back or an orphan."""
     rt = call.runtime
+    derive = rt.derivers.get(collection)
+    if derive is not None and call.instance != FIXTURE:
+        entity = derive(call, key, entity, parent)
     schema = rt.entity_schema(collection)
     if schema is not None:
         entity = rt.conform(entity, schema, collection, key)

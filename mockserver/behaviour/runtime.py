@@ -11,6 +11,7 @@ import json
 import random
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from contracts.platform.catalogue import Catalogue, load_catalogue
@@ -45,6 +46,9 @@ class SpecRuntime:
         self.keyed_by_parent = self._client_keyed_children()
         self.account_id = self._account_id()
         self.lifecycle: Any = None  # the LifecycleEngine create_app attaches
+        # collection -> what the platform derives on an entity before it is stored (the platform's
+        # computations attach them: an element's mapping, a child's weight); fixtures are kept as given
+        self.derivers: dict[str, Callable[[Any, str, dict[str, Any], Any], dict[str, Any]]] = {}
         self.lenient = True  # shape entities as the platform does (create_app: not under strict)
 
     # -- schemas -------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The developer console at ``/__mock/console``: operations, live request log, state, jobs and tokens.
 
-Plain HTML, CSS and JavaScript in ``static/`` (no build step), Swagger UI from the
-``swagger-ui-bundle`` package; everything is served by the mock itself, so the console works
+Plain HTML, CSS and JavaScript in ``static/`` (no build step), Swagger UI 5 from the
+``flask-swagger-ui`` package's files; everything is served by the mock itself, so the console works
 without a network. It reads the admin endpoints (``/__mock/requests``, ``/__mock/state``,
 ``/__mock/tokens``, ``/__mock/jobs``) and never touches the ``/api/...`` hot path.
 

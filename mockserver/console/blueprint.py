@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import flask
-from swagger_ui_bundle import swagger_ui_path
 
 from mockserver.auth.admin_guard import admin_tokens, key_free
 from mockserver.auth.admin_scope import current_admin, may_lend
@@ -21,9 +20,7 @@ from mockserver.spec.problems import PROBLEM_JSON, problem_body
 
 STATIC = Path(__file__).parent / "static"
 CONSOLE_FILES = frozenset({"console.js", "console.css"})
-SWAGGER_FILES = frozenset(
-    {"swagger-ui-bundle.js", "swagger-ui.css", "swagger-ui-bundle.js.map", "swagger-ui.css.map"}
-)
+SWAGGER_FILES = frozenset({"swagger-ui-bundle.js", "swagger-ui.css", "VERSION"})
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 NO_KEY = "none"
 
@@ -66,13 +63,27 @@ def console_blueprint() -> flask.Blueprint:
     def swagger_file(name: str) -> flask.Response:
         if name not in SWAGGER_FILES:
             flask.abort(404)
-        return flask.send_from_directory(Path(str(swagger_ui_path)), name)
+        return flask.send_from_directory(swagger_ui_dist(), name)
 
     @blueprint.route("/__mock/as/<who>/api/<path:rest>", methods=METHODS)
     def call_as(who: str, rest: str) -> flask.Response:
         return _call_as(who)
 
     return blueprint
+
+
+def swagger_ui_dist() -> Path:
+    """Swagger UI's files as the ``flask-swagger-ui`` package ships them (``dist/``): a current
+    Swagger UI 5, repackaged weekly, with nothing to fetch at run time. Only its files are
+    used; the console is its own page, not the package's blueprint."""
+    import flask_swagger_ui
+
+    return Path(flask_swagger_ui.__file__).parent / "dist"
+
+
+def swagger_ui_version() -> str:
+    """The version of the Swagger UI served (``v5.34.0``), from the package's ``dist/VERSION``."""
+    return (swagger_ui_dist() / "VERSION").read_text(encoding="utf-8").strip()
 
 
 def _call_as(who: str) -> flask.Response:

@@ -18,7 +18,7 @@ from typing import Any
 
 from contracts.errors import ContractsError
 
-PANELS = ("requests", "operations", "state", "jobs", "tokens")
+PANELS = ("requests", "operations", "state", "jobs", "stubs", "tokens")
 DEV_KEY = {"X-API-Key": "dev-write"}
 
 
@@ -36,6 +36,8 @@ def _client_calls(base_url: str) -> None:
         if files.ok and files.json():
             file_path = f"/api/v3.0/building/{building}/files/{files.json()[0]['id']}"
             requests.post(f"{base_url}{file_path}/startrefinement", headers=DEV_KEY, timeout=10)
+    stub = {"match": {"method": "GET", "path": "/api/v3.0/folder"}, "answer": {"status": 503}, "times": 3}
+    requests.post(f"{base_url}/__mock/stubs", json=stub, timeout=10)
 
 
 def take(driver: Any, base_url: str, out_dir: Path) -> list[Path]:

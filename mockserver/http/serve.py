@@ -262,7 +262,7 @@ def format_banner(
     if admin:  # every URL printed is a page or an endpoint that answers
         lines.append(f"Console: {base_url}/__mock/console  (open it in a browser; {guard})")
         lines.append(
-            f"Admin API: {base_url}/__mock/requests, /__mock/stubs, /__mock/jobs, POST /__mock/reset"
+            f"Admin API: {base_url}/__mock/requests (.har), /__mock/stubs, /__mock/jobs, POST /__mock/reset"
         )
     else:
         lines.append("Admin: off (--no-admin)")

@@ -14,4 +14,9 @@ Which file for which change:
 - files and images attached by multipart upload: ``attachments.py``
   (data: ``contracts/platform/data/attachments.yaml``)
 - the bytes of a PDF or XLSX passport: ``passports.py``; download URLs: ``downloads.py``
+- a field the platform computes from the state (an element's mapping, a file's counts, validation
+  and circularity figures, a bill of materials' shares): ``computed.py`` (rules:
+  ``contracts/platform/figures.py``, ``refinement.py``, ``bill_of_materials.py``)
+- the IFC import of an uploaded file, as a step of its job: ``element_import.py``
+  (``contracts/platform/ifc_import.py``)
 """

@@ -24,6 +24,9 @@ from mockserver.state.store import Gone, Ref, StateStore
 JOBS = "~jobs"
 _NAMESPACE = uuid.UUID("6f1d1c52-52f5-4c59-9a8e-7f0f3c1f2b11")
 Clock = Callable[[], float]
+Work = Callable[[dict[str, Any], dict[str, Any]], "dict[str, Any] | None"]
+"""The work a step does as it is reached (the IFC import): given the job and its entity (which it
+may change), None when it went through, else the failure (``{"status", "set"}``) the job ends in."""
 
 
 def job_id(collection: str, entity_id: str) -> str:
@@ -105,6 +108,7 @@ class LiveStore:
         self.inner = inner
         self.clock = clock
         self._tracked: dict[str, str] = {}  # collection -> key field
+        self.workers: dict[str, Work] = {}  # "version:work" -> what a step naming ``work`` does
         self._lock = threading.RLock()
 
     def track(self, collection: str, key_field: str) -> None:
@@ -210,10 +214,14 @@ class LiveStore:
                 return entity
             for index in range(job["applied"] + 1, target + 1):
                 step = job["steps"][index]
+                failure = self._work(job, step, current)
+                if failure is not None:  # the step's work failed: the job ends in that failure
+                    job.update(failed=failure, failedApplied=False)
+                    break
                 current.update(step["set"])
                 if step.get("previous") and job.get("previous"):
                     self._set_previous(job["previous"], step["previous"])
-            job["applied"] = max(job["applied"], target)
+                job["applied"] = index
             if job["failed"] is not None and not job["failedApplied"]:
                 current.update(job["failed"]["set"])
                 job["failedApplied"] = True
@@ -224,6 +232,13 @@ class LiveStore:
                 return entity
             self.inner.put(JOBS, job["id"], job, ref)
             return current
+
+    def _work(
+        self, job: dict[str, Any], step: dict[str, Any], entity: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        name = step.get("work")
+        worker = self.workers.get(f"{job['version']}:{name}") if name else None
+        return worker(job, entity) if worker is not None else None
 
     def _set_previous(self, previous: dict[str, str], values: dict[str, Any]) -> None:
         ref = (previous["collection"], previous["id"])

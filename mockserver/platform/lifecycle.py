@@ -21,6 +21,8 @@ from mockserver.behaviour.entities import _addressed, _check_scope
 from mockserver.behaviour.handlers import HANDLERS
 from mockserver.behaviour.runtime import SpecRuntime
 from mockserver.platform import downloads
+from mockserver.platform.computed import Computations
+from mockserver.platform.element_import import ElementImport
 from mockserver.platform.jobs import LiveStore
 from mockserver.platform.lifecycle_work import PASSPORT_TYPES, Bound, Handler, LifecycleWork
 from mockserver.spec.operations import Operation
@@ -47,6 +49,13 @@ class LifecycleEngine(LifecycleWork):
         self.bound: dict[str, Bound] = {}
         self.handlers: dict[int, Handler] = {}
         self._bind()
+        files, buildings = self.bound.get("building-file"), self.bound.get("building")
+        self.computed = Computations(
+            runtime, store, files.collection if files else None, buildings.collection if buildings else None
+        )
+        ElementImport(self.computed)
+        keys = {operation_key(op.method, op.template): op for op in runtime.operations}
+        self.handlers.update(self.computed.handlers(keys, self.handlers))
 
     # -- binding ---------------------------------------------------------------------------
     def _bind(self) -> None:

@@ -32,6 +32,7 @@ from mockserver.behaviour.entities import (
 from mockserver.behaviour.reference import MISSING
 from mockserver.behaviour.runtime import SpecRuntime
 from mockserver.platform import downloads, passports
+from mockserver.platform.computed import IFC_IMPORT, Computations
 from mockserver.platform.jobs import LiveStore, new_job
 from mockserver.spec.operations import Operation
 from mockserver.spec.problems import MockResponse
@@ -70,6 +71,7 @@ class LifecycleWork:
     delay: float
     defs: Lifecycles
     bound: dict[str, Bound]
+    computed: Computations
     _presets: Operation | None
 
     def start(
@@ -80,9 +82,15 @@ class LifecycleWork:
         variant: str = "default",
         outcome: tuple[Any, ...] = (),
         previous: Ref | None = None,
+        work: tuple[str, str] | None = None,
     ) -> dict[str, Any]:
-        """Start (or restart) the lifecycle on one entity; the entity with its first step applied."""
+        """Start (or restart) the lifecycle on one entity; the entity with its first step applied.
+        ``work`` (status, name): the step that does that work as it is reached (``jobs.Work``),
+        the last step where the build has no such status."""
         steps = self._steps(lifecycle, bound, variant, outcome)
+        if work is not None:
+            at = next((s for s in steps if s["status"] == work[0]), steps[-1])
+            at["work"] = work[1]
         failure = [{"status": s, "set": {bound.kind.field: s}} for s in self._failures(lifecycle, bound)]
         job = new_job(
             version=self.runtime.version,
@@ -179,7 +187,11 @@ class LifecycleWork:
         _check_scope(call, chain)
         bound = self.bound[lifecycle.entity]
         _check_catalogue_refs(call, bound.collection)
-        entity = self.start(lifecycle, bound, self._target(call, bound, chain, argument))
+        target = self._target(call, bound, chain, argument)
+        if lifecycle.name == "refinement":  # the elements are mapped again, with the body's databases
+            databases = call.body.get("preferredDatabaseIds") if isinstance(call.body, dict) else None
+            self.computed.remap((bound.collection, target), databases)
+        entity = self.start(lifecycle, bound, target)
         return _generated_answer(call, entity)
 
     def _upload(self, lifecycle: Lifecycle, argument: str | None, call: Call) -> MockResponse:
@@ -200,7 +212,9 @@ class LifecycleWork:
         else:
             variant = "ifc" if is_ifc(content) else "not-ifc"
         digest = hashlib.sha256(content).hexdigest()
-        entity = self.start(lifecycle, bound, key, variant, outcome=(name, digest))
+        work = (lifecycle.imports_at, IFC_IMPORT) if variant == "ifc" and lifecycle.imports_at else None
+        self.computed.uploaded((bound.collection, key), variant)
+        entity = self.start(lifecycle, bound, key, variant, outcome=(name, digest), work=work)
         return _generated_answer(call, entity)
 
     def _activate(self, lifecycle: Lifecycle, argument: str | None, call: Call) -> MockResponse:

@@ -70,6 +70,8 @@ def setup_building(s: Session, *, external_id: str | None = None) -> dict[str, A
     methods = s.call("GET", "/system/classificationmethods", 200)
     nl_sfb = next((m for m in methods if m.name and m.name.nl == "NL-SfB"), None)
     assert nl_sfb is not None, [m.name for m in methods]
+    by_invariant = [m for m in methods if m.name and m.name.additional_properties.get("iv") == "NL-SfB"]
+    assert [m.id for m in by_invariant] == [nl_sfb.id]  # how csharp/basic picks it
     assert OMNICLASS in {str(m.id) for m in methods}
 
     building_model = s.api.body_model("POST", "/building")
@@ -245,6 +247,14 @@ def passport(s: Session, building: Any, path: str, **order: Any) -> bytes:
 def basic(s: Session) -> None:
     """The published example: building, file, elements (or an IFC upload), Mapped, activated, passport."""
     made = setup_building(s)
+    # the C# examples leave ParentId unset: NSwag sends the empty Guid, the platform reads the account
+    folder_model = s.api.body_model("POST", "/folder")
+    values = {"name": "Portfolio zonder ouder", "parent_id": uuid.UUID(int=0)}
+    top = s.call(
+        "POST", "/folder", 201, body=build(folder_model, **values, foldertype_id=made["folder"].foldertype_id)
+    )
+    assert top.parent_id == made["account"].id, top
+    assert "empty-guid-parent" in s.last.headers.get("X-Mock-Leniency", ""), s.last.headers
     building = made["building"]
     file = create_source_file(s, building, made["nl_sfb"].id, "Constructie.ifc")
     if s.has("POST", "/building/{buildingId}/files/{id}/setimporting"):
@@ -288,10 +298,24 @@ def ifc_upload(s: Session) -> None:
     made = setup_building(s)
     building = made["building"]
     good = create_source_file(s, building, made["nl_sfb"].id, "Kantoor.ifc")
+    assert good.file_name is None and good.is_active is False  # nothing uploaded, not yet active
     upload(s, building, good, "Kantoor.ifc", SMALL_IFC)
     status, seen = wait_for_file(s, building, good, {"Mapped"})
     assert status == "Mapped", seen
     assert in_order(seen, SOURCE_LIFECYCLE), f"statuses went backwards: {seen}"
+    read = s.call("GET", "/building/{buildingId}/files/{id}", 200, building_id=building.id, id=good.id)
+    assert (read.file_name, read.file_size) == ("Kantoor.ifc", len(SMALL_IFC)), read
+    listing = "/building/{buildingId}/files/{fileId}/elements"
+    if s.has("GET", listing):
+        elements = s.call("GET", listing, 200, building_id=building.id, file_id=good.id)
+        assert {e.id: e.element_class for e in elements} == {  # the building elements, by GlobalId
+            "1kTvXnbbzCWw8lcMd1dR4o": "IfcWall",
+            "3mE1Gq0MD4xBWsbvTiqz3e": "IfcSlab",
+        }, elements
+    counting = "/building/{buildingId}/files/{id}/status"
+    if s.has("GET", counting):
+        counts = s.call("GET", counting, 200, building_id=building.id, id=good.id)
+        assert (counts.element_count, counts.element_processed_count) == (2, 2), counts
 
     if s.has("POST", "/building/{buildingId}/files/restartrefinement"):  # with other databases
         body = build(
@@ -309,6 +333,9 @@ def ifc_upload(s: Session) -> None:
     upload(s, building, bad, "notities.txt", b"Dit is geen IFC-bestand, maar een notitie.\n")
     status, seen = wait_for_file(s, building, bad, {"ImportFailed", "UnknownImportFile"})
     assert status in {"ImportFailed", "UnknownImportFile"}, seen
+    if s.has("GET", counting):
+        counts = s.call("GET", counting, 200, building_id=building.id, id=bad.id)
+        assert counts.element_count == 0 and "not an IFC file" in counts.status_message, counts
 
 
 ELEMENTS: list[dict[str, Any]] = [

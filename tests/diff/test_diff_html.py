@@ -64,10 +64,19 @@ def test_real_pair_page_structure() -> None:
     report = diff_specs(old, new)
     page = Page(render([report], RenderOptions()))
     assert len(page.findings) == len(report.changes)
-    assert [f["data-level"] for f in page.findings] == [c.level.label for c in report.changes]
-    assert [f["operation"] for f in page.findings] == [c.operation for c in report.changes]
-    assert [f["data-rule"] for f in page.findings] == [c.id for c in report.changes]
-    assert page.messages == [c.message for c in report.changes]
+    shown = [
+        (f["data-level"], f["operation"], f["data-rule"], m)
+        for f, m in zip(page.findings, page.messages, strict=True)
+    ]
+    assert sorted(shown) == sorted((c.level.label, c.operation, c.id, c.message) for c in report.changes)
+    # breaking first: operations by their worst finding, each operation's findings by level
+    rank = {"breaking": 2, "warning": 1, "info": 0}
+    operations = list(dict.fromkeys(op for _, op, _, _ in shown))
+    levels = {op: [rank[level] for level, o, _, _ in shown if o == op] for op in operations}
+    assert [op for _, op, _, _ in shown] == [op for op in operations for _ in levels[op]]  # grouped
+    assert all(ranks == sorted(ranks, reverse=True) for ranks in levels.values())
+    worst = [max(levels[op]) for op in operations]
+    assert worst == sorted(worst, reverse=True) and worst[0] == 2
     boxes = [a for t, a in page.tags if t == "input" and a.get("name") == "level"]
     assert [b["value"] for b in boxes] == ["breaking", "warning", "info"]
     assert any(t == "input" and a.get("id") == "filter-text" for t, a in page.tags)

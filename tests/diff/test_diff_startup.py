@@ -35,6 +35,7 @@ NOT_ON_A_PLAIN_DIFF = (
     "contracts.datafile",
     "contracts.store",
     "dataclasses",
+    "jsonpointer",
 )
 
 _PROBE = """

@@ -101,7 +101,7 @@ def run_example(*options: str) -> subprocess.CompletedProcess[str]:
 def test_the_example_team_tests_pass() -> None:
     run = run_example("-n", "0")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
-    assert "8 passed" in run.stdout
+    assert "9 passed" in run.stdout
 
 
 @pytest.mark.slow
@@ -109,4 +109,4 @@ def test_the_example_team_tests_pass_on_xdist_workers() -> None:
     """Two workers, tests spread one by one: each worker serves its own mock."""
     run = run_example("-n", "2", "--dist", "load")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
-    assert "8 passed" in run.stdout
+    assert "9 passed" in run.stdout

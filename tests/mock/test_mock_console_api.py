@@ -216,6 +216,8 @@ def test_the_console_and_its_files_are_served_locally(app) -> None:
         assert asset in text
         assert client.get(asset).status_code == 200
     assert client.get("/__mock/console/swagger-ui/index.html").status_code == 404
+    version = client.get("/__mock/console/swagger-ui/VERSION").get_data(as_text=True).strip()
+    assert int(version.lstrip("v").split(".")[0]) >= 5  # a current Swagger UI, not 4.15
     assert client.get("/__mock/console/swagger-ui/..%2Fswagger-initializer.js").status_code == 404
     features = client.get("/__mock/console/features").json
     assert [v["version"] for v in features["versions"]] == ["v3.0", "v4.0"]

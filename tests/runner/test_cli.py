@@ -84,6 +84,76 @@ def test_ctrl_c_still_deletes_what_the_run_created(cli, build_28168, monkeypatch
             "test", "--spec", str(build_28168), "--base-url", url, "--api-key", KEY, "--allow-writes"
         )
     assert result.code == 130
-    assert api.created_names == [name for name in api.created_names if name.startswith("mc-")]
     assert len(api.created_names) == 1 and api.folders == {}
     assert ("DELETE", f"/api/v3.0/folder/{api.deleted[0]}") in api.requests
+
+
+SPECS = ["--specs-dir", "SPECS"]
+
+
+def _specs(argv: list[str]) -> list[str]:
+    from tests.conftest import PROJECT_ROOT
+
+    return [str(PROJECT_ROOT / "specs") if a == "SPECS" else a for a in argv]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--operation", "NOPE /nothing"], "matches no operation of the specs under test; nearest:"),
+        (["--operation", "GET /api/v3.0/folderz"], "nearest: GET /api/v3.0/folder"),
+        (
+            ["--operation", "DELETE", "--base-url", "http://127.0.0.1:9", "--api-key", "k"],
+            "matches only write operations",
+        ),
+    ],
+)
+def test_an_operation_filter_that_selects_nothing_is_exit_2(cli, argv, message) -> None:
+    result = cli("test", *_specs(SPECS), *argv)
+    assert result.code == 2, result.out
+    assert message in result.err and len(result.err.strip().splitlines()) == 1
+    assert "passed" not in result.out and "version  operations" not in result.out
+
+
+def test_an_unreachable_host_says_so_in_one_line_without_a_results_table(cli) -> None:
+    result = cli(
+        "test", *_specs(SPECS), "--version", "v3.0", "--base-url", "http://127.0.0.1:9", "--api-key", "k"
+    )
+    assert result.code == 2
+    assert "cannot reach http://127.0.0.1:9" in result.err and len(result.err.strip().splitlines()) == 1
+    assert "FAILED" not in result.out and "contract failures found" not in result.out
+    assert "version  operations" not in result.out
+
+
+@requires_shared
+def test_a_rejected_key_says_so_in_one_line_without_a_results_table(cli, build_28168) -> None:
+    with serving(BrokenApi(breakages=frozenset())) as url:
+        result = cli("test", "--spec", str(build_28168), "--base-url", url, "--api-key", "wrong-key")
+    assert result.code == 2 and "rejected the API key" in result.err
+    assert "FAILED" not in result.out and "version  operations" not in result.out
+
+
+def test_every_report_asked_for_is_written_and_the_legend_agrees_with_the_summary(cli, tmp_path) -> None:
+    argv = ["--version", "v3.0", "--operation", r"^GET /api/v3\.0/account$", "--max-examples", "1"]
+    result = cli(
+        "test", *_specs(SPECS), *argv, "--report", "a.html", "--report", "b.md", "--report", "c.json"
+    )
+    assert result.code == 0, result.out
+    for name, kind in (("a.html", "HTML"), ("b.md", "Markdown"), ("c.json", "JSON")):
+        assert (tmp_path / name).stat().st_size > 0
+        assert f"{kind} report: {name}" in result.out
+    legend = next(line for line in result.out.splitlines() if line.strip().startswith("progress:"))
+    progress = [line for line in result.out.splitlines() if line.startswith("   ") and line[3:13].strip() in (
+        "examples", "coverage", "fuzzing", "stateful", "workflows")]  # fmt: skip
+    shown = {char for line in progress for char in line[14:].strip()}
+    assert shown <= {".", "F", "E", "s", "-", "!"} and all(f" {c} " in legend + " " for c in shown)
+    import json
+
+    skipped = sum(line[14:].count("s") for line in progress)
+    report = json.loads((tmp_path / "c.json").read_text())
+    assert report["versions"][0]["skipped_scenarios"] == skipped
+
+
+def test_the_same_report_file_twice_is_refused(cli) -> None:
+    result = cli("test", *_specs(SPECS), "--report", "a.md", "--report", "./a.md")
+    assert result.code == 2 and "given twice as a report file" in result.err

@@ -9,14 +9,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contracts.runner.cleanup import collapse, delete_templates, deletion_path
+from contracts.runner.cleanup import collapse
 from contracts.runner.curl import curl_for_sent
+from contracts.runner.ledger import PathTemplates
 from contracts.runner.redact import Redactor
 from contracts.runner.reporting.console import ConsoleReporter, failure_lines
 from contracts.runner.reporting.html import html_report
 from contracts.runner.reporting.junit import junit_xml
 from contracts.runner.results import ChainStep, FailureReport, RunResult, VersionResult
-from contracts.runner.transport import CreatedEntity, SentRequest
+from contracts.runner.transport import SentRequest
 
 
 def failure(
@@ -144,7 +145,9 @@ def test_the_key_is_redacted_from_html_and_junit_even_when_escaped() -> None:
         (("/api/v3.0/building/b1/process", "b1"), None),
     ],
 )
-def test_cleanup_deletes_where_the_spec_can(created: tuple[str, str], expected: str | None) -> None:
+def test_a_created_entity_is_found_where_the_spec_can_address_it(
+    created: tuple[str, str], expected: str | None
+) -> None:
     paths = [
         "/api/v3.0/folder/{id}",
         "/api/v3.0/building/{id}",
@@ -154,5 +157,5 @@ def test_cleanup_deletes_where_the_spec_can(created: tuple[str, str], expected: 
         "/api/v4.0/commodity/{id}/matches/{matchId}",
         "/api/v4.0/commodity/{id}/children/{childId}",
     ]
-    templates = delete_templates({"paths": {p: {"delete": {}} for p in paths}})
-    assert deletion_path(CreatedEntity(*created), templates) == expected
+    templates = PathTemplates({"paths": {p: {"delete": {}} for p in paths}})
+    assert templates.entity_path(*created) == expected

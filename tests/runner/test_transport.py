@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import email.utils
-import io
-import json
 
 import flask
 import pytest
@@ -12,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from werkzeug.test import Client
 
+from contracts.runner.gate import prefix_names
 from contracts.runner.transport import (
     KEY_PLACEHOLDER,
-    CreationRecorder,
     HttpForwarder,
     KeyInjector,
     RetryPolicy,
@@ -22,9 +20,8 @@ from contracts.runner.transport import (
     WriteBlocked,
     WriteGuard,
     parse_retry_after,
-    prefix_name,
 )
-from tests.runner.broken_api import KEY, BrokenApi, serve_wsgi, serving
+from tests.runner.broken_api import serve_wsgi
 
 
 def echo_app() -> flask.Flask:
@@ -124,33 +121,10 @@ def test_forwarder_reports_an_unreachable_host() -> None:
     assert len(waits) == 2 and forwarder.lost
 
 
-def test_creation_recorder_remembers_ids_and_prefixes_names() -> None:
-    api = BrokenApi(breakages=frozenset())
-    with serving(api) as url:
-        recorder = CreationRecorder(HttpForwarder(url), name_prefix="mc-abc-")
-        body = {
-            "name": "x",
-            "parentId": "0f8fad5b-d9cb-469f-a165-70867728950e",
-            "foldertypeId": "0f8fad5b-d9cb-469f-a165-70867728950e",
-        }
-        response = Client(recorder).post("/api/v3.0/folder", json=body, headers={"X-API-Key": KEY})
-    assert response.status_code == 201
-    assert api.created_names == ["mc-abc-x"]
-    assert [(c.path, c.entity_id) for c in recorder.created] == [("/api/v3.0/folder", response.json["id"])]
-
-
 @given(st.one_of(st.none(), st.text(max_size=20)))
 def test_prefix_name_always_marks_the_name(name: str | None) -> None:
-    raw = json.dumps({"name": name, "other": 1}).encode()
-    environ = {
-        "CONTENT_TYPE": "application/json",
-        "CONTENT_LENGTH": str(len(raw)),
-        "wsgi.input": io.BytesIO(raw),
-    }
-    prefix_name(environ, "mc-1-")
-    sent = environ["wsgi.input"].read()
-    assert int(environ["CONTENT_LENGTH"]) == len(sent)
-    data = json.loads(sent)
+    data = {"name": name, "other": 1}
+    prefix_names(data, "mc-1-")
     assert data["name"].startswith("mc-1") and data["other"] == 1
 
 

@@ -6,6 +6,10 @@ each finding is an ``li.finding`` with ``data-level``, ``data-rule`` and ``data-
 The filter is a ``form#filters``: one ``input[name=level]`` checkbox per level and the text
 box ``input#filter-text``; ``#shown-count`` says how many findings are shown, and
 ``p#no-match`` appears when none is. Everything that comes from a spec is escaped.
+
+Breaking changes come first: the operations are ordered by their worst finding that is not
+ignored (then as the report has them), and each operation's findings by level, so the first
+screen shows what breaks a client, not INFO rows.
 """
 
 from __future__ import annotations
@@ -104,13 +108,23 @@ def _report(report: DiffReport) -> str:
     ]
     if not report.changes:
         lines.append('<p class="no-changes">No changes.</p>')
-    for operation, group in by_operation(report.changes).items():
+    for operation, group in worst_first(by_operation(report.changes)):
         lines.append(f'<section class="operation" data-operation="{escape(operation)}">')
         lines.append(f"<h3>{escape(operation or 'whole API')}</h3><ul>")
-        lines += [_finding(change) for change in group]
+        lines += [_finding(change) for change in sorted(group, key=_severity, reverse=True)]
         lines.append("</ul></section>")
     lines.append("</section>")
     return "\n".join(lines)
+
+
+def worst_first(groups: dict[str, list[Change]]) -> list[tuple[str, list[Change]]]:
+    """The operations, worst finding first (stable: equals keep the report's order)."""
+    return sorted(groups.items(), key=lambda item: max(map(_severity, item[1])), reverse=True)
+
+
+def _severity(change: Change) -> tuple[bool, int]:
+    """Findings that count before ignored ones, then by level."""
+    return (not change.ignored, int(change.level))
 
 
 def _finding(change: Change) -> str:

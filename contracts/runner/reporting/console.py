@@ -18,9 +18,17 @@ PHASE_TITLES = {
 }
 
 
+LEGEND = (
+    "   progress: . passed  F failed  E error  s skipped  "
+    "- not sent (names an entity this run did not create)  ! interrupted"
+)
+"""Every character a progress line can show, explained once at the start of a run."""
+
+
 class ConsoleReporter:
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
+        self._legend_shown = False
         self._phase: str | None = None
         self._column = 0
         self._failing: list[str] = []
@@ -30,6 +38,9 @@ class ConsoleReporter:
         self.stream.flush()
 
     def version_started(self, label: str, source: str, target: str, operations: int) -> None:
+        if not self._legend_shown:
+            self.write(LEGEND)
+            self._legend_shown = True
         self.write(f"== {label} ({source}) against {target}: {operations} operation(s)")
 
     def spec_defect(self, text: str) -> None:
@@ -66,6 +77,9 @@ class ConsoleReporter:
             f"   {verdict}: {len(result.operations)} operations, {result.cases} cases, "
             f"{len(result.failures)} failure(s), {result.duration:.1f}s"
         )
+        line = writes_line(result)
+        if line:
+            self.write(f"   {line}")
 
     def summary(self, run: RunResult) -> None:
         self.write()
@@ -75,6 +89,8 @@ class ConsoleReporter:
                 self.write(f"error [{version.label}]: {line}")
             for label, line in version.operation_errors:
                 self.write(f"error [{version.label}] {label}: {line}")
+            for label, reason in version.not_exercised:
+                self.write(f"not exercised [{version.label}] {label}: {reason}")
             for line in version.cleanup:
                 self.write(f"cleanup [{version.label}]: {line}")
             for defect in version.spec_defects:
@@ -94,7 +110,9 @@ class ConsoleReporter:
 
 
 def summary_table(run: RunResult) -> str:
-    rows = [("version", "operations", "cases", "failures", "skipped", "spec problems", "result")]
+    rows = [
+        ("version", "operations", "cases", "failures", "skipped", "not exercised", "spec problems", "result")
+    ]
     for v in run.versions:
         rows.append(
             (
@@ -102,7 +120,8 @@ def summary_table(run: RunResult) -> str:
                 str(len(v.operation_labels)),
                 str(v.cases),
                 str(len(v.failures)),
-                str(v.skipped_operations),
+                str(v.skipped_scenarios),
+                str(len(v.not_exercised)),
                 str(len(v.spec_defects)),
                 "passed" if v.passed else "FAILED",
             )
@@ -111,6 +130,17 @@ def summary_table(run: RunResult) -> str:
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def writes_line(result: VersionResult) -> str:
+    """How many write operations went to the run's own entities, and how many cases were kept back."""
+    exercised, tried = result.writes_exercised
+    if not tried:
+        return ""
+    line = f"writes: {exercised} of {tried} write operations exercised on entities this run created"
+    if result.not_sent:
+        line += f"; {result.not_sent} case(s) not sent (would touch an entity this run did not create)"
+    return line
 
 
 def failure_lines(failure: FailureReport) -> list[str]:

@@ -57,7 +57,7 @@ def html_report(run: RunResult) -> str:
 def _summary(run: RunResult) -> str:
     rows = [
         '<table id="summary"><thead><tr><th>version</th><th>target</th><th>operations</th><th>cases</th>'
-        "<th>failures</th><th>skipped</th><th>spec problems</th><th>result</th></tr></thead><tbody>"
+        "<th>failures</th><th>skipped</th><th>not exercised</th><th>spec problems</th><th>result</th></tr></thead><tbody>"
     ]
     for v in run.versions:
         state = "passed" if v.passed else "failed"
@@ -65,7 +65,8 @@ def _summary(run: RunResult) -> str:
             len(v.operation_labels),
             v.cases,
             len(v.failures),
-            v.skipped_operations,
+            v.skipped_scenarios,
+            len(v.not_exercised),
             len(v.spec_defects),
         )
         rows.append(
@@ -90,15 +91,32 @@ def _version(v: VersionResult) -> str:
     parts += _list(
         "spec-problems", "Spec problems (not counted as API failures)", [d.describe() for d in v.spec_defects]
     )
+    exercised, tried = v.writes_exercised
+    if tried:
+        parts.append(
+            f'<p class="writes">Writes: {exercised} of {tried} write operations exercised on entities this run created.</p>'
+        )
+    parts += _list(
+        "not-exercised",
+        "Not exercised (would touch an entity this run did not create)",
+        [f"{label}: {reason}" for label, reason in v.not_exercised],
+    )
     parts += _list("cleanup", "Cleanup problems", v.cleanup)
     parts.append(
         '<details><summary>Operations</summary><table class="operations"><thead><tr><th>operation</th>'
-        "<th>unit</th><th>cases</th><th>failed checks</th><th>skipped</th></tr></thead><tbody>"
+        "<th>unit</th><th>cases</th><th>not sent</th><th>failed checks</th><th>skipped</th></tr></thead><tbody>"
     )
     for unit, op in v.all_results():
         failed = ", ".join(sorted(name for name, status in op.checks.items() if status == "failed"))
         shown_unit = unit if unit == STATEFUL else "operation"
-        cells = [("", op.label), ("", shown_unit), ("num", op.cases), ("", failed), ("", op.skipped or "")]
+        cells = [
+            ("", op.label),
+            ("", shown_unit),
+            ("num", op.cases),
+            ("num", op.not_sent),
+            ("", failed),
+            ("", op.skipped or ""),
+        ]
         parts.append(_row(f'data-operation="{_e(op.label)}" data-unit="{_e(unit)}"', cells))
     parts.append("</tbody></table></details></section>")
     return "\n".join(parts)

@@ -46,6 +46,17 @@ def junit_xml(run: RunResult) -> str:
                 ET.SubElement(case, "error", message=error)
                 total += 1
                 failed += 1
+        for label, reason in version.not_exercised:
+            case = ET.SubElement(
+                suite, "testcase", classname=f"{version.label}.{label}", name="(not exercised)"
+            )
+            ET.SubElement(
+                case,
+                "skipped",
+                message=f"not exercised (would touch an entity this run did not create): {reason}",
+            )
+            total += 1
+            skipped += 1
         for error in version.errors:
             case = ET.SubElement(suite, "testcase", classname=version.label, name="run")
             ET.SubElement(case, "error", message=error)

@@ -12,13 +12,15 @@ from contracts.runner.results import RunResult
 def markdown_report(run: RunResult) -> str:
     verdict = "All contracts hold" if run.passed else "Contract failures found"
     lines = [f"## Madaster contract run: {verdict}", "", f"Replay with `--seed {run.seed}`.", ""]
-    lines += ["| version | target | operations | cases | failures | skipped | spec problems | result |"]
-    lines += ["|---|---|---:|---:|---:|---:|---:|---|"]
+    lines += [
+        "| version | target | operations | cases | failures | skipped | not exercised | spec problems | result |"
+    ]
+    lines += ["|---|---|---:|---:|---:|---:|---:|---:|---|"]
     for v in run.versions:
         result = "passed" if v.passed else "**failed**"
         lines.append(
             f"| {v.label} | {v.target} | {len(v.operation_labels)} | {v.cases} | {len(v.failures)} | "
-            f"{v.skipped_operations} | {len(v.spec_defects)} | {result} |"
+            f"{v.skipped_scenarios} | {len(v.not_exercised)} | {len(v.spec_defects)} | {result} |"
         )
     for v in run.versions:
         if v.failures:
@@ -61,14 +63,27 @@ def markdown_report(run: RunResult) -> str:
         if v.spec_defects:
             lines += ["", f"### Spec problems in {v.label} (reported, not counted as API failures)", ""]
             lines += [f"- `{d.location}`: {d.problem}; {d.repair}" for d in v.spec_defects]
+        exercised, tried = v.writes_exercised
+        if tried:
+            lines += [
+                "",
+                f"Writes: {exercised} of {tried} write operations exercised on entities this run created.",
+            ]
+        if v.not_exercised:
+            lines += [
+                "",
+                f"### Not exercised in {v.label} (would touch an entity this run did not create)",
+                "",
+            ]
+            lines += [f"- `{label}`: {reason}" for label, reason in v.not_exercised]
         if v.cleanup:
             lines += ["", f"### Cleanup problems in {v.label}", ""] + [f"- {c}" for c in v.cleanup]
         lines += ["", "<details><summary>Operations in " + v.label + "</summary>", ""]
-        lines += ["| operation | cases | failed checks | skipped |", "|---|---:|---|---|"]
+        lines += ["| operation | cases | not sent | failed checks | skipped |", "|---|---:|---:|---|---|"]
         for unit, op in v.all_results():
             failed = ", ".join(sorted(name for name, status in op.checks.items() if status == "failed"))
             label = f"{op.label} (stateful)" if unit == "stateful" else op.label
-            lines.append(f"| `{label}` | {op.cases} | {failed} | {op.skipped or ''} |")
+            lines.append(f"| `{label}` | {op.cases} | {op.not_sent} | {failed} | {op.skipped or ''} |")
         lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
 

@@ -5,7 +5,9 @@
  *   Operations Swagger UI on /api/<version>/swagger.json; calls go through /__mock/as/<token>/...
  *   State      GET /__mock/state, POST /__mock/reset
  *   Jobs       GET /__mock/jobs, POST /__mock/jobs/finish, /__mock/jobs/<id>/finish|fail
+ *   Stubs      GET /__mock/stubs, POST /__mock/stubs, DELETE /__mock/stubs[/<id>]
  *   Tokens     GET /__mock/tokens
+ * Each tab has its own URL fragment (/__mock/console#state): links, reloads and Back keep it.
  * When the mock's tokens define an admin token, every /__mock/ call carries its key (asked once,
  * kept in sessionStorage); the key of the token picked in "Call as" stays on the server.
  * Everything is built with DOM calls and textContent: nothing from the mock is parsed as HTML.
@@ -93,7 +95,16 @@
   }
 
   // -- tabs -----------------------------------------------------------------------------------
-  function showTab(name) {
+  /** The tab a URL fragment names (#requests, #operations, #state, #jobs, #tokens, #stubs), or null. */
+  function tabOfHash() {
+    const name = decodeURIComponent(location.hash.replace(/^#/, ""));
+    return document.querySelector(`#tabs button[data-tab="${CSS.escape(name)}"]`) ? name : null;
+  }
+
+  /** Show a panel; its fragment goes into the URL (a new history entry), so a tab can be linked
+   * to, reloaded and reached with Back. */
+  function showTab(name, remember = true) {
+    if (remember && location.hash !== `#${name}`) history.pushState(null, "", `#${name}`);
     state.activeTab = name;
     for (const button of document.querySelectorAll("#tabs button")) {
       button.classList.toggle("active", button.dataset.tab === name);
@@ -105,7 +116,7 @@
   }
 
   function refreshActive() {
-    const refresh = { state: loadState, jobs: loadJobs, tokens: loadTokens, operations: showOperations };
+    const refresh = { state: loadState, jobs: loadJobs, stubs: loadStubs, tokens: loadTokens, operations: showOperations };
     if (refresh[state.activeTab]) refresh[state.activeTab]().catch(() => {});
   }
 
@@ -350,6 +361,60 @@
     } catch (error) { /* shown in the header by admin() */ }
   }
 
+  // -- stubs ------------------------------------------------------------------------------------------
+  async function loadStubs() {
+    const { stubs } = await admin("/__mock/stubs");
+    const box = $("stubs");
+    if (!stubs.length) {
+      box.replaceChildren(el("p", { className: "muted", id: "no-stubs" }, "No stubs: every call is answered by the emulation."));
+      return;
+    }
+    const rows = stubs.map((stub) => el("tr", { "data-stub": stub.id },
+      el("td", {}, el("code", {}, stub.id)),
+      el("td", {}, stub.operation || el("span", { className: "muted" }, stub.unchecked ? "unchecked" : "")),
+      el("td", {}, el("pre", {}, pretty(stub.match))),
+      el("td", {}, el("pre", {}, pretty(stub.answer))),
+      el("td", { className: "hits" }, String(stub.hits), stub.remaining !== undefined && stub.remaining !== null ? el("span", { className: "muted" }, ` (${stub.remaining} left)`) : null),
+      el("td", {}, el("button", { type: "button", className: "delete danger", onclick: () => stubAction(`/__mock/stubs/${encodeURIComponent(stub.id)}`) }, "Remove")),
+    ));
+    box.replaceChildren(el("table", { id: "stub-table" },
+      el("thead", {}, el("tr", {}, ["id", "operation", "match", "answer", "hits", ""].map((h) => el("th", {}, h)))),
+      el("tbody", {}, rows)));
+  }
+
+  async function stubAction(path) {
+    try {
+      await admin(path, { method: "DELETE" });
+      await loadStubs();
+    } catch (error) { /* shown in the header by admin() */ }
+  }
+
+  /** POST the form's JSON; the mock's refusal (a stub the spec does not allow, say) is shown under it. */
+  async function addStub(event) {
+    event.preventDefault();
+    const error = $("stub-error");
+    error.textContent = "";
+    let definition;
+    try {
+      definition = JSON.parse($("stub-json").value);
+    } catch (problem) {
+      error.textContent = `not JSON: ${problem.message}`;
+      return;
+    }
+    const response = await fetch("/__mock/stubs", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: Object.assign({ "Content-Type": "application/json" }, adminHeaders()),
+      body: JSON.stringify(definition),
+    });
+    if (!response.ok) {
+      const body = await jsonOrNull(response);
+      error.textContent = (body && body.detail) || `${response.status} ${response.statusText}`;
+      return;
+    }
+    await loadStubs();
+  }
+
   /** The tokens, once the admin key (when the mock needs one) is known to work. */
   async function unlock() {
     for (;;) {
@@ -385,9 +450,13 @@
     for (const button of document.querySelectorAll("#tabs button")) {
       button.addEventListener("click", () => showTab(button.dataset.tab));
     }
+    window.addEventListener("popstate", () => showTab(tabOfHash() || "requests", false));
     $("state-refresh").addEventListener("click", () => loadState().catch(() => {}));
     $("state-reset").addEventListener("click", () => resetMock().catch(() => {}));
     $("jobs-finish-all").addEventListener("click", () => jobAction("/__mock/jobs/finish"));
+    $("stubs-refresh").addEventListener("click", () => loadStubs().catch(() => {}));
+    $("stubs-delete-all").addEventListener("click", () => stubAction("/__mock/stubs"));
+    $("stub-form").addEventListener("submit", (event) => addStub(event).catch((e) => showStatus(e.message)));
     $("version").addEventListener("change", () => showOperations());
 
     state.features = await admin("/__mock/console/features");
@@ -395,6 +464,8 @@
     $("version").replaceChildren(...state.features.versions.map((v) =>
       el("option", { value: v.version }, v.build ? `${v.version} (build ${v.build})` : v.version)));
     fillTokenPicker(tokens);
+    const linked = tabOfHash(); // once the data it needs can be read
+    if (linked) showTab(linked, false);
     await pollRequests();
     setInterval(pollRequests, POLL_MS);
     document.body.dataset.ready = "true"; // for tests and screenshots: the first data is in
