@@ -25,6 +25,7 @@ from mockserver.behaviour.entities import (
 from mockserver.behaviour.scope import at_or_below
 from mockserver.spec.problems import MockResponse
 from mockserver.state.resources import ACCOUNT
+from mockserver.state.store import Ref
 
 
 def do_create(call: Call) -> MockResponse:
@@ -35,7 +36,8 @@ def do_create(call: Call) -> MockResponse:
     target = chain[-1] if chain else body_parent
     _check_scope(call, [target] if target else [], named)
     if not chain and body_parent is None and call.raw_body:  # no body at all: as the spec allows
-        _require_parent(call, collection)
+        body_parent = _default_owner(call, collection)
+        target = target or body_parent
     _check_catalogue_refs(call, collection)
     parent = _stored_parent(target)
     key = _new_key(call, collection, call.body, parent)
@@ -57,16 +59,25 @@ def do_create(call: Call) -> MockResponse:
     return response
 
 
-def _require_parent(call: Call, collection: str) -> None:
-    """A top-level create whose body is the only place its parent can come from must name one
-    (a v4.0 commodity belongs to a database): 422, rather than an entity under a made-up id."""
+def _default_owner(call: Call, collection: str) -> Ref | None:
+    """A create whose body may leave its owner out (a v4.0 commodity's ``databaseId``, optional in
+    the spec) goes to the account's first database, as the platform files it under the user's own;
+    with none there it is a 422, never an entity under a made-up id."""
     fields = call.runtime.model.body_parents.get(collection, {})
     owners = {name: targets for name, targets in fields.items() if ACCOUNT not in targets}
-    if owners and call.instance != FIXTURE:
-        name, targets = next(iter(owners.items()))
-        raise Refusal(
-            422, f"the body names no {name}: a {collection} belongs to a {targets[0]}; name an existing one"
-        )
+    if not owners or call.instance == FIXTURE:
+        return None
+    name, targets = next(iter(owners.items()))
+    for target in targets:
+        for entity in call.store.list(target):
+            key = entity.get("key") or entity.get("id")
+            if key and not entity.get("isStandard", False):
+                if isinstance(call.body, dict):
+                    call.body[name] = str(key)  # the body was parsed for this request alone
+                return (target, str(key))
+    raise Refusal(
+        422, f"the body names no {name}: a {collection} belongs to a {targets[0]}; name an existing one"
+    )
 
 
 def do_update(call: Call) -> MockResponse:
