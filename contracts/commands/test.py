@@ -82,6 +82,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="run only the K-th of N deterministic parts (operations split by a stable hash), for a CI matrix",
     )
     parser.add_argument(
+        "--skip-check",
+        dest="skipped_checks",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="turn a check off by its name (as reports show it, e.g. head_like_get); repeatable",
+    )
+    parser.add_argument(
         "--specs-dir",
         type=Path,
         default=None,
@@ -111,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
         max_response_time=args.max_response_time,
         request_timeout=args.request_timeout,
         shard=parse_shard(args.shard) if args.shard else None,
+        skipped_checks=list(getattr(args, "skipped_checks", None) or []),
     )
     stream = SummaryOnly(sys.stdout) if getattr(args, "verbosity", 0) < 0 else None
     return run_contracts(options, stream=stream).exit_code

@@ -200,6 +200,7 @@ class SpecSession:
             timeout=self.options.request_timeout,
             patterns=self.options.operation_patterns(),
             keep=keep,
+            skipped=self.options.skipped_checks,
         )
 
     @contextmanager
@@ -209,7 +210,11 @@ class SpecSession:
 
         checks.activate(
             checks.ActiveRun(
-                unknown_key=self.target.unknown_key, max_response_time=self.options.max_response_time
+                unknown_key=self.target.unknown_key,
+                max_response_time=self.options.max_response_time,
+                skipped=frozenset(self.options.skipped_checks),
+                gate=self.target.gate,
+                log=self.target.log,
             )
         )
         owned_cases.activate(self.placement())

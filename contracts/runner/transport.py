@@ -28,6 +28,9 @@ KEY_PLACEHOLDER = "$MADASTER_API_KEY"
 CASE_ID_HEADER = "X-Schemathesis-TestCaseId"
 TIMEOUT_HEADER = "X-Madaster-Contracts-Timeout"
 """Set on the stand-in answer ``HttpForwarder`` gives when the target did not answer in time."""
+BARE_429_HEADER = "X-Madaster-Contracts-429-Without-Retry-After"
+"""Set on an answer the forwarder got after retrying a 429 that carried no ``Retry-After``
+(the retry hides the 429 from the checks; the ``retry_after`` check reads this mark)."""
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 _HOP_BY_HOP = {
     "connection",
@@ -165,12 +168,15 @@ class HttpForwarder:
             headers["Content-Type"] = environ["CONTENT_TYPE"]
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else None
+        self._local.bare_429 = False
         try:
             response = self.send(method, url, headers, body)
         except RequestTimedOut as exc:
             return timed_out_answer(start_response, exc.seconds, method, url)
         reason = response.reason or ""
         out_headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _HOP_BY_HOP]
+        if getattr(self._local, "bare_429", False):
+            out_headers.append((BARE_429_HEADER, "1"))
         start_response(f"{response.status_code} {reason}".strip(), out_headers)
         return [response.content]
 
@@ -191,6 +197,8 @@ class HttpForwarder:
                 self._pause(policy.wait_for(attempt, None))
                 attempt += 1
                 continue
+            if response.status_code == 429 and not response.headers.get("Retry-After"):
+                self._local.bare_429 = True
             if response.status_code in (429, 503) and attempt < policy.retries:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 self._pause(policy.wait_for(attempt, retry_after))

@@ -44,6 +44,12 @@ BREAKAGES = {
     "accepts_invalid": "POST /folder: 201 without a parentId",
     "text_plain": "GET /system/buildingusages: a JSON body labelled text/plain",
     "unchecked_query": "GET /building/{id}/availabledatabases: 200 whatever `explicitlyShared` holds",
+    "head_differs": "HEAD /system/buildingusages: 404 where the GET answers 200",
+    "trailing_slash_500": "GET /account/ (a trailing slash): 500",
+    "undeclared_method_500": "OPTIONS and PATCH on any path: 500",
+    "bare_429": "GET /system/materialfamilies: the first request answers 429 without Retry-After",
+    "wrong_location": "POST /folder: 201 whose Location names another folder",
+    "astral_500": "POST and PUT /folder: 500 on a string with a character outside the BMP",
 }
 SLOW = 0.4
 HANGING = 1.5
@@ -58,6 +64,8 @@ class BrokenApi:
     created_names: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    limited: set[str] = field(default_factory=set)
+    """Paths that answered their one 429 already (``bare_429``)."""
 
     def app(self) -> flask.Flask:
         app = flask.Flask("broken-api")
@@ -85,6 +93,30 @@ class BrokenApi:
                 if "entity_in_401" in broken and request.path == "/api/v3.0/folder":
                     return problem(401, "Unauthorized", id=ACCOUNT_ID, name="Top secret portfolio")
                 return problem(401, "Unauthorized")
+            return planted_protocol_fault(request)
+
+        def planted_protocol_fault(request: flask.Request) -> flask.Response | None:
+            if (
+                "head_differs" in broken
+                and request.method == "HEAD"
+                and request.path.endswith("/buildingusages")
+            ):
+                return problem(404, "Not Found")
+            if "trailing_slash_500" in broken and request.path == "/api/v3.0/account/":
+                return problem(500, "Internal Server Error")
+            if "undeclared_method_500" in broken and request.method in ("OPTIONS", "PATCH"):
+                return problem(500, "Internal Server Error")
+            if "bare_429" in broken and request.path.endswith("/materialfamilies"):
+                with self.lock:
+                    first = request.path not in self.limited
+                    self.limited.add(request.path)
+                if first:
+                    return problem(429, "Too Many Requests")
+            if "astral_500" in broken and request.method in ("POST", "PUT") and "/folder" in request.path:
+                body = request.get_json(force=True, silent=True)
+                texts = [v for v in body.values() if isinstance(v, str)] if isinstance(body, dict) else []
+                if any(ord(c) > 0xFFFF for text in texts for c in text):
+                    return problem(500, "Internal Server Error")
             return None
 
         @app.get("/api/v3.0/account")
@@ -150,7 +182,10 @@ class BrokenApi:
             with self.lock:
                 self.folders[folder["id"]] = folder
                 self.created_names.append(str(body.get("name")))
-            return folder, 200 if "ok_not_created" in broken else 201
+            headers = {"Location": f"/api/v3.0/folder/{folder['id']}"}
+            if "wrong_location" in broken:
+                headers["Location"] = f"/api/v3.0/folder/{uuid.uuid4()}"
+            return folder, 200 if "ok_not_created" in broken else 201, headers
 
         @app.route("/api/v3.0/folder/<folder_id>", methods=["GET", "PUT", "DELETE"])
         def folder(folder_id: str) -> object:
@@ -158,7 +193,7 @@ class BrokenApi:
                 return problem(400, "Bad Request", detail="id is not a uuid")
             if folder_id not in self.folders:
                 return problem(404, "Not Found")
-            if flask.request.method == "GET":
+            if flask.request.method in ("GET", "HEAD"):
                 folder = dict(self.folders[folder_id])
                 if "truncated_read_back" in broken:
                     folder["name"] = (folder.get("name") or "")[:4]

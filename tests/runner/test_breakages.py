@@ -76,6 +76,27 @@ CASES = {
         # build 30855's `default` covers a 203 for schemathesis (28168 has none: status_code_conformance)
         ("GET /api/v3.0/account/foldertypes", "declared_success_status"),
     ),
+    "head_differs": (
+        r"^GET /api/v3\.0/system/buildingusages$",
+        False,
+        (),
+        ("GET /api/v3.0/system/buildingusages", "head_like_get"),
+    ),
+    "trailing_slash_500": (
+        r"^GET /api/v3\.0/account$",
+        False,
+        (),
+        ("GET /api/v3.0/account", "trailing_slash"),
+    ),
+    "undeclared_method_500": (FOLDER_WRITES, True, (), ("GET /api/v3.0/account", "undeclared_method")),
+    "bare_429": (
+        r"^GET /api/v3\.0/system/materialfamilies$",
+        False,
+        (),
+        ("GET /api/v3.0/system/materialfamilies", "retry_after"),
+    ),
+    "wrong_location": (FOLDER_WRITES, True, (), ("POST /api/v3.0/folder", "created_location")),
+    "astral_500": (FOLDER_WRITES, True, (), ("POST /api/v3.0/folder", "troublemaker_strings")),
     "wrong_types": (
         r"^GET /api/v3\.0/account$",
         False,
