@@ -99,11 +99,12 @@ class RunOptions:
 def skippable_checks() -> tuple[str, ...]:
     """Every check ``--skip-check`` may name."""
     from contracts.runner.probes import PROBE_CHECKS
+    from contracts.runner.relatives import RELATIVE_CHECKS
     from contracts.runner.safety import BUILTIN_CHECKS
     from contracts.runner.troublemakers import TROUBLEMAKER_CHECK
 
     ours = ("madaster_auth", "madaster_auth_body", "declared_success_status", "response_time")
-    return (*BUILTIN_CHECKS, *ours, *PROBE_CHECKS, TROUBLEMAKER_CHECK)
+    return (*BUILTIN_CHECKS, *ours, *PROBE_CHECKS, TROUBLEMAKER_CHECK, *RELATIVE_CHECKS)
 
 
 def parse_shard(text: str) -> tuple[int, int]:

@@ -17,6 +17,7 @@ earlier steps created (the links the spec does not declare).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import re
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from contracts.platform.server_owned import server_owned_fields
+from contracts.runner import relatives
 from contracts.runner.chains import CHAINS, PATH_LINKS, Step, body_properties, generate_body
 from contracts.runner.engine import excerpt
 from contracts.runner.readback import listed, missing_fields, read_schema
@@ -60,6 +62,9 @@ class _Workflow:
     version: str = ""
     chain: list[ChainStep] = field(default_factory=list)
     """Every request of the chain so far, for the reports."""
+    steps: tuple[Step, ...] = ()
+    sent: dict[str, Any] = field(default_factory=dict)
+    """Step name -> the body last sent for its entity (create, then update), for ``relatives``."""
 
     def operation(self, method: str, path: str) -> Any | None:
         try:
@@ -230,18 +235,24 @@ class _Workflow:
         self.validate(case, response)
         self.created[step.name] = entity_id
         item_params = self.path_parameters(step.item, entity_id)
-        self.read_back(step, read, item_params, self.sent_body(case, body), "create")
+        self.sent[step.name] = self.sent_body(case, body)
+        self.read_back(step, read, item_params, self.sent[step.name], "create")
+        relatives.check_parent(self, self.steps, step, "create")
         listing = self.operation("get", step.collection)
         if listing is not None:
             case, response = self.call(listing, self.path_parameters(step.collection))
             if self.validate(case, response):
                 self.check_listed(step, case, response, entity_id)
+                relatives.check_listing(self, step, entity_id, "create")
         update = self.operation("put", step.item)
         if update is not None:
             body = self.body_for(update, step, "-updated")
             case, response = self.call(update, item_params, body)
             if self.validate(case, response) and 200 <= response.status_code < 300:
-                self.read_back(step, read, item_params, self.sent_body(case, body), "update")
+                self.sent[step.name] = self.sent_body(case, body)
+                self.read_back(step, read, item_params, self.sent[step.name], "update")
+                relatives.check_parent(self, self.steps, step, "update")
+                relatives.check_listing(self, step, entity_id, "update")
         for extra in step.reads:
             operation = self.operation("get", extra)
             if operation is not None:
@@ -332,6 +343,7 @@ def run_workflows(
         f"/api/{version}",
         progress=progress,
         version=version,
+        steps=chain,
     )
     progress("phase", "workflows")
     done: list[Step] = []
@@ -346,6 +358,8 @@ def run_workflows(
             except _StopChain:
                 break
             done.append(step)
+        with contextlib.suppress(_StopChain):
+            relatives.check_cascade(flow, chain, done)
         for step in reversed(done):
             try:
                 flow.delete_step(step)

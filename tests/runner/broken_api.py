@@ -250,3 +250,75 @@ def serve_wsgi(app: flask.Flask) -> Iterator[str]:
     """Serve a WSGI app on a free port in a thread; yields the base URL."""
     with serve_in_thread(app) as (base_url, _stop):
         yield base_url
+
+
+MOCK_BREAKAGES = {
+    "parent_touched": "v3.0 mock: a building's create renames the folder it is in",
+    "list_twice": "v3.0 mock: GET /folder lists every folder twice",
+    "orphans_listed": "v3.0 mock: a deleted folder's buildings stay in GET /building",
+}
+"""Faults planted in the conforming mock (``MockFaults``): read-backs the folder-only server above cannot show."""
+
+
+@dataclass
+class MockFaults:
+    """A WSGI layer over the mock planting one of ``MOCK_BREAKAGES`` into its answers."""
+
+    app: object
+    breakage: str
+    folder_of: dict[str, str] = field(default_factory=dict)
+    """Building id -> the folder it was created in."""
+    entries: dict[str, dict] = field(default_factory=dict)
+    deleted_folders: set[str] = field(default_factory=set)
+
+    def __call__(self, environ: dict, start_response: object) -> list[bytes]:
+        import io
+        import json
+
+        method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        sent = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(sent)
+        captured: dict[str, object] = {}
+
+        def capture(status: str, headers: list, exc_info: object = None) -> None:
+            captured["status"], captured["headers"] = status, headers
+
+        content = b"".join(self.app(environ, capture))  # type: ignore[operator]
+        status = str(captured["status"])
+        try:
+            answer = json.loads(content) if content else None
+            request = json.loads(sent) if sent else None
+        except ValueError:
+            answer = request = None
+        if status.startswith("2"):
+            answer = self.plant(method, path.rstrip("/"), request, answer)
+            if answer is not None:
+                content = json.dumps(answer).encode()
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]  # type: ignore[union-attr]
+        start_response(status, [*headers, ("Content-Length", str(len(content)))])  # type: ignore[operator]
+        return [content]
+
+    def plant(self, method: str, path: str, request: object, answer: object) -> object:
+        parts = path.split("/")
+        if method == "POST" and path == "/api/v3.0/building" and isinstance(answer, dict):
+            self.folder_of[str(answer.get("id"))] = str((request or {}).get("folderId"))  # type: ignore[union-attr]
+            self.entries[str(answer.get("id"))] = answer
+        if method == "DELETE" and len(parts) == 5 and parts[3] == "folder":
+            self.deleted_folders.add(parts[4])
+        if method != "GET":
+            return answer
+        touched = len(parts) == 5 and parts[3] == "folder" and parts[4] in self.folder_of.values()
+        if self.breakage == "parent_touched" and touched and isinstance(answer, dict):
+            return {**answer, "name": f"{answer.get('name')} (renamed)"}
+        if self.breakage == "list_twice" and path == "/api/v3.0/folder" and isinstance(answer, list):
+            return [entry for entry in answer for _ in (0, 1)]
+        if self.breakage == "orphans_listed" and path == "/api/v3.0/building" and isinstance(answer, list):
+            listed = {str(entry.get("id")) for entry in answer if isinstance(entry, dict)}
+            orphans = [
+                entry
+                for building, entry in self.entries.items()
+                if self.folder_of.get(building) in self.deleted_folders and building not in listed
+            ]
+            return answer + orphans
+        return answer
