@@ -27,6 +27,7 @@ from typing import Any
 
 from contracts.platform.server_owned import server_owned_fields
 from contracts.runner import relatives
+from contracts.runner.bodies import full_body, request_schema
 from contracts.runner.chains import CHAINS, PATH_LINKS, Step, body_properties, generate_body
 from contracts.runner.engine import excerpt
 from contracts.runner.readback import listed, missing_fields, read_schema
@@ -180,7 +181,7 @@ class _Workflow:
         body = generate_body(operation, self.rng)
         if not isinstance(body, dict):
             return body
-        body = dict(body)
+        body = full_body(operation.schema.raw_schema, request_schema(operation), body, self.rng)
         if "name" in body or "name" in body_properties(operation):
             body["name"] = f"{self.prefix}{step.name}{suffix}"
         declared = body_properties(operation)

@@ -50,6 +50,7 @@ BREAKAGES = {
     "bare_429": "GET /system/materialfamilies: the first request answers 429 without Retry-After",
     "wrong_location": "POST /folder: 201 whose Location names another folder",
     "astral_500": "POST and PUT /folder: 500 on a string with a character outside the BMP",
+    "optional_ignored": "POST and PUT /folder: 2xx, but an optional description is not stored",
 }
 SLOW = 0.4
 HANGING = 1.5
@@ -179,6 +180,8 @@ class BrokenApi:
                 return problem(400, "Bad Request", detail=error)
             folder = {"id": str(uuid.uuid4()), **body}
             folder.pop("owner", None)
+            if "optional_ignored" in broken:
+                folder.pop("description", None)
             with self.lock:
                 self.folders[folder["id"]] = folder
                 self.created_names.append(str(body.get("name")))
@@ -206,6 +209,8 @@ class BrokenApi:
                 if error:
                     return problem(400, "Bad Request", detail=error)
                 update = {k: v for k, v in body.items() if k != "owner"}
+                if "optional_ignored" in broken:
+                    update.pop("description", None)
                 if "update_ignored" in broken:
                     return {**self.folders[folder_id], **update}
                 self.folders[folder_id].update(update)
