@@ -10,9 +10,9 @@ Each resource is created (2xx with an id), read back (every field sent must come
 ``readback``), listed (the listing must hold it), updated where the spec has a PUT and read
 back again, and finally deleted and read again, which must answer 404. A failure carries every
 request of its chain so far, each with its curl. Chains are declared as
-data: a step whose operations a build lacks is skipped, so any snapshot works. Bodies come
-from schemathesis's positive strategies, seeded, with the links filled in from what the
-earlier steps created (the links the spec does not declare).
+data: a step whose operations a build lacks is skipped, so any snapshot works. Bodies are
+schemathesis's simplest positive example filled to every property (``bodies``), seeded, with
+the links filled in from what the earlier steps created (the links the spec does not declare).
 """
 
 from __future__ import annotations
