@@ -34,6 +34,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="API key sent as X-API-Key (default: $MADASTER_API_KEY)",
     )
     parser.add_argument(
+        "--read-only-key",
+        default=None,
+        metavar="KEY",
+        help="a second key with read permission only: with --allow-writes, writes on the run's own "
+        "entities with it must be 403 (default: $MADASTER_READ_ONLY_KEY)",
+    )
+    parser.add_argument(
         "--allow-writes",
         action="store_true",
         help="also send POST/PUT/DELETE and run the CRUD workflows; created entities are deleted at the end",
@@ -109,6 +116,9 @@ def run(args: argparse.Namespace) -> int:
         spec_files=list(args.spec_files),
         base_url=base_url,
         api_key=api_key if base_url else None,
+        read_only_key=(args.read_only_key or os.environ.get("MADASTER_READ_ONLY_KEY") or None)
+        if base_url
+        else None,
         allow_writes=args.allow_writes,
         operations=list(args.operations),
         max_examples=args.max_examples,

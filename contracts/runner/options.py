@@ -21,6 +21,8 @@ class RunOptions:
     base_url: str | None = None
     """None: run against the embedded mock."""
     api_key: str | None = None
+    read_only_key: str | None = None
+    """A second key with read permission only: writes with it must be refused (``second_key``)."""
     allow_writes: bool = False
     operations: list[str] = field(default_factory=list)
     """Regular expressions matched against ``METHOD /path`` labels."""
@@ -101,10 +103,11 @@ def skippable_checks() -> tuple[str, ...]:
     from contracts.runner.probes import PROBE_CHECKS
     from contracts.runner.relatives import RELATIVE_CHECKS
     from contracts.runner.safety import BUILTIN_CHECKS
+    from contracts.runner.second_key import READ_ONLY_CHECK
     from contracts.runner.troublemakers import TROUBLEMAKER_CHECK
 
     ours = ("madaster_auth", "madaster_auth_body", "declared_success_status", "response_time")
-    return (*BUILTIN_CHECKS, *ours, *PROBE_CHECKS, TROUBLEMAKER_CHECK, *RELATIVE_CHECKS)
+    return (*BUILTIN_CHECKS, *ours, *PROBE_CHECKS, TROUBLEMAKER_CHECK, *RELATIVE_CHECKS, READ_ONLY_CHECK)
 
 
 def parse_shard(text: str) -> tuple[int, int]:

@@ -25,6 +25,8 @@ from contracts.request_target import wire_target
 
 KEY_HEADER = "X-API-Key"
 KEY_PLACEHOLDER = "$MADASTER_API_KEY"
+READ_ONLY_PLACEHOLDER = "$MADASTER_READ_ONLY_KEY"
+"""Sent instead of the read-only key (``--read-only-key``), swapped the same way."""
 CASE_ID_HEADER = "X-Schemathesis-TestCaseId"
 TIMEOUT_HEADER = "X-Madaster-Contracts-Timeout"
 """Set on the stand-in answer ``HttpForwarder`` gives when the target did not answer in time."""
@@ -67,13 +69,16 @@ class WriteBlocked(Exception):
 class KeyInjector:
     """Replace the placeholder key with the real one just before the request leaves."""
 
-    def __init__(self, app: WsgiApp, key: str) -> None:
+    def __init__(self, app: WsgiApp, key: str, read_only_key: str | None = None) -> None:
         self.app = app
         self._key = key
+        self._read_only_key = read_only_key
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("HTTP_X_API_KEY") == KEY_PLACEHOLDER:
             environ["HTTP_X_API_KEY"] = self._key
+        elif environ.get("HTTP_X_API_KEY") == READ_ONLY_PLACEHOLDER and self._read_only_key:
+            environ["HTTP_X_API_KEY"] = self._read_only_key
         return self.app(environ, start_response)
 
     def __repr__(self) -> str:  # never show the key, even in a debugger or traceback

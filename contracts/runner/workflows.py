@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from contracts.platform.server_owned import server_owned_fields
-from contracts.runner import relatives
+from contracts.runner import relatives, second_key
 from contracts.runner.bodies import full_body, request_schema
 from contracts.runner.chains import CHAINS, PATH_LINKS, Step, body_properties, generate_body
 from contracts.runner.engine import excerpt
@@ -73,13 +73,15 @@ class _Workflow:
         except (KeyError, LookupError):
             return None
 
-    def call(self, operation: Any, path_parameters: dict[str, str], body: Any = None) -> tuple[Any, Any]:
+    def call(
+        self, operation: Any, path_parameters: dict[str, str], body: Any = None, key: str = KEY_PLACEHOLDER
+    ) -> tuple[Any, Any]:
         kwargs: dict[str, Any] = {"path_parameters": path_parameters}
         if body is not None:
             kwargs["body"] = body
             kwargs["media_type"] = "application/json"
         case = operation.Case(**kwargs)
-        response = case.call(app=self.target.app, headers={KEY_HEADER: KEY_PLACEHOLDER})
+        response = case.call(app=self.target.app, headers={KEY_HEADER: key})
         self.result.operation(operation.label, STATEFUL).cases += 1
         self.chain.append(chain_step(self.target, case, _status(response)))
         self.progress("scenario", (".", None))
@@ -254,6 +256,7 @@ class _Workflow:
                 self.read_back(step, read, item_params, self.sent[step.name], "update")
                 relatives.check_parent(self, self.steps, step, "update")
                 relatives.check_listing(self, step, entity_id, "update")
+        second_key.check_read_and_update(self, step, entity_id)
         for extra in step.reads:
             operation = self.operation("get", extra)
             if operation is not None:
@@ -296,6 +299,7 @@ class _Workflow:
         if entity_id is None or delete is None or read is None:
             return
         params = self.path_parameters(step.item, entity_id)
+        second_key.check_delete(self, step, entity_id)
         case, response = self.call(delete, params)
         if not 200 <= response.status_code < 300:
             self.fail(

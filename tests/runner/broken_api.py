@@ -20,6 +20,8 @@ import flask
 from mockserver.http.serve import serve_in_thread
 
 KEY = "sekrit-KEY-4242-do-not-leak"
+READ_KEY = "read-only-KEY-7373-do-not-leak"
+"""Reads only: a write with it is 403 (unless ``read_key_writes``)."""
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 ACCOUNT_ID = "0f8fad5b-d9cb-469f-a165-70867728950e"
 FOLDERTYPE_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
@@ -51,6 +53,7 @@ BREAKAGES = {
     "wrong_location": "POST /folder: 201 whose Location names another folder",
     "astral_500": "POST and PUT /folder: 500 on a string with a character outside the BMP",
     "optional_ignored": "POST and PUT /folder: 2xx, but an optional description is not stored",
+    "read_key_writes": "PUT and DELETE /folder/{id}: the read-only key may update and delete",
 }
 SLOW = 0.4
 HANGING = 1.5
@@ -90,6 +93,10 @@ class BrokenApi:
                 self.keys_seen.append(request.headers.get("X-API-Key"))
             if "no_auth" in broken and request.path == "/api/v3.0/system/classificationmethods":
                 return None
+            if request.headers.get("X-API-Key") == READ_KEY:
+                if request.method in ("GET", "HEAD") or "read_key_writes" in broken:
+                    return planted_protocol_fault(request)
+                return problem(403, "Forbidden", detail="this key may read only")
             if request.headers.get("X-API-Key") != KEY:
                 if "entity_in_401" in broken and request.path == "/api/v3.0/folder":
                     return problem(401, "Unauthorized", id=ACCOUNT_ID, name="Top secret portfolio")
