@@ -34,6 +34,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="API key sent as X-API-Key (default: $MADASTER_API_KEY)",
     )
     parser.add_argument(
+        "--read-only-key",
+        default=None,
+        metavar="KEY",
+        help="a second key with read permission only: with --allow-writes, writes on the run's own "
+        "entities with it must be 403 (default: $MADASTER_READ_ONLY_KEY)",
+    )
+    parser.add_argument(
         "--allow-writes",
         action="store_true",
         help="also send POST/PUT/DELETE and run the CRUD workflows; created entities are deleted at the end",
@@ -82,6 +89,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="run only the K-th of N deterministic parts (operations split by a stable hash), for a CI matrix",
     )
     parser.add_argument(
+        "--skip-check",
+        dest="skipped_checks",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="turn a check off by its name (as reports show it, e.g. head_like_get); repeatable",
+    )
+    parser.add_argument(
         "--specs-dir",
         type=Path,
         default=None,
@@ -101,6 +116,9 @@ def run(args: argparse.Namespace) -> int:
         spec_files=list(args.spec_files),
         base_url=base_url,
         api_key=api_key if base_url else None,
+        read_only_key=(args.read_only_key or os.environ.get("MADASTER_READ_ONLY_KEY") or None)
+        if base_url
+        else None,
         allow_writes=args.allow_writes,
         operations=list(args.operations),
         max_examples=args.max_examples,
@@ -111,6 +129,7 @@ def run(args: argparse.Namespace) -> int:
         max_response_time=args.max_response_time,
         request_timeout=args.request_timeout,
         shard=parse_shard(args.shard) if args.shard else None,
+        skipped_checks=list(getattr(args, "skipped_checks", None) or []),
     )
     stream = SummaryOnly(sys.stdout) if getattr(args, "verbosity", 0) < 0 else None
     return run_contracts(options, stream=stream).exit_code

@@ -87,7 +87,11 @@ def _declares_security(operation: Any) -> bool:
 def madaster_auth(ctx: Any, response: Any, case: Any) -> bool | None:
     """No key -> 401 and unknown key -> 401, checked once per operation on a request the server accepted."""
     run = active()
-    if run is None or case.method.upper() != case.operation.method.upper():
+    if (
+        run is None
+        or not run.enabled("madaster_auth")
+        or case.method.upper() != case.operation.method.upper()
+    ):
         return None  # unexpected-method probes of the coverage phase say nothing about this operation's auth
     if not 200 <= response.status_code < 300 or not _declares_security(case.operation):
         return None
@@ -131,7 +135,8 @@ def madaster_auth(ctx: Any, response: Any, case: Any) -> bool | None:
 @schemathesis.check
 def madaster_auth_body(ctx: Any, response: Any, case: Any) -> bool | None:
     """401 and 403 bodies carry problem details only, never entity data."""
-    if response.status_code in AUTH_ERROR_STATUSES:
+    run = active()
+    if response.status_code in AUTH_ERROR_STATUSES and (run is None or run.enabled("madaster_auth_body")):
         _check_auth_body(case.operation.label, response.status_code, response.content, case, None)
     return None
 
@@ -212,4 +217,5 @@ def _property_names(raw: dict[str, Any], schema: dict[str, Any], depth: int = 0)
     return names
 
 
-from contracts.runner import response_checks  # noqa: E402, F401  (registers declared_success_status, response_time)
+# registers the protocol-edge probes, the troublemaker strings, declared_success_status and response_time
+from contracts.runner import probes, response_checks, troublemakers  # noqa: E402, F401

@@ -35,7 +35,7 @@ Progress = Callable[[str, Any], None]
 def run_contracts(options: RunOptions, *, stream: TextIO | None = None) -> RunResult:
     """Run every selected spec; writes progress to ``stream`` and the reports asked for."""
     options.validate()
-    redactor = Redactor(options.api_key)
+    redactor = Redactor(options.api_key, options.read_only_key)
     out = RedactingStream(stream or sys.stdout, redactor)
     specs = collect_specs(options.versions, options.spec_files, options.specs_dir)
     seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
@@ -158,6 +158,7 @@ class SpecSession:
             timeout=options.request_timeout,
             seed=seed,
             doc=doc,
+            read_only_key=options.read_only_key,
         )
         return cls(spec, options, seed, doc, defects, target, run_prefix)
 
@@ -200,6 +201,7 @@ class SpecSession:
             timeout=self.options.request_timeout,
             patterns=self.options.operation_patterns(),
             keep=keep,
+            skipped=self.options.skipped_checks,
         )
 
     @contextmanager
@@ -209,7 +211,11 @@ class SpecSession:
 
         checks.activate(
             checks.ActiveRun(
-                unknown_key=self.target.unknown_key, max_response_time=self.options.max_response_time
+                unknown_key=self.target.unknown_key,
+                max_response_time=self.options.max_response_time,
+                skipped=frozenset(self.options.skipped_checks),
+                gate=self.target.gate,
+                log=self.target.log,
             )
         )
         owned_cases.activate(self.placement())

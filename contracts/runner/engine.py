@@ -13,6 +13,7 @@ from contracts.refs import resolve_or_empty
 from contracts.runner import checks as madaster_checks
 from contracts.runner import owned_cases  # noqa: F401  (registers the hooks that place writes)
 from contracts.runner.gate import not_sent_reason
+from contracts.runner.probes import ProbeFailure
 from contracts.runner.reproduce import chain_step, curl_for
 from contracts.runner.response_checks import timed_out
 from contracts.runner.results import OPERATION, ChainStep, FailureReport, VersionResult
@@ -44,6 +45,7 @@ def load_schema(
     timeout: float,
     patterns: list[re.Pattern[str]],
     keep: Callable[[str], bool] | None = None,
+    skipped: tuple[str, ...] | list[str] = (),
 ) -> Any:
     """The schemathesis schema of ``doc``, bound in-process to the target's WSGI app and filtered."""
     config = schemathesis.Config.from_dict(
@@ -53,6 +55,7 @@ def load_schema(
             writes_allowed=target.writes_allowed,
             phases=phases,
             timeout=timeout,
+            skipped=skipped,
         )
     )
     selected = select_operations(doc, writes_allowed=target.writes_allowed, patterns=patterns, keep=keep)
@@ -258,7 +261,9 @@ def _failure_report(
     status: int | None = None
     body = b""
     sent_id = case_id
-    if isinstance(failure, madaster_checks.AuthProbeFailure | madaster_checks.EntityDataInAuthError):
+    if isinstance(
+        failure, madaster_checks.AuthProbeFailure | madaster_checks.EntityDataInAuthError | ProbeFailure
+    ):
         status, body = failure.status, failure.body
         sent_id = failure.probe_id or case_id
     else:

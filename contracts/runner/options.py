@@ -21,6 +21,8 @@ class RunOptions:
     base_url: str | None = None
     """None: run against the embedded mock."""
     api_key: str | None = None
+    read_only_key: str | None = None
+    """A second key with read permission only: writes with it must be refused (``second_key``)."""
     allow_writes: bool = False
     operations: list[str] = field(default_factory=list)
     """Regular expressions matched against ``METHOD /path`` labels."""
@@ -38,6 +40,8 @@ class RunOptions:
     workflows: bool = True
     shard: tuple[int, int] | None = None
     """``(K, N)``: only the K-th of N deterministic parts of the work (see ``sharding``)."""
+    skipped_checks: list[str] = field(default_factory=list)
+    """Checks turned off by name (``--skip-check``): schemathesis's and the Madaster ones."""
 
     @property
     def offline(self) -> bool:
@@ -80,11 +84,30 @@ class RunOptions:
                     "an API key is required for a remote target: pass --api-key or set MADASTER_API_KEY"
                 )
         self.operation_patterns()
+        unknown = sorted(set(self.skipped_checks) - set(skippable_checks()))
+        if unknown:
+            import difflib
+
+            near = difflib.get_close_matches(unknown[0], skippable_checks(), n=1)
+            hint = f" (did you mean {near[0]}?)" if near else ""
+            raise ContractsError(f"--skip-check {unknown[0]!r} names no check{hint}")
         seen: set[Path] = set()
         for report in [*self.reports, *([self.junit] if self.junit else [])]:
             if report.resolve() in seen:
                 raise ContractsError(f"{report}: given twice as a report file")
             seen.add(report.resolve())
+
+
+def skippable_checks() -> tuple[str, ...]:
+    """Every check ``--skip-check`` may name."""
+    from contracts.runner.probes import PROBE_CHECKS
+    from contracts.runner.relatives import RELATIVE_CHECKS
+    from contracts.runner.safety import BUILTIN_CHECKS
+    from contracts.runner.second_key import READ_ONLY_CHECK
+    from contracts.runner.troublemakers import TROUBLEMAKER_CHECK
+
+    ours = ("madaster_auth", "madaster_auth_body", "declared_success_status", "response_time")
+    return (*BUILTIN_CHECKS, *ours, *PROBE_CHECKS, TROUBLEMAKER_CHECK, *RELATIVE_CHECKS, READ_ONLY_CHECK)
 
 
 def parse_shard(text: str) -> tuple[int, int]:

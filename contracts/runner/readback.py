@@ -89,7 +89,8 @@ def _compare(
                 continue  # not part of what the server returns, or the server's to set
             path = f"{where}.{name}" if where else name
             if name not in got:
-                problems.append(f"{path}: sent {_show(value)}, missing in the read-back")
+                if value is not None:  # a null sent and left out of the answer is the same null
+                    problems.append(f"{path}: sent {_show(value)}, missing in the read-back")
             elif depth < MAX_DEPTH:
                 _compare(raw, value, got[name], sub or {}, frozenset(), path, problems, depth + 1)
         return

@@ -94,6 +94,9 @@ def check_response_time(response: Any, limit: float) -> tuple[str, str] | None:
 @schemathesis.check
 def declared_success_status(ctx: Any, response: Any, case: Any) -> bool | None:
     """A 2xx must be declared by the operation itself, not covered by ``default``."""
+    run = active()
+    if run is not None and not run.enabled("declared_success_status"):
+        return None
     problem = check_declared_success(case.operation, case.method, response.status_code)
     if problem and timed_out(response) is None:
         raise UndeclaredSuccessStatus(operation=case.operation.label, message=problem)
@@ -104,7 +107,7 @@ def declared_success_status(ctx: Any, response: Any, case: Any) -> bool | None:
 def response_time(ctx: Any, response: Any, case: Any) -> bool | None:
     """Answers within --max-response-time; an answer at all within --request-timeout."""
     run = active()
-    if run is None:
+    if run is None or not run.enabled("response_time"):
         return None
     found = check_response_time(response, run.max_response_time)
     if found:

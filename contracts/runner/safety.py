@@ -45,9 +45,14 @@ def schemathesis_config_dict(
     writes_allowed: bool,
     phases: tuple[str, ...],
     timeout: float,
+    skipped: tuple[str, ...] | list[str] = (),
 ) -> dict[str, Any]:
-    """The TOML-shaped configuration handed to ``schemathesis.Config.from_dict``."""
-    checks: dict[str, Any] = {name: {"enabled": True} for name in BUILTIN_CHECKS}
+    """The TOML-shaped configuration handed to ``schemathesis.Config.from_dict``.
+
+    ``skipped`` (``--skip-check``) turns built-in checks off here; the Madaster checks read it
+    from the active run.
+    """
+    checks: dict[str, Any] = {name: {"enabled": name not in skipped} for name in BUILTIN_CHECKS}
     checks.update({name: {"enabled": False} for name in DISABLED_BUILTIN_CHECKS})
     coverage: dict[str, Any] = {"enabled": "coverage" in phases}
     if not writes_allowed:

@@ -43,6 +43,8 @@ class Target:
     forwarder: HttpForwarder | None = None
     log: RequestLog | None = None
     unknown_key: str = field(default_factory=lambda: "madaster-contracts-unknown-" + secrets.token_hex(8))
+    read_only: bool = False
+    """A read-only key is known (``--read-only-key``, or the embedded mock's own): sent as ``READ_ONLY_PLACEHOLDER``."""
 
     @property
     def blocked_writes(self) -> list[str]:
@@ -63,6 +65,7 @@ def build_target(
     seed: int = 0,
     doc: dict[str, Any] | None = None,
     run_prefix: str = "mc-",
+    read_only_key: str | None = None,
 ) -> Target:
     """The embedded mock for this spec when there is no base URL; else the remote API.
 
@@ -75,7 +78,11 @@ def build_target(
         from mockserver.auth.tokens import Token
 
         key = "madaster-contracts-" + secrets.token_hex(12)
-        tokens = [Token(key=key, name="contract run", permission="write")]
+        read_only_key = "madaster-contracts-read-" + secrets.token_hex(12)
+        tokens = [
+            Token(key=key, name="contract run", permission="write"),
+            Token(key=read_only_key, name="contract run (read only)", permission="read"),
+        ]
         inner = create_mock(create_app, spec, doc, tokens, seed)
         description, display, writes = "embedded mock (in-process)", OFFLINE_BASE_URL, True
     else:
@@ -87,7 +94,7 @@ def build_target(
         forwarder = HttpForwarder(base_url, RetryPolicy(timeout=timeout))
         inner = forwarder
         description, display, writes = base_url.rstrip("/"), base_url.rstrip("/"), allow_writes
-    log = RequestLog(KeyInjector(inner, key))
+    log = RequestLog(KeyInjector(inner, key, read_only_key))
     app: WsgiApp = log
     gate = guard = None
     if writes:
@@ -97,7 +104,18 @@ def build_target(
     else:
         guard = WriteGuard(app)
         app = guard
-    return Target(description, display, app, base_url is None, writes, guard, gate, forwarder, log=log)
+    return Target(
+        description,
+        display,
+        app,
+        base_url is None,
+        writes,
+        guard,
+        gate,
+        forwarder,
+        log=log,
+        read_only=bool(read_only_key),
+    )
 
 
 def create_mock(

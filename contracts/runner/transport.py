@@ -25,9 +25,14 @@ from contracts.request_target import wire_target
 
 KEY_HEADER = "X-API-Key"
 KEY_PLACEHOLDER = "$MADASTER_API_KEY"
+READ_ONLY_PLACEHOLDER = "$MADASTER_READ_ONLY_KEY"
+"""Sent instead of the read-only key (``--read-only-key``), swapped the same way."""
 CASE_ID_HEADER = "X-Schemathesis-TestCaseId"
 TIMEOUT_HEADER = "X-Madaster-Contracts-Timeout"
 """Set on the stand-in answer ``HttpForwarder`` gives when the target did not answer in time."""
+BARE_429_HEADER = "X-Madaster-Contracts-429-Without-Retry-After"
+"""Set on an answer the forwarder got after retrying a 429 that carried no ``Retry-After``
+(the retry hides the 429 from the checks; the ``retry_after`` check reads this mark)."""
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 _HOP_BY_HOP = {
     "connection",
@@ -64,13 +69,16 @@ class WriteBlocked(Exception):
 class KeyInjector:
     """Replace the placeholder key with the real one just before the request leaves."""
 
-    def __init__(self, app: WsgiApp, key: str) -> None:
+    def __init__(self, app: WsgiApp, key: str, read_only_key: str | None = None) -> None:
         self.app = app
         self._key = key
+        self._read_only_key = read_only_key
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("HTTP_X_API_KEY") == KEY_PLACEHOLDER:
             environ["HTTP_X_API_KEY"] = self._key
+        elif environ.get("HTTP_X_API_KEY") == READ_ONLY_PLACEHOLDER and self._read_only_key:
+            environ["HTTP_X_API_KEY"] = self._read_only_key
         return self.app(environ, start_response)
 
     def __repr__(self) -> str:  # never show the key, even in a debugger or traceback
@@ -165,12 +173,15 @@ class HttpForwarder:
             headers["Content-Type"] = environ["CONTENT_TYPE"]
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else None
+        self._local.bare_429 = False
         try:
             response = self.send(method, url, headers, body)
         except RequestTimedOut as exc:
             return timed_out_answer(start_response, exc.seconds, method, url)
         reason = response.reason or ""
         out_headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _HOP_BY_HOP]
+        if getattr(self._local, "bare_429", False):
+            out_headers.append((BARE_429_HEADER, "1"))
         start_response(f"{response.status_code} {reason}".strip(), out_headers)
         return [response.content]
 
@@ -191,6 +202,8 @@ class HttpForwarder:
                 self._pause(policy.wait_for(attempt, None))
                 attempt += 1
                 continue
+            if response.status_code == 429 and not response.headers.get("Retry-After"):
+                self._local.bare_429 = True
             if response.status_code in (429, 503) and attempt < policy.retries:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 self._pause(policy.wait_for(attempt, retry_after))

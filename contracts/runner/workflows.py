@@ -10,13 +10,14 @@ Each resource is created (2xx with an id), read back (every field sent must come
 ``readback``), listed (the listing must hold it), updated where the spec has a PUT and read
 back again, and finally deleted and read again, which must answer 404. A failure carries every
 request of its chain so far, each with its curl. Chains are declared as
-data: a step whose operations a build lacks is skipped, so any snapshot works. Bodies come
-from schemathesis's positive strategies, seeded, with the links filled in from what the
-earlier steps created (the links the spec does not declare).
+data: a step whose operations a build lacks is skipped, so any snapshot works. Bodies are
+schemathesis's simplest positive example filled to every property (``bodies``), seeded, with
+the links filled in from what the earlier steps created (the links the spec does not declare).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import re
@@ -25,6 +26,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from contracts.platform.server_owned import server_owned_fields
+from contracts.runner import relatives, second_key
+from contracts.runner.bodies import full_body, request_schema
 from contracts.runner.chains import CHAINS, PATH_LINKS, Step, body_properties, generate_body
 from contracts.runner.engine import excerpt
 from contracts.runner.readback import listed, missing_fields, read_schema
@@ -60,6 +63,9 @@ class _Workflow:
     version: str = ""
     chain: list[ChainStep] = field(default_factory=list)
     """Every request of the chain so far, for the reports."""
+    steps: tuple[Step, ...] = ()
+    sent: dict[str, Any] = field(default_factory=dict)
+    """Step name -> the body last sent for its entity (create, then update), for ``relatives``."""
 
     def operation(self, method: str, path: str) -> Any | None:
         try:
@@ -67,13 +73,15 @@ class _Workflow:
         except (KeyError, LookupError):
             return None
 
-    def call(self, operation: Any, path_parameters: dict[str, str], body: Any = None) -> tuple[Any, Any]:
+    def call(
+        self, operation: Any, path_parameters: dict[str, str], body: Any = None, key: str = KEY_PLACEHOLDER
+    ) -> tuple[Any, Any]:
         kwargs: dict[str, Any] = {"path_parameters": path_parameters}
         if body is not None:
             kwargs["body"] = body
             kwargs["media_type"] = "application/json"
         case = operation.Case(**kwargs)
-        response = case.call(app=self.target.app, headers={KEY_HEADER: KEY_PLACEHOLDER})
+        response = case.call(app=self.target.app, headers={KEY_HEADER: key})
         self.result.operation(operation.label, STATEFUL).cases += 1
         self.chain.append(chain_step(self.target, case, _status(response)))
         self.progress("scenario", (".", None))
@@ -175,7 +183,7 @@ class _Workflow:
         body = generate_body(operation, self.rng)
         if not isinstance(body, dict):
             return body
-        body = dict(body)
+        body = full_body(operation.schema.raw_schema, request_schema(operation), body, self.rng)
         if "name" in body or "name" in body_properties(operation):
             body["name"] = f"{self.prefix}{step.name}{suffix}"
         declared = body_properties(operation)
@@ -230,18 +238,25 @@ class _Workflow:
         self.validate(case, response)
         self.created[step.name] = entity_id
         item_params = self.path_parameters(step.item, entity_id)
-        self.read_back(step, read, item_params, self.sent_body(case, body), "create")
+        self.sent[step.name] = self.sent_body(case, body)
+        self.read_back(step, read, item_params, self.sent[step.name], "create")
+        relatives.check_parent(self, self.steps, step, "create")
         listing = self.operation("get", step.collection)
         if listing is not None:
             case, response = self.call(listing, self.path_parameters(step.collection))
             if self.validate(case, response):
                 self.check_listed(step, case, response, entity_id)
+                relatives.check_listing(self, step, entity_id, "create")
         update = self.operation("put", step.item)
         if update is not None:
             body = self.body_for(update, step, "-updated")
             case, response = self.call(update, item_params, body)
             if self.validate(case, response) and 200 <= response.status_code < 300:
-                self.read_back(step, read, item_params, self.sent_body(case, body), "update")
+                self.sent[step.name] = self.sent_body(case, body)
+                self.read_back(step, read, item_params, self.sent[step.name], "update")
+                relatives.check_parent(self, self.steps, step, "update")
+                relatives.check_listing(self, step, entity_id, "update")
+        second_key.check_read_and_update(self, step, entity_id)
         for extra in step.reads:
             operation = self.operation("get", extra)
             if operation is not None:
@@ -284,6 +299,7 @@ class _Workflow:
         if entity_id is None or delete is None or read is None:
             return
         params = self.path_parameters(step.item, entity_id)
+        second_key.check_delete(self, step, entity_id)
         case, response = self.call(delete, params)
         if not 200 <= response.status_code < 300:
             self.fail(
@@ -332,6 +348,7 @@ def run_workflows(
         f"/api/{version}",
         progress=progress,
         version=version,
+        steps=chain,
     )
     progress("phase", "workflows")
     done: list[Step] = []
@@ -346,6 +363,8 @@ def run_workflows(
             except _StopChain:
                 break
             done.append(step)
+        with contextlib.suppress(_StopChain):
+            relatives.check_cascade(flow, chain, done)
         for step in reversed(done):
             try:
                 flow.delete_step(step)

@@ -20,6 +20,8 @@ import flask
 from mockserver.http.serve import serve_in_thread
 
 KEY = "sekrit-KEY-4242-do-not-leak"
+READ_KEY = "read-only-KEY-7373-do-not-leak"
+"""Reads only: a write with it is 403 (unless ``read_key_writes``)."""
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 ACCOUNT_ID = "0f8fad5b-d9cb-469f-a165-70867728950e"
 FOLDERTYPE_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
@@ -44,6 +46,14 @@ BREAKAGES = {
     "accepts_invalid": "POST /folder: 201 without a parentId",
     "text_plain": "GET /system/buildingusages: a JSON body labelled text/plain",
     "unchecked_query": "GET /building/{id}/availabledatabases: 200 whatever `explicitlyShared` holds",
+    "head_differs": "HEAD /system/buildingusages: 404 where the GET answers 200",
+    "trailing_slash_500": "GET /account/ (a trailing slash): 500",
+    "undeclared_method_500": "OPTIONS and PATCH on any path: 500",
+    "bare_429": "GET /system/materialfamilies: the first request answers 429 without Retry-After",
+    "wrong_location": "POST /folder: 201 whose Location names another folder",
+    "astral_500": "POST and PUT /folder: 500 on a string with a character outside the BMP",
+    "optional_ignored": "POST and PUT /folder: 2xx, but an optional description is not stored",
+    "read_key_writes": "PUT and DELETE /folder/{id}: the read-only key may update and delete",
 }
 SLOW = 0.4
 HANGING = 1.5
@@ -58,6 +68,8 @@ class BrokenApi:
     created_names: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    limited: set[str] = field(default_factory=set)
+    """Paths that answered their one 429 already (``bare_429``)."""
 
     def app(self) -> flask.Flask:
         app = flask.Flask("broken-api")
@@ -81,10 +93,38 @@ class BrokenApi:
                 self.keys_seen.append(request.headers.get("X-API-Key"))
             if "no_auth" in broken and request.path == "/api/v3.0/system/classificationmethods":
                 return None
+            if request.headers.get("X-API-Key") == READ_KEY:
+                if request.method in ("GET", "HEAD") or "read_key_writes" in broken:
+                    return planted_protocol_fault(request)
+                return problem(403, "Forbidden", detail="this key may read only")
             if request.headers.get("X-API-Key") != KEY:
                 if "entity_in_401" in broken and request.path == "/api/v3.0/folder":
                     return problem(401, "Unauthorized", id=ACCOUNT_ID, name="Top secret portfolio")
                 return problem(401, "Unauthorized")
+            return planted_protocol_fault(request)
+
+        def planted_protocol_fault(request: flask.Request) -> flask.Response | None:
+            if (
+                "head_differs" in broken
+                and request.method == "HEAD"
+                and request.path.endswith("/buildingusages")
+            ):
+                return problem(404, "Not Found")
+            if "trailing_slash_500" in broken and request.path == "/api/v3.0/account/":
+                return problem(500, "Internal Server Error")
+            if "undeclared_method_500" in broken and request.method in ("OPTIONS", "PATCH"):
+                return problem(500, "Internal Server Error")
+            if "bare_429" in broken and request.path.endswith("/materialfamilies"):
+                with self.lock:
+                    first = request.path not in self.limited
+                    self.limited.add(request.path)
+                if first:
+                    return problem(429, "Too Many Requests")
+            if "astral_500" in broken and request.method in ("POST", "PUT") and "/folder" in request.path:
+                body = request.get_json(force=True, silent=True)
+                texts = [v for v in body.values() if isinstance(v, str)] if isinstance(body, dict) else []
+                if any(ord(c) > 0xFFFF for text in texts for c in text):
+                    return problem(500, "Internal Server Error")
             return None
 
         @app.get("/api/v3.0/account")
@@ -147,10 +187,15 @@ class BrokenApi:
                 return problem(400, "Bad Request", detail=error)
             folder = {"id": str(uuid.uuid4()), **body}
             folder.pop("owner", None)
+            if "optional_ignored" in broken:
+                folder.pop("description", None)
             with self.lock:
                 self.folders[folder["id"]] = folder
                 self.created_names.append(str(body.get("name")))
-            return folder, 200 if "ok_not_created" in broken else 201
+            headers = {"Location": f"/api/v3.0/folder/{folder['id']}"}
+            if "wrong_location" in broken:
+                headers["Location"] = f"/api/v3.0/folder/{uuid.uuid4()}"
+            return folder, 200 if "ok_not_created" in broken else 201, headers
 
         @app.route("/api/v3.0/folder/<folder_id>", methods=["GET", "PUT", "DELETE"])
         def folder(folder_id: str) -> object:
@@ -158,7 +203,7 @@ class BrokenApi:
                 return problem(400, "Bad Request", detail="id is not a uuid")
             if folder_id not in self.folders:
                 return problem(404, "Not Found")
-            if flask.request.method == "GET":
+            if flask.request.method in ("GET", "HEAD"):
                 folder = dict(self.folders[folder_id])
                 if "truncated_read_back" in broken:
                     folder["name"] = (folder.get("name") or "")[:4]
@@ -171,6 +216,8 @@ class BrokenApi:
                 if error:
                     return problem(400, "Bad Request", detail=error)
                 update = {k: v for k, v in body.items() if k != "owner"}
+                if "optional_ignored" in broken:
+                    update.pop("description", None)
                 if "update_ignored" in broken:
                     return {**self.folders[folder_id], **update}
                 self.folders[folder_id].update(update)
@@ -215,3 +262,75 @@ def serve_wsgi(app: flask.Flask) -> Iterator[str]:
     """Serve a WSGI app on a free port in a thread; yields the base URL."""
     with serve_in_thread(app) as (base_url, _stop):
         yield base_url
+
+
+MOCK_BREAKAGES = {
+    "parent_touched": "v3.0 mock: a building's create renames the folder it is in",
+    "list_twice": "v3.0 mock: GET /folder lists every folder twice",
+    "orphans_listed": "v3.0 mock: a deleted folder's buildings stay in GET /building",
+}
+"""Faults planted in the conforming mock (``MockFaults``): read-backs the folder-only server above cannot show."""
+
+
+@dataclass
+class MockFaults:
+    """A WSGI layer over the mock planting one of ``MOCK_BREAKAGES`` into its answers."""
+
+    app: object
+    breakage: str
+    folder_of: dict[str, str] = field(default_factory=dict)
+    """Building id -> the folder it was created in."""
+    entries: dict[str, dict] = field(default_factory=dict)
+    deleted_folders: set[str] = field(default_factory=set)
+
+    def __call__(self, environ: dict, start_response: object) -> list[bytes]:
+        import io
+        import json
+
+        method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        sent = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(sent)
+        captured: dict[str, object] = {}
+
+        def capture(status: str, headers: list, exc_info: object = None) -> None:
+            captured["status"], captured["headers"] = status, headers
+
+        content = b"".join(self.app(environ, capture))  # type: ignore[operator]
+        status = str(captured["status"])
+        try:
+            answer = json.loads(content) if content else None
+            request = json.loads(sent) if sent else None
+        except ValueError:
+            answer = request = None
+        if status.startswith("2"):
+            answer = self.plant(method, path.rstrip("/"), request, answer)
+            if answer is not None:
+                content = json.dumps(answer).encode()
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]  # type: ignore[union-attr]
+        start_response(status, [*headers, ("Content-Length", str(len(content)))])  # type: ignore[operator]
+        return [content]
+
+    def plant(self, method: str, path: str, request: object, answer: object) -> object:
+        parts = path.split("/")
+        if method == "POST" and path == "/api/v3.0/building" and isinstance(answer, dict):
+            self.folder_of[str(answer.get("id"))] = str((request or {}).get("folderId"))  # type: ignore[union-attr]
+            self.entries[str(answer.get("id"))] = answer
+        if method == "DELETE" and len(parts) == 5 and parts[3] == "folder":
+            self.deleted_folders.add(parts[4])
+        if method != "GET":
+            return answer
+        touched = len(parts) == 5 and parts[3] == "folder" and parts[4] in self.folder_of.values()
+        if self.breakage == "parent_touched" and touched and isinstance(answer, dict):
+            return {**answer, "name": f"{answer.get('name')} (renamed)"}
+        if self.breakage == "list_twice" and path == "/api/v3.0/folder" and isinstance(answer, list):
+            return [entry for entry in answer for _ in (0, 1)]
+        if self.breakage == "orphans_listed" and path == "/api/v3.0/building" and isinstance(answer, list):
+            listed = {str(entry.get("id")) for entry in answer if isinstance(entry, dict)}
+            orphans = [
+                entry
+                for building, entry in self.entries.items()
+                if self.folder_of.get(building) in self.deleted_folders and building not in listed
+            ]
+            return answer + orphans
+        return answer

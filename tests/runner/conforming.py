@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from contracts.platform.leniency import find_and_repair
 from contracts.runner import RunOptions, run_contracts
@@ -20,14 +21,17 @@ KEY = "conforming-key-5151"
 
 
 @contextmanager
-def mock_over_http(spec_file: Path, seed: int = 0) -> Iterator[str]:
-    """The mock the offline run would build for this spec, served by waitress; yields its base URL."""
+def mock_over_http(spec_file: Path, seed: int = 0, wrap: Callable[[Any], Any] | None = None) -> Iterator[str]:
+    """The mock the offline run would build for this spec, served by waitress; yields its base URL.
+
+    ``wrap`` puts a WSGI layer around it (``broken_api.MockFaults`` plants a fault).
+    """
     from contracts.runner.target import create_mock
 
     spec = from_document(load_spec_file(spec_file), str(spec_file))
     doc, _ = find_and_repair(spec.doc)
     app = create_mock(create_app, spec, doc, [Token(key=KEY, name="tests", permission="write")], seed)
-    with serve_in_thread(app) as (url, _stop):
+    with serve_in_thread(wrap(app) if wrap else app) as (url, _stop):
         yield url
 
 
