@@ -24,7 +24,6 @@ import cProfile
 import io
 import os
 import pstats
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -151,7 +150,10 @@ def in_process(args: argparse.Namespace) -> tuple[dict[int, float], dict[int, st
     profiles: dict[int, str] = {}
     for size in SIZES:
         while len(client.get("/api/v3.0/building", headers=headers).json) < size:
-            assert client.post("/api/v3.0/building", json=building_body(folder_id), headers=headers).status_code == 201
+            assert (
+                client.post("/api/v3.0/building", json=building_body(folder_id), headers=headers).status_code
+                == 201
+            )
         app.wsgi_app(dict(environ), start_response)  # the first answer of a size fills caches
         rounds = max(20, int(20000 / size))
         best = float("inf")
@@ -211,7 +213,11 @@ def main() -> int:
             f"\nover HTTP ({args.client}, {args.connections} connections, {args.duration} s, best of {args.repeat}):"
         )
         print(f"  {'':<28} {'req/s':>8} {'p50':>8} {'p99':>8}")
-        for name, figures in (("mock, 4-building list", mock), ("bare waitress, same bytes", bare), ("mock, 400-building list", big)):
+        for name, figures in (
+            ("mock, 4-building list", mock),
+            ("bare waitress, same bytes", bare),
+            ("mock, 400-building list", big),
+        ):
             print(f"  {name:<28} {figures['rps']:>8.0f} {figures['p50']:>6.1f}ms {figures['p99']:>6.1f}ms")
             if figures.get("non2xx") or figures.get("errors"):
                 print(f"    note: {figures['non2xx']:.0f} non-2xx answers, {figures['errors']:.0f} errors")

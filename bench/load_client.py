@@ -48,7 +48,13 @@ def load(url: str, headers: dict[str, str], duration: float, connections: int) -
     elapsed = time.perf_counter() - started
     every = sorted(t for per in latencies for t in per)
     if not every:
-        return {"rps": 0.0, "p50": 0.0, "p99": 0.0, "non2xx": 0.0, "errors": float(sum(f[1] for f in failures))}
+        return {
+            "rps": 0.0,
+            "p50": 0.0,
+            "p99": 0.0,
+            "non2xx": 0.0,
+            "errors": float(sum(f[1] for f in failures)),
+        }
     return {
         "rps": len(every) / elapsed,
         "p50": every[len(every) // 2] * 1000,

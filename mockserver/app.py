@@ -36,6 +36,7 @@ from mockserver.platform.attachments import AttachmentHandlers
 from mockserver.platform.downloads import register_downloads
 from mockserver.platform.jobs import Clock, LiveStore
 from mockserver.platform.lifecycle import LifecycleEngine
+from mockserver.state.encoded import EncodedStore
 from mockserver.state.memory_store import MemoryStore
 from mockserver.state.store import StateStore
 
@@ -89,7 +90,7 @@ def create_app(
                 f"{fixtures.source}: {', '.join(unserved)} is not served (served: {', '.join(runtimes)})"
             )
     tokens = tuple(tokens) if tokens is not None else DEFAULT_TOKENS
-    store = LiveStore(store if store is not None else MemoryStore(), clock)
+    store = LiveStore(EncodedStore(store if store is not None else MemoryStore()), clock)
     engines, attached = {}, {}
     for version, runtime in runtimes.items():
         runtime.lifecycle = engines[version] = LifecycleEngine(runtime, store, float(processing_delay))
