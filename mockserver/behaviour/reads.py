@@ -79,7 +79,10 @@ def _encoded_list(
         if not isinstance(shaped, list) or len(shaped) != len(entities):
             return None  # not an array of the entities: answered the decoding way
         return [
-            (str(e.get(key_field)), json.dumps(s, ensure_ascii=False).encode("utf-8"))
+            (
+                str(e.get(key_field) if isinstance(e, dict) else None),
+                json.dumps(s, ensure_ascii=False).encode(),
+            )
             for e, s in zip(entities, shaped, strict=True)
         ]
 
