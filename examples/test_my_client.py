@@ -9,7 +9,19 @@ from __future__ import annotations
 import pytest
 from madaster_client import MadasterClient, MadasterError
 
-IFC = b"ISO-10303-21;\nHEADER;\nFILE_DESCRIPTION(('ViewDefinition [CoordinationView]'),'2;1');\nENDSEC;\nEND-ISO-10303-21;\n"
+IFC = b"""ISO-10303-21;
+HEADER;
+FILE_DESCRIPTION(('ViewDefinition [CoordinationView]'),'2;1');
+FILE_NAME('model.ifc','2026-11-30T12:00:00',(''),(''),'','','');
+FILE_SCHEMA(('IFC4'));
+ENDSEC;
+DATA;
+#1=IFCPROJECT('2O2Fr$t4X7Zf8NOew3FLOH',$,'Project',$,$,$,$,$,$);
+#2=IFCWALL('1kTvXnbbzCWw8lcMd1dR4o',$,'Wall',$,$,$,$,$,$);
+ENDSEC;
+END-ISO-10303-21;
+"""
+"""A small IFC file with one wall: the mock imports it (one element) as the platform does."""
 
 
 @pytest.fixture

@@ -23,9 +23,11 @@ from contracts.spec_loader import api_version, build_label, load_spec_file, vali
 from mockserver.admin.endpoints import register_admin
 from mockserver.admin.index import register_index
 from mockserver.admin.stubs import register_stubs
+from mockserver.auth.access import AuthFailure, authenticate
 from mockserver.auth.admin_guard import install_admin_guard
 from mockserver.auth.tokens import DEFAULT_TOKENS, Token
 from mockserver.behaviour.runtime import SpecRuntime
+from mockserver.behaviour.scope import reaches
 from mockserver.console import console_blueprint
 from mockserver.fixtures.seed import seed_fixtures
 from mockserver.fixtures.user import Fixtures
@@ -33,12 +35,13 @@ from mockserver.http.pipeline import MockPipeline
 from mockserver.http.request_log import RequestLog
 from mockserver.http.stubs import StubRegistry
 from mockserver.platform.attachments import AttachmentHandlers
-from mockserver.platform.downloads import register_downloads
+from mockserver.platform.downloads import Access, register_downloads
 from mockserver.platform.jobs import Clock, LiveStore
 from mockserver.platform.lifecycle import LifecycleEngine
 from mockserver.state.encoded import EncodedStore
 from mockserver.state.memory_store import MemoryStore
 from mockserver.state.store import StateStore
+from mockserver.state.versioned import VersionView, clashing
 
 
 def create_app(
@@ -91,23 +94,31 @@ def create_app(
             )
     tokens = tuple(tokens) if tokens is not None else DEFAULT_TOKENS
     store = LiveStore(EncodedStore(store if store is not None else MemoryStore()), clock)
+    separate = clashing({version: runtime.model.stateful for version, runtime in runtimes.items()})
+    stores: dict[str, Any] = {
+        version: VersionView(store, version, separate) if separate else store for version in runtimes
+    }
     engines, attached = {}, {}
     for version, runtime in runtimes.items():
-        runtime.lifecycle = engines[version] = LifecycleEngine(runtime, store, float(processing_delay))
+        runtime.lifecycle = engines[version] = LifecycleEngine(
+            runtime, stores[version], float(processing_delay)
+        )
         attached[version] = AttachmentHandlers(runtime)
         engines[version].handlers.update(attached[version].handlers)  # uploads that attach files
-    for runtime in runtimes.values():
-        seed_fixtures(runtime, store, fixtures)
+    for version, runtime in runtimes.items():
+        seed_fixtures(runtime, stores[version], fixtures)
 
     app = flask.Flask("mockserver")
     app.json.sort_keys = False  # type: ignore[attr-defined]
     log = RequestLog()
     pipeline = MockPipeline(app.wsgi_app, runtimes, tokens, store, log, strict=strict)
+    pipeline.stores = stores
     pipeline.stubs = StubRegistry(runtimes, pipeline.router)
     app.extensions["mockserver"] = {
         "runtimes": runtimes,
         "tokens": tokens,
         "store": store,
+        "stores": stores,  # each version's view (its own collections where versions clash)
         "log": log,
         "seed": seed,
         "pipeline": pipeline,
@@ -121,7 +132,9 @@ def create_app(
     pipeline.allowed_hosts = app.extensions["mockserver"]["allowed_hosts"]
     register_index(app)
     register_downloads(
-        app, lambda version, file_id, name: _download(engines, attached, version, file_id, name)
+        app,
+        lambda version, file_id, name: _download(engines, attached, version, file_id, name),
+        _download_access(tokens, stores),
     )
     if admin:
         register_admin(app)
@@ -143,6 +156,23 @@ def _download(
         return f"API version {version} is not served"
     found = attached[version].resolve(engine.store, file_id, name)
     return found if found is not None else engine.resolve_download(file_id)
+
+
+def _download_access(tokens: Sequence[Token], stores: dict[str, Any]) -> Access:
+    """A download without a valid link is an API call: the key (401), then the owner's scope (403)."""
+
+    def key(value: str | None) -> Token | tuple[int, str]:
+        try:
+            return authenticate(tuple(tokens), value, "GET")
+        except AuthFailure as failure:
+            return failure.status, failure.detail
+
+    def within(token: Token, version: str, owner: Any) -> str | None:
+        if reaches(token, owner, stores[version].parent_of):
+            return None
+        return f"the API key '{token.name}' is limited to {token.scope}"
+
+    return Access(key, within)
 
 
 def _load(spec: dict[str, Any] | str | Path, index: int) -> tuple[dict[str, Any], str]:

@@ -18,6 +18,7 @@ from mockserver.http.memory import release_memory
 from mockserver.platform.jobs import describe
 from mockserver.spec.problems import PROBLEM_JSON, problem_body
 from mockserver.state.store import StoreUnavailable
+from mockserver.state.versioned import parent_of_any
 
 JOURNAL_FILTERS = frozenset({"method", "path", "path_regex", "status", "since"})
 """What ``GET /__mock/requests`` filters by (query, headers and body: ``POST /__mock/requests/count``)."""
@@ -65,9 +66,10 @@ def register_admin(app: flask.Flask) -> None:
             state["log"].clear()
             reset_stubs(state)
             release_memory()
+            stores = state.get("stores") or {}
             created = sum(
-                seed_fixtures(runtime, state["store"], state.get("fixtures"))
-                for runtime in state["runtimes"].values()
+                seed_fixtures(runtime, stores.get(version, state["store"]), state.get("fixtures"))
+                for version, runtime in state["runtimes"].items()
             )
         except StoreUnavailable as exc:  # a read-only or locked sqlite file: say so, no traceback
             body = problem_body(503, str(exc), flask.request.path)
@@ -124,13 +126,13 @@ def register_admin(app: flask.Flask) -> None:
     @app.get("/__mock/state")
     def state() -> flask.Response:
         store = _state()["store"]
-        view = state_view(_state()["runtimes"], store)
-        return flask.jsonify(bounded_state(view, current_admin(), store.parent_of))
+        view = state_view(_state()["runtimes"], store, _state().get("stores"))
+        return flask.jsonify(bounded_state(view, current_admin(), _parent_of()))
 
     @app.get("/__mock/tokens")
     def tokens() -> flask.Response:
         all_tokens = _state()["tokens"]
-        shown = lendable(current_admin(), all_tokens, _state()["store"].parent_of)
+        shown = lendable(current_admin(), all_tokens, _parent_of())
         return flask.jsonify({"tokens": [_token_view(i, all_tokens[i]) for i in shown]})
 
     @app.get("/__mock/health")
@@ -185,23 +187,29 @@ def register_jobs(app: flask.Flask) -> None:
         return _described(store.fail(job_id, choices[wanted]), job_id)
 
 
+def _parent_of() -> Any:
+    """Parent links as every served version stores them (``mockserver.state.versioned``)."""
+    state = _state()
+    return parent_of_any(state.get("stores") or {}, state["store"])
+
+
 def _shown_scope() -> Any:
     """The request-log filter for this admin: entries made with tokens inside its scope."""
     admin = current_admin()
     if admin is None:
         return None
-    parent_of = _state()["store"].parent_of
+    parent_of = _parent_of()
     return lambda scope: scope_inside(admin, scope, parent_of)
 
 
 def _jobs_shown(store: Any) -> list[dict[str, Any]]:
     admin = current_admin()
-    return [job for job in store.jobs() if sees_job(admin, job, store.parent_of)]
+    return [job for job in store.jobs() if sees_job(admin, job, _parent_of())]
 
 
 def _job_shown(store: Any, job_id: str) -> bool:
     job = store.job(job_id)
-    return job is not None and sees_job(current_admin(), job, store.parent_of)
+    return job is not None and sees_job(current_admin(), job, _parent_of())
 
 
 def _described(job: dict[str, Any] | None, job_id: str) -> flask.Response:

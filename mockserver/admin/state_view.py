@@ -17,9 +17,18 @@ SHOWN_FIELDS = ("name", "externalId", "fileName", "status", "isActive", "isDirty
 """Fields shown next to an entity's id when it has them (a name, and what lifecycles move)."""
 
 
-def state_view(runtimes: dict[str, SpecRuntime], store: StateStore) -> dict[str, Any]:
-    """``{"versions": {version: {"collections": [{"name", "parent", "entities": [...]}]}}}``."""
-    return {"versions": {version: _version_view(runtime, store) for version, runtime in runtimes.items()}}
+def state_view(
+    runtimes: dict[str, SpecRuntime], store: StateStore, stores: dict[str, StateStore] | None = None
+) -> dict[str, Any]:
+    """``{"versions": {version: {"collections": [{"name", "parent", "entities": [...]}]}}}``;
+    each version read through its own view of the store (``stores``) when there is one."""
+    views = stores or {}
+    return {
+        "versions": {
+            version: _version_view(runtime, views.get(version, store))
+            for version, runtime in runtimes.items()
+        }
+    }
 
 
 def _version_view(runtime: SpecRuntime, store: StateStore) -> dict[str, Any]:
@@ -27,12 +36,17 @@ def _version_view(runtime: SpecRuntime, store: StateStore) -> dict[str, Any]:
     collections = sorted(model.stateful, key=lambda c: (c.count("/"), c))
     entities: dict[Ref, dict[str, Any]] = {}
     parents: dict[Ref, Ref | None] = {}
+    keys: dict[Ref, str] = {}  # stored ref -> the key the API addresses it by
     for collection in collections:
         key_field = runtime.key_fields.get(collection) or "id"
-        for entity in store.list(collection):
+        for entity, stored_parent in _stored(runtime, store, collection, entities):
+            if not isinstance(entity, dict):
+                continue
             entity_id = str(entity.get(key_field))
-            ref = (collection, entity_id)
-            parents[ref] = store.parent_of(collection, entity_id)
+            stored_id = runtime.storage_id(collection, entity_id, stored_parent)
+            ref = (collection, stored_id)
+            keys[ref] = entity_id
+            parents[ref] = store.parent_of(collection, stored_id)
             entities[ref] = {
                 "id": entity_id,
                 "fields": {
@@ -46,7 +60,7 @@ def _version_view(runtime: SpecRuntime, store: StateStore) -> dict[str, Any]:
         if parent in entities:
             entities[parent]["children"].append(_ref_dict(ref))
     for ref, view in entities.items():
-        view["get"] = _get_path(runtime, ref, parents)
+        view["get"] = _get_path(runtime, ref, parents, keys)
     return {
         "collections": [
             {
@@ -63,7 +77,23 @@ def _ref_dict(ref: Ref | None) -> dict[str, str] | None:
     return {"collection": ref[0], "id": ref[1]} if ref is not None else None
 
 
-def _get_path(runtime: SpecRuntime, ref: Ref, parents: dict[Ref, Ref | None]) -> str | None:
+def _stored(
+    runtime: SpecRuntime, store: StateStore, collection: str, known: dict[Ref, Any]
+) -> list[tuple[Any, Ref | None]]:
+    """The entities of ``collection`` with the parent each is stored under, where that shapes its
+    stored id (children keyed per parent: ``<parent id>/<key>``); parents are listed before."""
+    if collection not in runtime.keyed_by_parent:
+        return [(entity, None) for entity in store.list(collection)]
+    parent_collection = runtime.model.parents.get(collection)
+    found: list[tuple[Any, Ref | None]] = []
+    for parent in [ref for ref in known if ref[0] == parent_collection]:
+        found += [(entity, parent) for entity in store.list(collection, parent)]
+    return found
+
+
+def _get_path(
+    runtime: SpecRuntime, ref: Ref, parents: dict[Ref, Ref | None], keys: dict[Ref, str]
+) -> str | None:
     """The item GET path of the entity, its path parameters taken from the entity and its ancestors."""
     op = runtime.model.entity_ops.get(ref[0])
     if op is None or op.method != "GET":
@@ -71,7 +101,7 @@ def _get_path(runtime: SpecRuntime, ref: Ref, parents: dict[Ref, Ref | None]) ->
     ids: dict[str, str] = {}
     current: Ref | None = ref
     while current is not None and current[0] not in ids:
-        ids[current[0]] = current[1]
+        ids[current[0]] = keys.get(current, current[1])
         current = parents.get(current)
     path = op.template
     for collection, param in runtime.model.behaviours[id(op)].refs:

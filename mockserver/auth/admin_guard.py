@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 
 import flask
 
+from contracts.json_depth import TOO_DEEP, too_deep
 from mockserver.auth.admin_scope import ADMIN_TOKEN
 from mockserver.auth.tokens import find_token
 from mockserver.spec.problems import PROBLEM_JSON, problem_body
@@ -86,6 +87,15 @@ def guarded(path: str) -> bool:
 
 
 def _guard() -> flask.Response | None:
+    refused = _access()
+    if refused is not None or not guarded(flask.request.path):
+        return refused
+    if flask.request.is_json and too_deep(flask.request.get_data(cache=True)):
+        return _refuse(400, TOO_DEEP)  # the JSON parser would give up with a RecursionError
+    return None
+
+
+def _access() -> flask.Response | None:
     request = flask.request
     state = flask.current_app.extensions["mockserver"]
     allowed: set[str] = state.get("allowed_hosts", LOCAL_HOSTS)

@@ -21,7 +21,7 @@ from mockserver.behaviour.scope import check_scope
 from mockserver.spec.leniency import Applied
 from mockserver.spec.problems import MockResponse
 from mockserver.state.resources import ACCOUNT
-from mockserver.state.store import MAX_ENTITY_BYTES, Ref
+from mockserver.state.store import MAX_ENTITY_BYTES, Gone, Ref
 
 
 def _json(call: Call, value: Any, status: int | None = None) -> MockResponse:
@@ -217,10 +217,20 @@ def _key_ok(rt: SpecRuntime, collection: str, value: str) -> bool:
 
 
 def _store_entity(
-    call: Call, collection: str, key: str, entity: dict[str, Any], parent: Ref | None, *, new: bool = False
+    call: Call,
+    collection: str,
+    key: str,
+    entity: dict[str, Any],
+    parent: Ref | None,
+    *,
+    new: bool = False,
+    existing: bool = False,
 ) -> dict[str, Any]:
     """Shape and store ``entity`` under ``key`` (the client-visible key); a new one atomically (409
-    when the key is taken, whatever the number of processes on the store)."""
+    when the key is taken, whatever the number of processes on the store), an ``existing`` one only
+    while it still exists. The parent is checked in the same store transaction: a write racing a
+    delete of the entity or its parent (another thread, another process) is a 404, never a
+    deleted entity brought back or an orphan."""
     rt = call.runtime
     derive = rt.derivers.get(collection)
     if derive is not None and call.instance != FIXTURE:
@@ -237,11 +247,35 @@ def _store_entity(
             413, f"the {collection} would hold {size} bytes; one entity may hold {MAX_ENTITY_BYTES}"
         )
     stored_id = rt.storage_id(collection, key, parent)
-    if not new:
-        call.store.put(collection, stored_id, entity, parent)
-    elif not call.store.create(collection, stored_id, entity, parent):
-        raise Refusal(409, f"{collection} '{key}' already exists")
+    required = parent is not None and parent[0] in rt.model.stateful
+    store = call.store
+    try:
+        if new:
+            if not store.create(collection, stored_id, entity, parent, parent_required=required):
+                raise Refusal(409, f"{collection} '{key}' already exists")
+        elif existing:
+            store.update(collection, stored_id, entity, parent, parent_required=required)
+        else:
+            _upsert(store, collection, stored_id, entity, parent, required)
+    except Gone as gone:
+        raise Refusal(404, f"no {gone.ref[0]} with id '{gone.ref[1]}' (deleted meanwhile)") from None
     return entity
+
+
+def _upsert(
+    store: Any, collection: str, stored_id: str, entity: dict[str, Any], parent: Ref | None, required: bool
+) -> None:
+    """Update, or create when absent; each step one transaction that re-checks the parent."""
+    for _ in range(3):
+        try:
+            store.update(collection, stored_id, entity, parent, parent_required=required)
+            return
+        except Gone as gone:
+            if gone.ref != (collection, stored_id):
+                raise
+        if store.create(collection, stored_id, entity, parent, parent_required=required):
+            return
+    raise Refusal(409, f"{collection} '{stored_id}' is being written by another request; try again")
 
 
 def _generated_answer(call: Call, entity: dict[str, Any] | None) -> MockResponse:

@@ -73,6 +73,11 @@ class SpecRuntime:
         """The schema stored entities of ``collection`` follow: its item GET, else its create response."""
         op = self.model.entity_ops.get(collection)
         schema = op.success().schema if op is not None else None
+        if schema is not None:  # an item GET answering a one-entity array (v3.0 material matches)
+            resolved = self._raw_resolve(schema)
+            if isinstance(resolved, dict) and resolved.get("type") == "array":
+                items = resolved.get("items")
+                schema = items if isinstance(items, dict) else None
         if schema is None and collection in self.model.list_ops:  # entities only ever shown in a list
             listed = self._raw_resolve(self.model.list_ops[collection].success().schema or {})
             items = listed.get("items") if isinstance(listed, dict) else None
@@ -144,6 +149,8 @@ class SpecRuntime:
         validator = self.schemas.validator(schema, response=True)
         if validator.is_valid(value):
             return value, False
+        if isinstance(value, dict) and (self._raw_resolve(schema) or {}).get("type") == "array":
+            return self.shape([value], schema, *parts)  # one entity answered as a one-entry array
         variant = lenient_variant(self, schema, value) if self.lenient else None
         if variant is not None:
             shaped = variant.conform(copy.deepcopy(value), self.rng("conform", variant.name, *parts))

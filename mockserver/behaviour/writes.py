@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from mockserver.behaviour.call import DELETED, Call, Refusal
+from mockserver.behaviour.call import DELETED, FIXTURE, Call, Refusal
 from mockserver.behaviour.entities import (
     _addressed,
     _body_parents,
@@ -34,6 +34,8 @@ def do_create(call: Call) -> MockResponse:
     body_parent, named = _body_parents(call, collection, call.body)
     target = chain[-1] if chain else body_parent
     _check_scope(call, [target] if target else [], named)
+    if not chain and body_parent is None and call.raw_body:  # no body at all: as the spec allows
+        _require_parent(call, collection)
     _check_catalogue_refs(call, collection)
     parent = _stored_parent(target)
     key = _new_key(call, collection, call.body, parent)
@@ -53,6 +55,18 @@ def do_create(call: Call) -> MockResponse:
     if item is not None and item.method == "GET" and item.segments[:-1] == call.operation.segments:
         response.headers.append(("Location", f"{call.instance.rstrip('/')}/{quote(key, safe='')}"))
     return response
+
+
+def _require_parent(call: Call, collection: str) -> None:
+    """A top-level create whose body is the only place its parent can come from must name one
+    (a v4.0 commodity belongs to a database): 422, rather than an entity under a made-up id."""
+    fields = call.runtime.model.body_parents.get(collection, {})
+    owners = {name: targets for name, targets in fields.items() if ACCOUNT not in targets}
+    if owners and call.instance != FIXTURE:
+        name, targets = next(iter(owners.items()))
+        raise Refusal(
+            422, f"the body names no {name}: a {collection} belongs to a {targets[0]}; name an existing one"
+        )
 
 
 def do_update(call: Call) -> MockResponse:
@@ -90,7 +104,7 @@ def do_update(call: Call) -> MockResponse:
     if key_field:
         entity[key_field] = key
     _parent_fields(call, entity, names, chain[:-1])
-    entity = _store_entity(call, collection, key, entity, parent)
+    entity = _store_entity(call, collection, key, entity, parent, existing=True)
     return _respond_entity(call, entity)
 
 

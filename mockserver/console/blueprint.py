@@ -17,6 +17,7 @@ import flask
 from mockserver.auth.admin_guard import admin_tokens, key_free
 from mockserver.auth.admin_scope import current_admin, may_lend
 from mockserver.spec.problems import PROBLEM_JSON, problem_body
+from mockserver.state.versioned import parent_of_any
 
 STATIC = Path(__file__).parent / "static"
 CONSOLE_FILES = frozenset({"console.js", "console.css"})
@@ -95,7 +96,7 @@ def _call_as(who: str) -> flask.Response:
         environ.pop("HTTP_X_API_KEY", None)
     elif who.isdigit() and int(who) < len(tokens):
         lent, admin = tokens[int(who)], current_admin()
-        if not may_lend(admin, lent, state["store"].parent_of):
+        if not may_lend(admin, lent, parent_of_any(state.get("stores") or {}, state["store"])):
             assert admin is not None
             detail = (
                 f"the admin key '{admin.name}' is limited to {admin.scope}; token {who} reaches beyond it"

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import parse_qs, unquote_to_bytes
 
+from contracts.json_depth import too_deep
 from mockserver.auth.access import AuthFailure, authenticate
 from mockserver.auth.admin_guard import LOCAL_HOSTS, foreign_host_detail, host_allowed
 from mockserver.auth.tokens import Token
@@ -64,6 +65,8 @@ class MockPipeline:
         self.log = log
         self.router = Router({v: rt.operations for v, rt in runtimes.items()})
         self.allowed_hosts: set[str] = set(LOCAL_HOSTS)  # create_app shares the admin guard's set
+        self.stores: dict[str, StateStore] = {}
+        """Each version's view of ``store`` (``mockserver.state.versioned``), set by ``create_app``."""
         self.stubs: Any = None
         """``mockserver.stubs.StubRegistry`` (set by ``create_app``); empty, it costs one truth test."""
         self._keys: dict[str | None, tuple[str | None, str | None]] = {}
@@ -245,7 +248,7 @@ class MockPipeline:
         example = prefer_example(environ.get("HTTP_PREFER"))
         call = Call(
             runtime=runtime,
-            store=self.store,
+            store=self.stores.get(operation.version, self.store),
             operation=operation,
             behaviour=behaviour,
             path_values=match.path_values or {},
@@ -329,7 +332,7 @@ def _headers(environ: dict[str, Any]) -> dict[str, str]:
 
 def _json_or_none(raw: bytes) -> Any:
     """A body as an unchecked stub's match sees it: JSON when it is JSON, else None."""
-    if not raw:
+    if not raw or too_deep(raw):
         return None
     try:
         return json.loads(raw)

@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from contracts.json_depth import too_deep
 from mockserver.auth.tokens import Token
 
 LOG_SIZE = 1000
@@ -185,7 +186,7 @@ def _body_view(body: bytes | None, size: int, content_type: str) -> dict[str, An
     truncated = size > len(body)
     text = body.decode("utf-8", "replace")
     view: dict[str, Any] = {"size": size, "truncated": truncated, "text": text}
-    if text and not truncated and ("json" in content_type or text[:1] in "{["):
+    if text and not truncated and ("json" in content_type or text[:1] in "{[") and not too_deep(body):
         with contextlib.suppress(ValueError):
             view["json"] = json.loads(text)
     return view

@@ -31,7 +31,7 @@ from mockserver.behaviour.entities import (
 from mockserver.behaviour.runtime import SpecRuntime
 from mockserver.platform import downloads
 from mockserver.spec.problems import MockResponse
-from mockserver.state.store import Ref
+from mockserver.state.store import Gone, Ref
 
 Handler = Callable[[Call], MockResponse]
 IMAGE_SLOT = "image/"
@@ -95,7 +95,13 @@ class AttachmentHandlers:
         names = self.runtime.property_names(self.runtime.entity_schema(collection) or {})
         entity = {k: v for k, v in entity.items() if k in names and v is not None}
         stored = _store_entity(call, collection, key, entity, parent, new=True)
-        downloads.save_upload(call.store, (collection, stored_id), name, part.content, media=part.media_type)
+        try:
+            downloads.save_upload(
+                call.store, (collection, stored_id), name, part.content, media=part.media_type
+            )
+        except Refusal:  # no room for the bytes (507): no entry without them either
+            call.store.delete(collection, stored_id)
+            raise
         return _respond_entity(call, stored)
 
     def _folder_names(self, folder: str | None) -> Any:
@@ -111,11 +117,11 @@ class AttachmentHandlers:
         ref = chain[-1]
         name = part.filename or "image"
         url = downloads.url_for(call.base_url, self.runtime.version, _path_key(call, ref), name)
-        images = [i for i in _held(rule, call.store, ref, owner) if i.get(rule.name_field) != name]
-        _keep(rule, call.store, ref, owner, [*images, {rule.name_field: name, "url": url}])
-        downloads.save_upload(
+        downloads.save_upload(  # first: with no room for the bytes (507) the image is not listed
             call.store, ref, name, part.content, slot=IMAGE_SLOT + name, media=part.media_type
         )
+        images = [i for i in _held(rule, call.store, ref, owner) if i.get(rule.name_field) != name]
+        _keep(rule, call.store, ref, owner, [*images, {rule.name_field: name, "url": url}])
         return MockResponse(int(call.operation.success().status))
 
     def _remove_image(self, rule: ImageAttachment, collection: str, call: Call) -> MockResponse:
@@ -141,13 +147,17 @@ class AttachmentHandlers:
         for collection in self.file_lists:
             record = _stored(store, collection, file_id.replace(PARENT_SEPARATOR, "/"), "")
             if record is not None:
+                owner = (collection, file_id.replace(PARENT_SEPARATOR, "/"))
                 return downloads.Download(
-                    str(record.get("name") or name), _media(record), downloads.content_of(record)
+                    str(record.get("name") or name), _media(record), downloads.content_of(record), owner
                 )
         for collection in self.image_owners:
-            record = _stored(store, collection, file_id, IMAGE_SLOT + name)
+            record = _image(store, (collection, file_id), name)
             if record is not None:
-                return downloads.Download(name, _media(record), downloads.content_of(record))
+                owner = (collection, file_id)
+                return downloads.Download(
+                    str(record.get("name") or name), _media(record), downloads.content_of(record), owner
+                )
         return None
 
 
@@ -173,7 +183,10 @@ def _keep(
 ) -> None:
     """Write the owner's images back: into its field, or below it (gone when the owner is deleted)."""
     if rule.field is not None:
-        store.put(ref[0], ref[1], {**(owner or {}), rule.field: images}, store.parent_of(*ref))
+        try:  # only while the owner exists: an upload racing its delete must not bring it back
+            store.update(ref[0], ref[1], {**(owner or {}), rule.field: images}, store.parent_of(*ref))
+        except Gone:
+            raise Refusal(404, f"no {ref[0]} with id '{ref[1]}' (deleted meanwhile)") from None
     else:
         store.put(IMAGES, _images_key(ref), {"images": images}, ref)
 
@@ -186,6 +199,18 @@ def _stored(store: Any, collection: str, entity_id: str, slot: str) -> dict[str,
     if store.get(collection, entity_id) is None:
         return None
     return downloads.load(store, (collection, entity_id), slot)
+
+
+def _image(store: Any, owner: Ref, name: str) -> dict[str, Any] | None:
+    """The image a URL names: by its exact name, or by the sanitised name the URL carries."""
+    if store.get(*owner) is None:
+        return None
+    exact = downloads.load(store, owner, IMAGE_SLOT + name)
+    if exact is not None:
+        return exact
+    return next(
+        (r for r in downloads.held_by(store, owner) if downloads.safe_name(r.get("name")) == name), None
+    )
 
 
 def _media(record: dict[str, Any]) -> str:

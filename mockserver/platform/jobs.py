@@ -18,6 +18,7 @@ the jobs once and catches up only those behind the clock, and a read looks its e
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import threading
 import time
@@ -25,7 +26,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from mockserver.state.store import Ref, StateStore
+from mockserver.state.store import Gone, Ref, StateStore
 
 JOBS = "~jobs"
 _NAMESPACE = uuid.UUID("6f1d1c52-52f5-4c59-9a8e-7f0f3c1f2b11")
@@ -323,7 +324,10 @@ class LiveStore:
                 current.update(job["failed"]["set"])
                 job["failedApplied"] = True
             ref = (collection, entity_id)
-            self.inner.put(collection, entity_id, current, self.inner.parent_of(*ref))
+            try:  # only while it exists: a read racing a delete must not bring the entity back
+                self.inner.update(collection, entity_id, current, self.inner.parent_of(*ref))
+            except Gone:
+                return entity
             self.inner.put(JOBS, job["id"], job, ref)
             if self.local:
                 self._schedule(job)
@@ -341,4 +345,5 @@ class LiveStore:
         entity = self.inner.get(*ref)
         if entity is not None:
             entity.update(values)
-            self.inner.put(ref[0], ref[1], entity, self.inner.parent_of(*ref))
+            with contextlib.suppress(Gone):  # deleted meanwhile: nothing to mark
+                self.inner.update(ref[0], ref[1], entity, self.inner.parent_of(*ref))

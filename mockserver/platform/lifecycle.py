@@ -180,7 +180,12 @@ class LifecycleEngine(LifecycleWork):
             if entity.get(bound.kind.field) != done:
                 return f"the passport is not ready: {entity.get(bound.kind.field)}, not {done}"
             media = PASSPORT_TYPES[entity["type"]][1]
-        return downloads.Download(str(record.get("name") or "file"), media, downloads.content_of(record))
+        return downloads.Download(
+            str(record.get("name") or "file"),
+            media,
+            downloads.content_of(record),
+            (bound.collection, file_id),
+        )
 
 
 WORK: dict[str, Callable[..., MockResponse]] = {

@@ -316,9 +316,10 @@ class LifecycleWork:
         key = chain[-1][1]
         record = downloads.load(self.store, (bound.collection, key)) or {}
         name = str((entity or {}).get("fileName") or record.get("name") or "file")
+        expires = datetime.now(UTC) + DOWNLOAD_VALID_FOR
         value = {
-            "url": downloads.url_for(call.base_url, self.runtime.version, key, name),
-            "expirationDateTime": _iso(datetime.now(UTC) + DOWNLOAD_VALID_FOR),
+            "url": downloads.url_for(call.base_url, self.runtime.version, key, name, expires=expires),
+            "expirationDateTime": _iso(expires),
         }
         schema = call.operation.success().schema
         return _json(call, self.runtime.conform(value, schema, "download") if schema else value)

@@ -6,7 +6,7 @@ per listed collection (and parent, and answer shape), each entity's encoded answ
 so a list is a slice and a ``b", ".join`` (byte for byte what ``json.dumps`` of the list gives) and
 a scoped token filters on the keys, not on decoded entities.
 
-Every write that passes through (put, create, delete and its cascade, reset) drops the cached
+Every write that passes through (put, create, update, delete and its cascade, reset) drops the cached
 answers of the collections it touches. The cache is only trusted when this process is the store's
 only writer (the in-memory store); a store other processes may write (a shared sqlite file) is
 passed through untouched and lists take the decoding path.
@@ -94,10 +94,30 @@ class EncodedStore:
             self._changed([collection])
 
     def create(
-        self, collection: str, entity_id: str, entity: dict[str, Any], parent: Ref | None = None
+        self,
+        collection: str,
+        entity_id: str,
+        entity: dict[str, Any],
+        parent: Ref | None = None,
+        *,
+        parent_required: bool = False,
     ) -> bool:
         try:
-            return self.inner.create(collection, entity_id, entity, parent)
+            return self.inner.create(collection, entity_id, entity, parent, parent_required=parent_required)
+        finally:
+            self._changed([collection])
+
+    def update(
+        self,
+        collection: str,
+        entity_id: str,
+        entity: dict[str, Any],
+        parent: Ref | None = None,
+        *,
+        parent_required: bool = False,
+    ) -> None:
+        try:
+            self.inner.update(collection, entity_id, entity, parent, parent_required=parent_required)
         finally:
             self._changed([collection])
 

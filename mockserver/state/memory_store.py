@@ -12,7 +12,8 @@ import json
 import threading
 from typing import Any
 
-from mockserver.state.store import Ref
+from mockserver.state.blobs import BlobFolder
+from mockserver.state.store import Gone, Ref
 
 
 class MemoryStore:
@@ -23,6 +24,7 @@ class MemoryStore:
         self._entities: dict[str, dict[str, str]] = {}
         self._parents: dict[Ref, Ref | None] = {}
         self._children: dict[Ref, dict[Ref, None]] = {}
+        self.blobs = BlobFolder()  # upload bytes, in a temporary folder (mockserver.state.blobs)
 
     def get(self, collection: str, entity_id: str) -> dict[str, Any] | None:
         with self._lock:
@@ -35,14 +37,41 @@ class MemoryStore:
             self._store(collection, entity_id, text, parent)
 
     def create(
-        self, collection: str, entity_id: str, entity: dict[str, Any], parent: Ref | None = None
+        self,
+        collection: str,
+        entity_id: str,
+        entity: dict[str, Any],
+        parent: Ref | None = None,
+        *,
+        parent_required: bool = False,
     ) -> bool:
         text = json.dumps(entity, ensure_ascii=False)
         with self._lock:
             if entity_id in self._entities.get(collection, {}):
                 return False
+            self._check_parent(parent, parent_required)
             self._store(collection, entity_id, text, parent)
             return True
+
+    def update(
+        self,
+        collection: str,
+        entity_id: str,
+        entity: dict[str, Any],
+        parent: Ref | None = None,
+        *,
+        parent_required: bool = False,
+    ) -> None:
+        text = json.dumps(entity, ensure_ascii=False)
+        with self._lock:
+            if entity_id not in self._entities.get(collection, {}):
+                raise Gone((collection, entity_id))
+            self._check_parent(parent, parent_required)
+            self._store(collection, entity_id, text, parent)
+
+    def _check_parent(self, parent: Ref | None, required: bool) -> None:
+        if required and parent is not None and parent[1] not in self._entities.get(parent[0], {}):
+            raise Gone(parent)
 
     def _store(self, collection: str, entity_id: str, text: str, parent: Ref | None) -> None:
         ref = (collection, entity_id)
@@ -115,3 +144,4 @@ class MemoryStore:
             self._entities = {}
             self._parents = {}
             self._children = {}
+        self.blobs.clear()

@@ -22,7 +22,8 @@ from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
-from mockserver.state.store import Ref, StoreUnavailable
+from mockserver.state.blobs import BlobFolder
+from mockserver.state.store import Gone, Ref, StoreUnavailable
 
 SCHEMA_VERSION = 2
 """The state layout, kept in the file's ``user_version``. 1: keys clients choose under a parent
@@ -105,6 +106,8 @@ class SqliteStore:
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
+        self.blobs = BlobFolder(self.path.with_name(self.path.name + ".blobs"))
+        """Upload bytes, in a folder beside the file (``mockserver.state.blobs``)."""
         if self.path.is_dir():
             raise StoreError(f"sqlite store {self.path}: is a directory, expected a file path")
         if not self.path.parent.is_dir():
@@ -158,10 +161,17 @@ class SqliteStore:
         """Refuse a state file of another layout before anything is written to it (it stays as it
         was, so the version that wrote it can still read it)."""
         conn = self._connection()
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        foreign = sorted(tables - {"entity", "sqlite_sequence"})
+        if foreign:  # before the WAL switch, which rewrites the file's header
+            shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
+            raise StoreError(
+                f"sqlite store {self.path}: the file holds tables the mock does not write ({shown}); "
+                "is it another application's? It was left as it was: give --store sqlite: a new path"
+            )
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version == SCHEMA_VERSION:
             return
-        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         rows = conn.execute("SELECT count(*) FROM entity").fetchone()[0] if "entity" in tables else 0
         if version == 0 and not rows:
             return  # a new file (or one the mock never wrote an entity to)
@@ -232,16 +242,47 @@ class SqliteStore:
 
     @_available
     def create(
-        self, collection: str, entity_id: str, entity: dict[str, Any], parent: Ref | None = None
+        self,
+        collection: str,
+        entity_id: str,
+        entity: dict[str, Any],
+        parent: Ref | None = None,
+        *,
+        parent_required: bool = False,
     ) -> bool:
         """A plain INSERT against the UNIQUE (collection, id) key: whichever process commits first
-        wins, every other one gets False, whatever the number of processes on the file."""
+        wins, every other one gets False, whatever the number of processes on the file. The parent
+        is looked up in the same ``BEGIN IMMEDIATE`` transaction, so no delete comes in between."""
         try:
             with self._write() as conn:
+                if parent_required and parent is not None and not _exists(conn, parent):
+                    raise Gone(parent)
                 conn.execute(_INSERT, _row(collection, entity_id, entity, parent))
         except sqlite3.IntegrityError:
             return False
         return True
+
+    @_available
+    def update(
+        self,
+        collection: str,
+        entity_id: str,
+        entity: dict[str, Any],
+        parent: Ref | None = None,
+        *,
+        parent_required: bool = False,
+    ) -> None:
+        """An UPDATE of the row if it is still there (one transaction with the parent check)."""
+        row = _row(collection, entity_id, entity, parent)
+        with self._write() as conn:
+            if parent_required and parent is not None and not _exists(conn, parent):
+                raise Gone(parent)
+            changed = conn.execute(
+                "UPDATE entity SET parent_collection = ?, parent_id = ?, body = ? WHERE collection = ? AND id = ?",
+                (row[2], row[3], row[4], collection, entity_id),
+            ).rowcount
+            if not changed:
+                raise Gone((collection, entity_id))
 
     @_available
     def delete(self, collection: str, entity_id: str) -> list[Ref]:
@@ -301,10 +342,15 @@ class SqliteStore:
         with self._write() as conn:
             conn.execute("DELETE FROM entity")
         conn.execute("PRAGMA shrink_memory")  # the page cache of this connection
+        self.blobs.clear()
 
     @_available
     def __len__(self) -> int:
         return self._connection().execute("SELECT count(*) FROM entity").fetchone()[0]
+
+
+def _exists(conn: sqlite3.Connection, ref: Ref) -> bool:
+    return conn.execute("SELECT 1 FROM entity WHERE collection = ? AND id = ?", ref).fetchone() is not None
 
 
 def _listing(collection: str, parent: Ref | None) -> tuple[str, tuple[str, ...]]:

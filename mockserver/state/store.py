@@ -18,6 +18,15 @@ MAX_ENTITY_BYTES = 1024 * 1024
 """What one stored entity may hold, as JSON text: a create or update beyond it is a 413."""
 
 
+class Gone(Exception):
+    """A guarded write found its entity, or the parent it goes under, deleted meanwhile (by another
+    thread or another process on the sqlite file): nothing was written; the API answers 404."""
+
+    def __init__(self, ref: Ref) -> None:
+        super().__init__(f"{ref[0]} '{ref[1]}' no longer exists")
+        self.ref = ref
+
+
 class StoreUnavailable(ContractsError):
     """The store cannot serve (a read-only, locked or damaged file); the message names the file.
 
@@ -32,9 +41,29 @@ class StateStore(Protocol):
         """Create or replace an entity; ``parent`` links it for listing and cascading deletes."""
 
     def create(
-        self, collection: str, entity_id: str, entity: dict[str, Any], parent: Ref | None = None
+        self,
+        collection: str,
+        entity_id: str,
+        entity: dict[str, Any],
+        parent: Ref | None = None,
+        *,
+        parent_required: bool = False,
     ) -> bool:
-        """Store a new entity; False (and nothing written) when the id is taken, atomically."""
+        """Store a new entity; False (and nothing written) when the id is taken, atomically. With
+        ``parent_required``, Gone (nothing written) when the parent no longer exists: checked in
+        the same transaction, so a concurrent delete of the parent cannot leave an orphan."""
+
+    def update(
+        self,
+        collection: str,
+        entity_id: str,
+        entity: dict[str, Any],
+        parent: Ref | None = None,
+        *,
+        parent_required: bool = False,
+    ) -> None:
+        """Replace an existing entity; Gone (nothing written) when it, or a required parent, no
+        longer exists: a write racing a delete never brings the deleted entity back."""
 
     def delete(self, collection: str, entity_id: str) -> list[Ref]:
         """Remove the entity and all its descendants; returns what was removed (empty if absent)."""

@@ -15,6 +15,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from contracts.json_depth import TOO_DEEP, too_deep
 from contracts.platform.uploads import NO_FILE, missing_file
 from mockserver.behaviour.call import UploadedFile
 from mockserver.spec.operations import Operation, Parameter
@@ -134,6 +135,9 @@ def _validate_body(
 
 
 def _parse_json(raw: bytes, out: Validated) -> Any:
+    if too_deep(raw):  # before the parser and the validator give up on it (a 500 otherwise)
+        out.problems.append(Problem("body", TOO_DEEP))
+        return _JSON_ERROR
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

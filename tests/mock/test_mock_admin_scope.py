@@ -96,3 +96,31 @@ def test_a_scoped_admin_lists_only_tokens_it_may_lend_and_cannot_reset(scoped: d
     assert len(client.get("/__mock/tokens", headers=ALL_ADMIN).json["tokens"]) == 6
     assert client.post("/__mock/reset", headers=FOLDER_ADMIN).status_code == 403
     assert client.post("/__mock/reset", headers=ALL_ADMIN).status_code == 200
+
+
+def test_a_scoped_admin_sees_and_moves_only_the_jobs_of_its_scope(
+    scoped: dict[str, Any], spec_cache: dict[Any, Any]
+) -> None:
+    from tests.mock.lifecycle_helpers import IFC, OCTET, file_url, new_file
+
+    tokens = scoped["app"].extensions["mockserver"]["tokens"]
+    app = real_app("v3.0", 30855, spec_cache, tokens=tokens, processing_delay=600)
+    client = app.test_client()
+    building = {}
+    for where in ("inside", "outside"):
+        building[where] = next(b["id"] for b in scoped["buildings"] if b["folderId"] == scoped[where])
+        file_id = new_file(app, client, building[where])["id"]
+        sent = client.post(f"{file_url(building[where], file_id)}/upload/m.ifc", data=IFC, headers=OCTET)
+        assert sent.status_code in (201, 202), sent.json
+    everything = client.get("/__mock/jobs", headers=ALL_ADMIN).json["jobs"]
+    by_building = {
+        where: next(j for j in everything if building[where] in j["entity"]["path"]) for where in building
+    }
+    mine = client.get("/__mock/jobs", headers=FOLDER_ADMIN).json["jobs"]
+    assert [j["id"] for j in mine] == [by_building["inside"]["id"]]
+    outside = by_building["outside"]["id"]
+    assert client.post(f"/__mock/jobs/{outside}/finish", headers=FOLDER_ADMIN).status_code == 404
+    assert client.post(f"/__mock/jobs/{outside}/fail", headers=FOLDER_ADMIN).status_code == 404
+    assert client.post("/__mock/jobs/finish", headers=FOLDER_ADMIN).json["finished"] == 1
+    states = {j["id"]: j["state"] for j in client.get("/__mock/jobs", headers=ALL_ADMIN).json["jobs"]}
+    assert states == {by_building["inside"]["id"]: "done", outside: "running"}

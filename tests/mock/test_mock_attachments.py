@@ -44,7 +44,8 @@ def problems_of(app: Any, method: str, path: str, answer: Any) -> list[Any]:
 
 
 def download(client: Any, url: str) -> Any:
-    return client.get(urlsplit(url).path)  # served by the mock itself, no key needed
+    parts = urlsplit(url)  # served by the mock itself: the signed link needs no key
+    return client.get(f"{parts.path}?{parts.query}")
 
 
 @pytest.fixture(params=BUILDS, ids=[f"build-{b}" for b in BUILDS])

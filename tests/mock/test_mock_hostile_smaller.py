@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from mockserver.auth.tokens import DEFAULT_TOKENS, Token
 from tests.mock.conftest import WRITE, body_for, real_app
 
@@ -33,3 +35,21 @@ def test_an_external_id_lookup_is_scoped_before_matching(spec_cache: dict[Any, A
     assert client.post(f"{V3}/building", json=only_outside, headers=WRITE).status_code == 201
     refused = client.get(f"{V3}/building/external/theirs-only", headers={"X-API-Key": scoped.key})
     assert refused.status_code == 403  # it exists, out of this token's scope: as for any entity
+
+
+@pytest.mark.parametrize("build", [17265, 28168])
+@pytest.mark.parametrize("body", [{"commodityType": "AAA"}, {"commodityType": "Product"}])
+def test_a_commodity_naming_no_database_is_refused_and_nothing_is_stored(
+    spec_cache: dict[Any, Any], build: int, body: dict[str, Any]
+) -> None:
+    app = real_app("v4.0", build, spec_cache)
+    client, store = app.test_client(), app.extensions["mockserver"]["store"]
+    before = store.list("commodity")
+    answer = client.post("/api/v4.0/commodity", json=body, headers=WRITE)
+    assert answer.status_code == 422 and answer.json["status"] == 422
+    assert "names no databaseId" in answer.json["detail"]
+    assert store.list("commodity") == before
+    unknown = {**body, "databaseId": "00000000-0000-4000-8000-00000000dead"}
+    missing = client.post("/api/v4.0/commodity", json=unknown, headers=WRITE)
+    assert missing.status_code == 404 and "databaseId" in missing.json["detail"]
+    assert store.list("commodity") == before

@@ -174,12 +174,21 @@ def test_a_file_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
     assert path.read_text().startswith("just some text")
 
 
-def test_another_applications_database_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize("user_version", [0, 2, 7])
+def test_another_applications_database_is_refused_and_left_byte_for_byte(
+    tmp_path: Path, user_version: int
+) -> None:
     path = tmp_path / "other.db"
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE invoices (id INTEGER)")
-    with pytest.raises(ContractsError, match="other tables"):
+        conn.execute("INSERT INTO invoices VALUES (42)")
+        conn.execute(f"PRAGMA user_version = {user_version}")
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(ContractsError, match="tables the mock does not write \\(invoices\\)"):
         SqliteStore(path)
+    assert path.read_bytes() == before  # no WAL switch: header bytes 18-19 still say rollback journal
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.db"]
 
 
 ids = st.sampled_from(["a", "b", "c", "d"])
