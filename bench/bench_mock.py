@@ -26,6 +26,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -61,11 +62,19 @@ def start(cmd: list[str], ready_url: str, timeout: float = 60) -> tuple[subproce
     """Start a server; return it and the seconds from spawn until it answered ``ready_url``."""
     started = time.perf_counter()
     proc = subprocess.Popen(
-        cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+        cmd,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        text=True,
+        errors="replace",
     )
+    output = drain(proc)
     while time.perf_counter() - started < timeout:
         if proc.poll() is not None:
-            sys.exit(f"{cmd[0]} exited early: {proc.stderr.read().decode(errors='replace')[-2000:]}")
+            time.sleep(0.1)  # the reader takes the last lines
+            sys.exit(f"{cmd[0]} exited early: {''.join(output)[-2000:]}")
         try:
             urllib.request.urlopen(
                 urllib.request.Request(ready_url, headers={"X-API-Key": KEY}), timeout=0.5
@@ -77,6 +86,22 @@ def start(cmd: list[str], ready_url: str, timeout: float = 60) -> tuple[subproce
             time.sleep(0.01)
     stop(proc)
     sys.exit(f"{cmd[0]} did not answer {ready_url} within {timeout} s")
+
+
+def drain(proc: subprocess.Popen) -> collections.deque[str]:
+    """Read a server's output as it comes (its last lines kept for an error message).
+
+    A pipe nobody reads fills up, and a server writing to it (a warning per request under load)
+    then blocks: the benchmark would measure a frozen server."""
+    lines: collections.deque[str] = collections.deque(maxlen=200)
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+
+    threading.Thread(target=read, name=f"output-of-{proc.pid}", daemon=True).start()
+    return lines
 
 
 def stop(proc: subprocess.Popen) -> None:

@@ -38,6 +38,7 @@ from mockserver.platform.attachments import AttachmentHandlers
 from mockserver.platform.downloads import Access, register_downloads
 from mockserver.platform.jobs import Clock, LiveStore
 from mockserver.platform.lifecycle import LifecycleEngine
+from mockserver.state.encoded import EncodedStore
 from mockserver.state.memory_store import MemoryStore
 from mockserver.state.store import StateStore
 from mockserver.state.versioned import VersionView, clashing
@@ -92,7 +93,7 @@ def create_app(
                 f"{fixtures.source}: {', '.join(unserved)} is not served (served: {', '.join(runtimes)})"
             )
     tokens = tuple(tokens) if tokens is not None else DEFAULT_TOKENS
-    store = LiveStore(store if store is not None else MemoryStore(), clock)
+    store = LiveStore(EncodedStore(store if store is not None else MemoryStore()), clock)
     separate = clashing({version: runtime.model.stateful for version, runtime in runtimes.items()})
     stores: dict[str, Any] = {
         version: VersionView(store, version, separate) if separate else store for version in runtimes

@@ -7,6 +7,7 @@ Flask still serves the index page and the admin endpoints.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import time
@@ -68,6 +69,10 @@ class MockPipeline:
         """Each version's view of ``store`` (``mockserver.state.versioned``), set by ``create_app``."""
         self.stubs: Any = None
         """``mockserver.stubs.StubRegistry`` (set by ``create_app``); empty, it costs one truth test."""
+        self._keys: dict[str | None, tuple[str | None, str | None]] = {}
+        self._keys_of: tuple[Token, ...] = self.tokens
+        self._hosts: set[str | None] = set()  # Host values found allowed
+        self._hosts_of: set[str] | frozenset[str] = self.allowed_hosts
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
@@ -75,7 +80,7 @@ class MockPipeline:
             return self.fallback(environ, start_response)
         started = time.perf_counter()
         try:
-            if host_allowed(environ.get("HTTP_HOST"), self.allowed_hosts):
+            if self._host_allowed(environ.get("HTTP_HOST")):
                 response = self.dispatch(environ)
             else:
                 response = problem_response(421, foreign_host_detail(environ["HTTP_HOST"]), path)
@@ -83,6 +88,7 @@ class MockPipeline:
             response = problem_response(503, str(exc), path, headers=[("Retry-After", "5")])
         except Exception as exc:  # a bug must still answer, never drop the connection
             response = problem_response(500, f"internal mock error: {type(exc).__name__}", path)
+        masked, scope = self._key(environ.get("HTTP_X_API_KEY"))
         self.log.add(
             LogEntry(
                 time=time.time(),
@@ -90,22 +96,46 @@ class MockPipeline:
                 path=path,
                 query=environ.get("QUERY_STRING", ""),
                 status=response.status,
-                key=mask_key(environ.get("HTTP_X_API_KEY"), self.tokens),
+                key=masked,
                 ms=round((time.perf_counter() - started) * 1000, 3),
                 content_type=environ.get("CONTENT_TYPE", ""),
                 request=environ.get(RAW_BODY, b""),
                 response=response.body,
                 problems=response.problems,
                 leniencies=environ.get(LENIENCIES),
-                scope=scope_of_key(environ.get("HTTP_X_API_KEY"), self.tokens),
+                scope=scope,
                 stub=environ.get(STUB),
             )
         )
         headers = [*response.headers, ("Content-Length", str(len(response.body)))]
-        start_response(f"{response.status} {title_for(response.status)}", headers)
+        start_response(_status_line(response.status), headers)
         if environ.get("REQUEST_METHOD") == "HEAD":
             return [b""]
         return [response.body]
+
+    def _key(self, key: str | None) -> tuple[str | None, str | None]:
+        """The log's masked key and scope for an X-API-Key value, worked out once per key."""
+        if self._keys_of is not self.tokens:  # the tokens were replaced
+            self._keys, self._keys_of = {}, self.tokens
+        found = self._keys.get(key)
+        if found is None:
+            found = (mask_key(key, self.tokens), scope_of_key(key, self.tokens))
+            if len(self._keys) < 256:  # unknown keys are masked alike; a flood of them is not kept
+                self._keys[key] = found
+        return found
+
+    def _host_allowed(self, host: str | None) -> bool:
+        """``host_allowed``, remembered for the Host values it allowed (the allowed names only
+        grow, by ``--allowed-host``; a replaced set starts over)."""
+        if self._hosts_of is not self.allowed_hosts:
+            self._hosts, self._hosts_of = set(), self.allowed_hosts
+        if host in self._hosts:
+            return True
+        if not host_allowed(host, self.allowed_hosts):
+            return False
+        if len(self._hosts) < 64:
+            self._hosts.add(host)
+        return True
 
     def dispatch(self, environ: dict[str, Any]) -> MockResponse:
         method = environ.get("REQUEST_METHOD", "GET").upper()
@@ -174,12 +204,13 @@ class MockPipeline:
                 operation=operation,
                 conform=conform,
             )
+        query = environ.get("QUERY_STRING", "")
         validated = validate_request(
             operation,
             runtime.schemas,
             match.path_values or {},
-            parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True),
-            _headers(environ),
+            parse_qs(query, keep_blank_values=True) if query else {},
+            _headers(environ) if operation.reads_headers else {},
             environ.get("CONTENT_TYPE", ""),
             raw_body,
         )
@@ -253,6 +284,8 @@ def _split_path(environ: dict[str, Any]) -> tuple[list[str] | None, str]:
         if "://" in raw_path:
             raw_path = "/" + raw_path.split("://", 1)[1].split("/", 1)[-1]
         parts = raw_path.strip("/").split("/")
+        if "%" not in raw_path and raw_path.isascii():
+            return parts, raw_path  # nothing to decode
         try:
             segments = [unquote_to_bytes(p).decode("utf-8") for p in parts]
         except UnicodeDecodeError:
@@ -283,6 +316,11 @@ def _read_body(environ: dict[str, Any]) -> tuple[bytes, bool]:
     if length > MAX_BODY:
         return b"", True
     return (stream.read(length) if length > 0 else b""), False
+
+
+@functools.cache
+def _status_line(status: int) -> str:
+    return f"{status} {title_for(status)}"
 
 
 def _headers(environ: dict[str, Any]) -> dict[str, str]:

@@ -40,6 +40,9 @@ class Router:
     def __init__(self, operations_by_version: dict[str, list[Operation]]) -> None:
         self.versions = sorted(operations_by_version)
         self._index: dict[str, dict[int, list[Template]]] = {}
+        self._literal: dict[str, dict[tuple[str, ...], Template]] = {}
+        """Templates without parameters by their exact segments: such a path is routed by one
+        lookup (no template with a parameter is more specific than one made of literals only)."""
         for version, operations in operations_by_version.items():
             by_template: dict[str, Template] = {}
             for op in operations:
@@ -56,6 +59,11 @@ class Router:
             for group in index.values():
                 group.sort(key=lambda t: t.rank, reverse=True)
             self._index[version] = index
+            self._literal[version] = {
+                tuple(t.segments): t  # type: ignore[misc]
+                for t in by_template.values()
+                if all(s is not None for s in t.segments)
+            }
 
     def version_of(self, path: str) -> str | None:
         match = _VERSION_RE.match(path)
@@ -66,7 +74,12 @@ class Router:
         version = segments[1] if len(segments) > 1 and segments[0] == "api" else None
         if version not in self._index:
             return Match(status=404, version=version)
-        candidates = [t for t in self._index[version].get(len(segments), ()) if _fits(t, segments)]
+        literal = self._literal[version].get(tuple(segments))
+        candidates = (
+            [literal]
+            if literal is not None
+            else [t for t in self._index[version].get(len(segments), ()) if _fits(t, segments)]
+        )
         if not candidates:
             return Match(status=404, version=version)
         best = candidates[0]  # the most specific template owns the path, whatever the method

@@ -8,11 +8,18 @@ a restarted mock all see the same status at the same moment, and a job survives 
 ``LiveStore`` wraps the app's store and does that catching-up on every ``get``, ``list`` and
 ``find`` of a tracked collection, so every reader (operations, fixtures, admin) sees the present.
 Jobs hang below their entity in the store, so deleting the entity deletes its job.
+
+What catching up costs follows what is running, not what is read: on a store only this process
+writes, the jobs with a step still to apply wait in a queue ordered by when that step is due, a
+list applies the due ones first and an entity without such a job is read as stored. A store other
+processes write (a shared sqlite file) may hold jobs this process never saw: there a list reads
+the jobs once and catches up only those behind the clock, and a read looks its entity's job up.
 """
 
 from __future__ import annotations
 
 import contextlib
+import heapq
 import threading
 import time
 import uuid
@@ -74,6 +81,20 @@ def position(job: dict[str, Any], now: float) -> int:
     return max(0, min(last, int((now - job["started"]) // job["delay"])))
 
 
+def pending(job: dict[str, Any]) -> bool:
+    """Whether the job still has a step (or a forced failure) to put on its entity."""
+    if job["failed"] is not None:
+        return not job["failedApplied"]
+    return job["applied"] < len(job["steps"]) - 1
+
+
+def next_due(job: dict[str, Any]) -> float:
+    """When the job's next change is due (a forced failure or finish: at once)."""
+    if job["failed"] is not None or job["finished"] or job["delay"] <= 0:
+        return float("-inf")
+    return job["started"] + (job["applied"] + 1) * job["delay"]
+
+
 def state_of(job: dict[str, Any], now: float) -> str:
     if job["failed"] is not None:
         return "failed"
@@ -110,6 +131,13 @@ class LiveStore:
         self._tracked: dict[str, str] = {}  # collection -> key field
         self.workers: dict[str, Work] = {}  # "version:work" -> what a step naming ``work`` does
         self._lock = threading.RLock()
+        self.local = bool(getattr(inner, "local", False))
+        """Only this process writes ``inner``: the queue below knows every job with work left."""
+        self._due: list[tuple[float, str, Ref]] = []  # (when, job id, entity): a heap
+        self._pending: dict[Ref, str] = {}  # entity -> its job with work left
+        if self.local:
+            for job in inner.list(JOBS):  # a store handed over with jobs in it
+                self._schedule(job)
 
     def track(self, collection: str, key_field: str) -> None:
         self._tracked[collection] = key_field
@@ -117,29 +145,43 @@ class LiveStore:
     # -- StateStore ------------------------------------------------------------------------
     def get(self, collection: str, entity_id: str) -> dict[str, Any] | None:
         entity = self.inner.get(collection, entity_id)
-        if entity is not None and collection in self._tracked:
-            entity = self._catch_up(collection, entity_id, entity)
+        tracked = entity is not None and collection in self._tracked
+        if tracked and (not self.local or (collection, entity_id) in self._pending):
+            entity = self._catch_up(collection, entity_id, entity)  # type: ignore[arg-type]
         return entity
 
     def put(self, collection: str, entity_id: str, entity: dict[str, Any], parent: Ref | None = None) -> None:
         self.inner.put(collection, entity_id, entity, parent)
 
     def delete(self, collection: str, entity_id: str) -> list[Ref]:
-        return self.inner.delete(collection, entity_id)
+        removed = self.inner.delete(collection, entity_id)
+        with self._lock:
+            for ref in removed:
+                self._pending.pop(ref, None)  # its job went with it; the queue's entry is skipped
+        return removed
 
     def list(
         self, collection: str, parent: Ref | None = None, *, offset: int = 0, limit: int | None = None
     ) -> list[dict[str, Any]]:
-        entities = self.inner.list(collection, parent, offset=offset, limit=limit)
-        key_field = self._tracked.get(collection)
-        if key_field is None:
-            return entities
-        return [self._catch_up(collection, str(e.get(key_field)), e) for e in entities]
+        self.advance(collection)
+        return self.inner.list(collection, parent, offset=offset, limit=limit)
+
+    def count(self, collection: str, parent: Ref | None = None) -> int:
+        return self.inner.count(collection, parent)  # a step changes fields, not what is listed
+
+    def entries(self, collection: str, parent: Ref | None, shape: Any, build: Any) -> Any:
+        """``EncodedStore.entries`` of the present: due jobs applied first (None: not cached)."""
+        entries = getattr(self.inner, "entries", None)
+        if entries is None:
+            return None
+        self.advance(collection)
+        return entries(collection, parent, shape, build)
 
     def find(self, collection: str, field: str, value: Any) -> dict[str, Any] | None:
+        self.advance(collection)
         entity = self.inner.find(collection, field, value)
         key_field = self._tracked.get(collection)
-        if entity is None or key_field is None:
+        if entity is None or key_field is None or self.local:
             return entity
         return self._catch_up(collection, str(entity.get(key_field)), entity)
 
@@ -147,7 +189,9 @@ class LiveStore:
         return self.inner.parent_of(collection, entity_id)
 
     def reset(self) -> None:
-        self.inner.reset()
+        with self._lock:
+            self.inner.reset()
+            self._due, self._pending = [], {}
 
     def __len__(self) -> int:
         return len(self.inner)  # type: ignore[arg-type]
@@ -155,12 +199,61 @@ class LiveStore:
     def __getattr__(self, name: str) -> Any:  # close() and whatever else the inner store offers
         return getattr(self.inner, name)
 
+    # -- catching up ---------------------------------------------------------------------
+    def advance(self, collection: str) -> None:
+        """Apply what is due before ``collection`` is listed: the queue's due jobs (any
+        collection's: they are due anyway) on a local store, else the stored jobs behind the clock."""
+        if collection not in self._tracked:
+            return
+        now = self.clock()
+        if not self.local:
+            for job in self.inner.list(JOBS):
+                ref = (job["entity"]["collection"], job["entity"]["id"])
+                if ref[0] == collection and self._behind(job, now):
+                    entity = self.inner.get(*ref)
+                    if entity is not None:
+                        self._catch_up(ref[0], ref[1], entity)
+            return
+        if not self._due or self._due[0][0] > now:
+            return
+        with self._lock:
+            due = []
+            while self._due and self._due[0][0] <= now:  # taken first: a job put back is not redone now
+                due.append(heapq.heappop(self._due))
+            for _, identifier, ref in due:
+                if self._pending.get(ref) != identifier:
+                    continue  # replaced, finished or deleted since it was queued
+                entity = self.inner.get(*ref)
+                if entity is None:
+                    self._pending.pop(ref, None)
+                    continue
+                self._catch_up(ref[0], ref[1], entity)
+                job = self.inner.get(JOBS, identifier)
+                if job is not None and pending(job):  # not moved on (the clock at a step's edge)
+                    heapq.heappush(self._due, (next_due(job), identifier, ref))
+
+    @staticmethod
+    def _behind(job: dict[str, Any], now: float) -> bool:
+        return pending(job) and (job["failed"] is not None or position(job, now) > job["applied"])
+
+    def _schedule(self, job: dict[str, Any]) -> None:
+        """Queue the job's next change, or forget the job once it has none left."""
+        ref = (job["entity"]["collection"], job["entity"]["id"])
+        with self._lock:
+            if pending(job):
+                self._pending[ref] = job["id"]
+                heapq.heappush(self._due, (next_due(job), job["id"], ref))
+            elif self._pending.get(ref) == job["id"]:
+                del self._pending[ref]
+
     # -- jobs ------------------------------------------------------------------------------
     def start(self, job: dict[str, Any]) -> dict[str, Any]:
         """Store a job (replacing the entity's previous one) and apply its first step now."""
         ref = (job["entity"]["collection"], job["entity"]["id"])
         with self._lock:
             self.inner.put(JOBS, job["id"], job, ref)
+            if self.local:
+                self._schedule(job)
             entity = self.inner.get(*ref)
             return self._catch_up(ref[0], ref[1], entity) if entity is not None else {}
 
@@ -197,11 +290,16 @@ class LiveStore:
                 change(job)
                 ref = (job["entity"]["collection"], job["entity"]["id"])
                 self.inner.put(JOBS, identifier, job, ref)
+                if self.local:
+                    self._schedule(job)
             return self.job(identifier)
 
     def _catch_up(self, collection: str, entity_id: str, entity: dict[str, Any]) -> dict[str, Any]:
         job = self.inner.get(JOBS, job_id(collection, entity_id))
         if job is None:
+            if self.local:
+                with self._lock:
+                    self._pending.pop((collection, entity_id), None)
             return entity
         now = self.clock()
         target = position(job, now)
@@ -231,6 +329,8 @@ class LiveStore:
             except Gone:
                 return entity
             self.inner.put(JOBS, job["id"], job, ref)
+            if self.local:
+                self._schedule(job)
             return current
 
     def _work(

@@ -64,7 +64,27 @@ class Operation:
 
     @property
     def label(self) -> str:
-        return f"{self.method} {self.template}"
+        found = self.__dict__.get("_label")
+        if found is None:
+            found = self.__dict__["_label"] = f"{self.method} {self.template}"
+        return found
+
+    @property
+    def query_names(self) -> frozenset[str]:
+        """The query parameters declared (paging reads them on every list)."""
+        found = self.__dict__.get("_query_names")
+        if found is None:
+            names = (p.name for p in self.parameters if p.location == "query")
+            found = self.__dict__["_query_names"] = frozenset(names)
+        return found
+
+    @property
+    def reads_headers(self) -> bool:
+        """Whether a header parameter is declared: else a request's headers are not collected."""
+        found = self.__dict__.get("_reads_headers")
+        if found is None:
+            found = self.__dict__["_reads_headers"] = any(p.location == "header" for p in self.parameters)
+        return found
 
     def success(self) -> ResponseSpec:
         """The declared 2xx response the operation answers with when all goes well."""

@@ -38,16 +38,16 @@ class Page:
 
 def page_of(operation: Operation, params: dict[str, Any], total: int) -> Page:
     """The slice of ``total`` entities to answer with."""
-    declared = {p.name for p in operation.parameters if p.location == "query"}
+    declared = operation.query_names
+    if not declared:
+        return _whole(total)
     offset = _first(params, declared, OFFSET_NAMES)
     limit = _first(params, declared, LIMIT_NAMES)
     page = _first(params, declared, PAGE_NAMES)
     if page is not None and limit is not None and offset is None:
         offset = max(page - 1, 0) * limit  # 1-based pages of ``limit`` entities
     if offset is None and limit is None:
-        if total <= MAX_LIST:
-            return Page(0, total, total, truncated=False, sliced=False)
-        return Page(total - MAX_LIST, MAX_LIST, total, truncated=True, sliced=False)
+        return _whole(total)
     start = min(max(offset or 0, 0), total)
     if limit is None:
         count = min(total - start, MAX_LIST)
@@ -55,7 +55,14 @@ def page_of(operation: Operation, params: dict[str, Any], total: int) -> Page:
     return Page(start, max(min(limit, total - start), 0), total, truncated=False, sliced=True)
 
 
-def _first(params: dict[str, Any], declared: set[str], names: tuple[str, ...]) -> int | None:
+def _whole(total: int) -> Page:
+    """No page asked for: everything, bounded to the newest ``MAX_LIST``."""
+    if total <= MAX_LIST:
+        return Page(0, total, total, truncated=False, sliced=False)
+    return Page(total - MAX_LIST, MAX_LIST, total, truncated=True, sliced=False)
+
+
+def _first(params: dict[str, Any], declared: frozenset[str], names: tuple[str, ...]) -> int | None:
     for name in names:
         value = params.get(name) if name in declared else None
         if isinstance(value, int) and not isinstance(value, bool):

@@ -143,6 +143,11 @@ class VersionView:
     def reset(self) -> None:
         self.base.reset()
 
+    def entries(self, collection: str, parent: Ref | None, shape: Any, build: Any) -> Any:
+        """The encoded entries of a list (``state.encoded``) of this version's collection."""
+        entries = getattr(self.base, "entries", None)
+        return entries(self.stored_name(collection), self._ref(parent), shape, build) if entries else None
+
     def track(self, collection: str, key_field: str) -> None:
         self.base.track(self.stored_name(collection), key_field)  # type: ignore[attr-defined]
 

@@ -1,0 +1,157 @@
+"""Lists answered from bytes: each listed entity kept encoded as its answer, a list joined from them.
+
+Why: a list used to decode every stored entity, validate the whole answer and encode it again, so
+its cost grew by tens of microseconds per entity. ``EncodedStore`` wraps the app's store and keeps,
+per listed collection (and parent, and answer shape), each entity's encoded answer next to its key,
+so a list is a slice and a ``b", ".join`` (byte for byte what ``json.dumps`` of the list gives) and
+a scoped token filters on the keys, not on decoded entities.
+
+Every write that passes through (put, create, update, delete and its cascade, reset) drops the cached
+answers of the collections it touches. The cache is only trusted when this process is the store's
+only writer (the in-memory store); a store other processes may write (a shared sqlite file) is
+passed through untouched and lists take the decoding path.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
+
+from mockserver.state.memory_store import MemoryStore
+from mockserver.state.store import Ref, StateStore
+
+Entry = tuple[str, bytes]
+"""(the entity's key, for scope filtering; its encoded answer)"""
+Build = Callable[[list[dict[str, Any]]], "Sequence[Entry] | None"]
+"""Encodes the entities of a list (decoded once); None when the answer cannot be cached per entity."""
+
+MAX_CACHED_BYTES = 64 * 1024 * 1024
+"""Encoded answers kept at most: past it the cache starts over (a bound on memory, not a tuning)."""
+
+
+class EncodedStore:
+    """A StateStore that also keeps the encoded entries of the lists answered from it."""
+
+    def __init__(self, inner: StateStore) -> None:
+        self.inner = inner
+        self.local = type(inner) is MemoryStore
+        """Only this process writes ``inner``, so what passed through here is all that changed."""
+        self._lock = threading.Lock()
+        self._lists: dict[tuple[str, Ref | None, Hashable], tuple[Entry, ...]] = {}
+        self._keys: dict[str, set[tuple[str, Ref | None, Hashable]]] = {}  # collection -> cached lists
+        self._generation: dict[str, int] = {}  # collection -> writes seen
+        self._bytes = 0
+
+    # -- the cache -------------------------------------------------------------------------
+    def entries(
+        self, collection: str, parent: Ref | None, shape: Hashable, build: Build
+    ) -> tuple[Entry, ...] | None:
+        """The encoded entries of a whole list, from the cache or built now; None when not cached."""
+        if not self.local:
+            return None
+        key = (collection, parent, shape)
+        with self._lock:
+            found = self._lists.get(key)
+            generation = self._generation.get(collection, 0)
+        if found is not None:
+            return found
+        built = build(self.inner.list(collection, parent))
+        if built is None:
+            return None
+        entries = tuple(built)
+        size = sum(len(e[1]) for e in entries)
+        with self._lock:
+            if self._generation.get(collection, 0) == generation:  # no write while building
+                if self._bytes + size > MAX_CACHED_BYTES:
+                    self._forget_all()
+                self._lists[key] = entries
+                self._keys.setdefault(collection, set()).add(key)
+                self._bytes += size
+        return entries
+
+    def _changed(self, collections: Sequence[str]) -> None:
+        with self._lock:
+            for collection in collections:
+                self._generation[collection] = self._generation.get(collection, 0) + 1
+                for key in self._keys.pop(collection, ()):
+                    dropped = self._lists.pop(key, ())
+                    self._bytes -= sum(len(e[1]) for e in dropped)
+
+    def _forget_all(self) -> None:
+        for collection in self._keys:
+            self._generation[collection] = self._generation.get(collection, 0) + 1
+        self._lists, self._keys, self._bytes = {}, {}, 0
+
+    # -- StateStore ------------------------------------------------------------------------
+    def get(self, collection: str, entity_id: str) -> dict[str, Any] | None:
+        return self.inner.get(collection, entity_id)
+
+    def put(self, collection: str, entity_id: str, entity: dict[str, Any], parent: Ref | None = None) -> None:
+        try:
+            self.inner.put(collection, entity_id, entity, parent)
+        finally:
+            self._changed([collection])
+
+    def create(
+        self,
+        collection: str,
+        entity_id: str,
+        entity: dict[str, Any],
+        parent: Ref | None = None,
+        *,
+        parent_required: bool = False,
+    ) -> bool:
+        try:
+            return self.inner.create(collection, entity_id, entity, parent, parent_required=parent_required)
+        finally:
+            self._changed([collection])
+
+    def update(
+        self,
+        collection: str,
+        entity_id: str,
+        entity: dict[str, Any],
+        parent: Ref | None = None,
+        *,
+        parent_required: bool = False,
+    ) -> None:
+        try:
+            self.inner.update(collection, entity_id, entity, parent, parent_required=parent_required)
+        finally:
+            self._changed([collection])
+
+    def delete(self, collection: str, entity_id: str) -> list[Ref]:
+        removed: list[Ref] = []
+        try:
+            removed = self.inner.delete(collection, entity_id)
+            return removed
+        finally:
+            self._changed(sorted({collection, *(ref[0] for ref in removed)}))
+
+    def list(
+        self, collection: str, parent: Ref | None = None, *, offset: int = 0, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        return self.inner.list(collection, parent, offset=offset, limit=limit)
+
+    def count(self, collection: str, parent: Ref | None = None) -> int:
+        return self.inner.count(collection, parent)
+
+    def find(self, collection: str, field: str, value: Any) -> dict[str, Any] | None:
+        return self.inner.find(collection, field, value)
+
+    def parent_of(self, collection: str, entity_id: str) -> Ref | None:
+        return self.inner.parent_of(collection, entity_id)
+
+    def reset(self) -> None:
+        try:
+            self.inner.reset()
+        finally:
+            with self._lock:
+                self._forget_all()
+
+    def __len__(self) -> int:
+        return len(self.inner)  # type: ignore[arg-type]
+
+    def __getattr__(self, name: str) -> Any:  # close() and whatever else the inner store offers
+        return getattr(self.inner, name)
