@@ -95,7 +95,9 @@ def test_a_write_reaches_the_target_only_when_every_entity_it_names_is_owned(
 
 @settings(max_examples=100, deadline=None)
 @given(st.sampled_from(["folderId", "parentId", "databaseId"]), ids, st.booleans())
-def test_a_create_under_a_parent_the_run_did_not_make_is_not_sent(field: str, parent: str, owned: bool) -> None:
+def test_a_create_under_a_parent_the_run_did_not_make_is_not_sent(
+    field: str, parent: str, owned: bool
+) -> None:
     gate, target = gate_with([(parent, f"/api/v3.0/folder/{parent}")] if owned else [])
     before = len(target.received)
     Client(gate).post("/api/v3.0/building", json={"name": "n", field: parent})
