@@ -3,8 +3,9 @@
 A run against a base URL goes through ``HttpForwarder`` (real sockets, real URL encoding),
 unlike the offline run. Generated ids holding ``%3F``, ``%23``, ``%2F`` or non-ASCII must reach
 the server as the case means them, in read-only runs and in runs with writes, on any seed.
-The folder chain runs on three seeds; every operation of both versions runs on one seed by
-default and on two more with ``tox -e slow``, which also runs every real build this way. Query parameters travel apart from the path in
+The folder chain runs on three seeds; every operation of both versions runs read-only on one
+seed by default (with writes: the ownership proof, ``test_ownership.py``, a green run of both
+versions in one) and on two more seeds, with writes too, with ``tox -e slow``, which also runs every real build this way. Query parameters travel apart from the path in
 schemathesis's WSGI calls: a forwarder that lost them made every out-of-range ``take`` look accepted.
 """
 
@@ -33,7 +34,11 @@ def test_a_conforming_server_is_green(seed: int, writes: bool) -> None:
         assert "workflows" in out
 
 
-@pytest.mark.parametrize("writes", [False, True], ids=["read-only", "allow-writes"])
+@pytest.mark.parametrize(
+    "writes",
+    [False, pytest.param(True, marks=pytest.mark.slow)],  # by default: tests/runner/test_ownership.py
+    ids=["read-only", "allow-writes"],
+)
 @pytest.mark.parametrize(
     "seed", [1, pytest.param(2, marks=pytest.mark.slow), pytest.param(3, marks=pytest.mark.slow)]
 )

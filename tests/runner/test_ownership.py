@@ -82,8 +82,10 @@ def _prove(specs: list[Path], seed: int) -> str:
 
 
 def test_a_write_run_on_both_versions_leaves_the_account_as_it_was() -> None:
+    """Also the default suite's write run against a conforming server: it must be green."""
     output = _prove(SNAPSHOTS, seed=1)
     assert "writes:" in output and "exercised on entities this run created" in output
+    assert "all contracts hold" in output, output[-4000:]
 
 
 def test_an_interrupted_write_run_cleans_up_what_it_made_and_nothing_else() -> None:
