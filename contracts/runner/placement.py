@@ -18,7 +18,7 @@ from typing import Any
 from werkzeug.test import Client
 
 from contracts.platform.ownership import ownership_rules
-from contracts.runner.chains import CHAINS, Step, body_properties, generate_body
+from contracts.runner.chains import CHAINS, PATH_LINKS, Step, body_properties, generate_body
 from contracts.runner.gate import OwnershipGate
 from contracts.runner.ledger import compile_template
 from contracts.runner.transport import KEY_HEADER, KEY_PLACEHOLDER
@@ -165,8 +165,6 @@ class Placement:
             return None
 
     def _parameters(self, template: str, made: dict[str, str], last: str | None = None) -> dict[str, str]:
-        from contracts.runner.chains import PATH_LINKS
-
         names = [part[1:-1] for part in template.split("/") if part.startswith("{")]
         values = {}
         for index, name in enumerate(names):
@@ -183,8 +181,6 @@ class Placement:
         for index, name in enumerate(names):
             if last_open and index == len(names) - 1:
                 continue
-            from contracts.runner.chains import PATH_LINKS
-
             source = PATH_LINKS.get(name)
             if source not in made:
                 return None
