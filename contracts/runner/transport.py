@@ -3,8 +3,9 @@
 schemathesis talks to a WSGI application in-process. For the embedded mock that is
 the mock itself; for a real base URL it is ``HttpForwarder``, which sends the request
 over the network exactly as the case means it (the raw request target, never re-quoted),
-retries connection errors, honours 429/503 ``Retry-After`` and turns a read timeout into
-a marked stand-in answer that the ``response_time`` check reports on its operation.
+retries connection errors and 429/503 (honouring ``Retry-After``) through urllib3's ``Retry``
+(``retrying``) and turns a read timeout into a marked stand-in answer that the
+``response_time`` check reports on its operation.
 ``RequestLog`` remembers each request as sent, for curl reproductions and chains. The key never enters schemathesis: it sends a placeholder
 that ``KeyInjector`` swaps for the real key at the last moment, so every code
 sample, report and cache schemathesis writes only ever contains the placeholder.
@@ -12,7 +13,6 @@ sample, report and cache schemathesis writes only ever contains the placeholder.
 
 from __future__ import annotations
 
-import email.utils
 import json
 import threading
 import time
@@ -101,19 +101,11 @@ class WriteGuard:
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date); None if absent/invalid."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+    """Seconds to wait from a ``Retry-After`` value (delta-seconds or HTTP date), read as the forwarder
+    reads it (urllib3's parsing), before the cap; None if absent or unreadable."""
+    from contracts.runner.retrying import read_retry_after
+
+    return read_retry_after(value, now=now)
 
 
 @dataclass
@@ -130,12 +122,17 @@ class RetryPolicy:
     """Connect and read timeout of one request, in seconds."""
 
     def wait_for(self, attempt: int, retry_after: float | None) -> float:
+        """The wait before retry ``attempt + 1`` (from 0): ``Retry-After`` when readable, else the backoff."""
         wait = retry_after if retry_after is not None else self.backoff * (2**attempt)
-        return min(max(wait, 0.0), self.max_wait)
+        return float(min(max(wait, 0.0), self.max_wait))
 
 
 class HttpForwarder:
-    """A WSGI application that forwards each request to ``base_url`` over HTTP."""
+    """A WSGI application that forwards each request to ``base_url`` over HTTP.
+
+    One requests session per thread, each with an ``HTTPAdapter`` carrying a ``PolicyRetry``
+    (the policy's counts and waits) and its own ``RetryJournal``.
+    """
 
     def __init__(
         self,
@@ -143,24 +140,42 @@ class HttpForwarder:
         policy: RetryPolicy | None = None,
         *,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         import requests
+
+        from contracts.runner import retrying
 
         self.base_url = base_url.rstrip("/")
         self.policy = policy or RetryPolicy()
         self._sleep = sleep
+        self._clock = clock
         self._local = threading.local()
         self._requests = requests
+        self._retrying = retrying
         self.lost: str | None = None
         self.waited = 0.0
 
-    def _session(self) -> Any:
+    def _session(self) -> tuple[Any, Any]:
+        """This thread's session and the journal of its retries."""
         session = getattr(self._local, "session", None)
         if session is None:
+            journal = self._retrying.RetryJournal()
+            retry = self._retrying.PolicyRetry.for_policy(
+                retries=self.policy.retries,
+                max_wait=self.policy.max_wait,
+                wait_for=self.policy.wait_for,
+                pause=self._sleep,
+                clock=self._clock,
+                journal=journal,
+            )
+            adapter = self._requests.adapters.HTTPAdapter(max_retries=retry)
             session = self._requests.Session()
             session.trust_env = False
-            self._local.session = session
-        return session
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+            self._local.session, self._local.journal = session, journal
+        return session, self._local.journal
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET").upper()
@@ -173,53 +188,53 @@ class HttpForwarder:
             headers["Content-Type"] = environ["CONTENT_TYPE"]
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else None
-        self._local.bare_429 = False
         try:
-            response = self.send(method, url, headers, body)
+            response, bare_429 = self.send(method, url, headers, body)
         except RequestTimedOut as exc:
             return timed_out_answer(start_response, exc.seconds, method, url)
         reason = response.reason or ""
         out_headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _HOP_BY_HOP]
-        if getattr(self._local, "bare_429", False):
+        if bare_429:
             out_headers.append((BARE_429_HEADER, "1"))
         start_response(f"{response.status_code} {reason}".strip(), out_headers)
         return [response.content]
 
-    def send(self, method: str, url: str, headers: dict[str, str], body: bytes | None) -> Any:
-        """Send exactly ``url`` (no re-quoting); a read timeout is not retried: it is the finding."""
-        policy = self.policy
-        attempt = 0
-        while True:
-            try:
-                response = self._send_once(method, url, headers, body)
-            except self._requests.ReadTimeout:
-                raise RequestTimedOut(policy.timeout) from None
-            except (self._requests.ConnectionError, self._requests.Timeout) as exc:
-                if attempt >= policy.retries:
-                    where = f"{method} {url.removeprefix(self.base_url).split('?')[0]}"
-                    self.lost = f"{type(exc).__name__} after {attempt + 1} attempts (on {where})"
-                    raise TargetUnreachable(f"{where}: {self.lost}") from None
-                self._pause(policy.wait_for(attempt, None))
-                attempt += 1
-                continue
-            if response.status_code == 429 and not response.headers.get("Retry-After"):
-                self._local.bare_429 = True
-            if response.status_code in (429, 503) and attempt < policy.retries:
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                self._pause(policy.wait_for(attempt, retry_after))
-                attempt += 1
-                continue
-            return response
+    def send(self, method: str, url: str, headers: dict[str, str], body: bytes | None) -> tuple[Any, bool]:
+        """Send exactly ``url`` (no re-quoting), retried by the session's ``PolicyRetry``.
 
-    def _send_once(self, method: str, url: str, headers: dict[str, str], body: bytes | None) -> Any:
-        session = self._session()
+        Returns the last answer and whether a 429 without ``Retry-After`` came back on the way.
+        A read timeout is not retried: it is the finding.
+        """
+        session, journal = self._session()
+        journal.reset()
         prepared = session.prepare_request(self._requests.Request(method, url, headers=headers, data=body))
         prepared.url = url  # requests would re-quote the path; the case's bytes go out as they are
-        return session.send(prepared, timeout=self.policy.timeout, allow_redirects=False)
+        try:
+            response = session.send(prepared, timeout=self.policy.timeout, allow_redirects=False)
+        except self._requests.ReadTimeout:
+            raise RequestTimedOut(self.policy.timeout) from None
+        except (self._requests.ConnectionError, self._requests.Timeout) as exc:
+            if _is_read_timeout(exc):  # the body stalled after the headers: requests says ConnectionError
+                raise RequestTimedOut(self.policy.timeout) from None
+            where = f"{method} {url.removeprefix(self.base_url).split('?')[0]}"
+            self.lost = f"{type(exc).__name__} after {journal.retries + 1} attempts (on {where})"
+            raise TargetUnreachable(f"{where}: {self.lost}") from None
+        finally:
+            self.waited += journal.waited
+        bare = journal.bare_429 or (response.status_code == 429 and not response.headers.get("Retry-After"))
+        return response, bare
 
-    def _pause(self, seconds: float) -> None:
-        self.waited += seconds
-        self._sleep(seconds)
+
+def _is_read_timeout(exc: BaseException) -> bool:
+    """Whether a read timeout is behind ``exc`` (requests wraps one met while reading the body)."""
+    from urllib3.exceptions import ReadTimeoutError
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ReadTimeoutError) or any(isinstance(a, ReadTimeoutError) for a in seen.args):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def timed_out_answer(
