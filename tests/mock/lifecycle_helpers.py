@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -42,24 +43,28 @@ class FakeClock:
 def specs_of(version: str, having: tuple[str, ...] = ()) -> tuple[list[Path], list[str]]:
     """The real builds and baselines of ``version`` that declare every operation in ``having``
     (``"POST /building/{}/passport"``), with their test ids."""
-    from contracts.platform.lifecycles import operation_key
-    from contracts.spec_loader import load_spec_file
-
     paths, ids = [], []
     for path, ident in zip(ALL_SPECS, SPEC_IDS, strict=True):
-        if version not in ident:
-            continue
-        doc = load_spec_file(path)
-        keys = {
-            operation_key(method, template)
-            for template, item in (doc.get("paths") or {}).items()
-            for method in item
-            if method in ("get", "post", "put", "delete")
-        }
-        if all(h in keys for h in having):
+        if version in ident and all(h in _operation_keys(path) for h in having):
             paths.append(path)
             ids.append(ident)
     return paths, ids
+
+
+@functools.cache
+def _operation_keys(path: Path) -> frozenset[str]:
+    """The operations a spec file declares; read once per process (``specs_of`` runs at import,
+    twenty-odd times, in every xdist worker: loading each file each time was most of collection)."""
+    from contracts.platform.lifecycles import operation_key
+    from contracts.spec_loader import load_spec_file
+
+    doc = load_spec_file(path)
+    return frozenset(
+        operation_key(method, template)
+        for template, item in (doc.get("paths") or {}).items()
+        for method in item
+        if method in ("get", "post", "put", "delete")
+    )
 
 
 def lifecycle_app(
