@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from mockserver.behaviour.call import Call, Refusal
@@ -90,7 +91,8 @@ def _encoded_list(
     if entries is None:
         return None
     if scoped:
-        token, parent_of = call.token, call.store.parent_of
+        token = call.token
+        parent_of = lru_cache(maxsize=None)(call.store.parent_of)  # the folders above, asked once
         entries = [e for e in entries if in_scope(token, [(collection, e[0])], parent_of)]  # type: ignore[arg-type]
     page = page_of(call.operation, call.params, len(entries))
     chosen = entries[page.offset : page.offset + page.limit]
