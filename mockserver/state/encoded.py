@@ -4,7 +4,8 @@ Why: a list used to decode every stored entity, validate the whole answer and en
 its cost grew by tens of microseconds per entity. ``EncodedStore`` wraps the app's store and keeps,
 per listed collection (and parent, and answer shape), each entity's encoded answer next to its key,
 so a list is a slice and a ``b", ".join`` (byte for byte what ``json.dumps`` of the list gives) and
-a scoped token filters on the keys, not on decoded entities.
+a scoped token filters on the keys, not on decoded entities. A read by id keeps its answer the same
+way (``answer``).
 
 What is cached is trusted only while the store's change counter of the collection
 (``generation``: the memory store's own, the sqlite file's kept by triggers, so writes of other
@@ -26,6 +27,8 @@ Entry = tuple[str, bytes]
 """(the entity's key, for scope filtering; its encoded answer)"""
 Build = Callable[[list[dict[str, Any]]], "Sequence[Entry] | None"]
 """Encodes the entities of a list (decoded once); None when the answer cannot be cached per entity."""
+Answer = Callable[[], "tuple[bytes, Any] | None"]
+"""Encodes one entity's answer: (its bytes, what else the answer carries), None when not cacheable."""
 
 MAX_CACHED_BYTES = 64 * 1024 * 1024
 """Encoded answers kept at most: past it the cache starts over (a bound on memory, not a tuning)."""
@@ -65,6 +68,23 @@ class EncodedStore:
         entries = tuple(built)
         self._keep(collection, key, generation, entries, sum(len(e[1]) for e in entries))
         return entries
+
+    def answer(
+        self, collection: str, entity_id: str, shape: Hashable, build: Answer
+    ) -> tuple[bytes, Any] | None:
+        """One entity's encoded answer, from the cache or built now (the caller has just read the
+        entity, at this generation or a newer one); None when not cached."""
+        if self._generation is None:
+            return None
+        key = ("one", collection, entity_id, shape)
+        generation = self._generation(collection)
+        found = self._cached.get(key)
+        if found is not None and found[0] == generation:
+            return found[1]  # type: ignore[no-any-return]
+        built = build()
+        if built is not None:
+            self._keep(collection, key, generation, built, len(built[0]))
+        return built
 
     def _keep(self, collection: str, key: Key, generation: int, value: Any, size: int) -> None:
         with self._lock:

@@ -202,3 +202,23 @@ def test_listed_status_follows_the_clock_as_reads_by_id_do(delays: list[float], 
     Counting.job_reads = 0
     store.list("thing")
     assert Counting.job_reads == 0
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_a_read_by_id_is_shaped_once_per_change_of_its_collection(
+    spec: Any, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cached, _ = _apps(spec, kind)
+    runtime = cached.application.extensions["mockserver"]["runtimes"]["v3.0"]
+    shaped: list[Any] = []
+    original = runtime.shape
+    monkeypatch.setattr(runtime, "shape", lambda value, *rest: shaped.append(value) or original(value, *rest))
+    target = cached.get(LIST, headers=WRITE).json[0]
+    url = f"{LIST}/{target['id']}"
+    first = cached.get(url, headers=WRITE).data
+    assert len(shaped) == 1
+    assert cached.get(url, headers=WRITE).data == first and len(shaped) == 1  # the kept bytes
+    body = body_for(cached.application, "v3.0", "PUT", "/building/{id}", name="Changed")
+    assert cached.put(url, json={**body, "folderId": target["folderId"]}, headers=WRITE).status_code < 300
+    shaped.clear()
+    assert cached.get(url, headers=WRITE).json["name"] == "Changed" and len(shaped) == 1
