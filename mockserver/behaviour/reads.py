@@ -5,8 +5,10 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
+from contracts.platform.leniency import UNSATISFIABLE_ALLOF
 from mockserver.behaviour.call import Call, Refusal
 from mockserver.behaviour.entities import (
     _addressed,
@@ -18,6 +20,7 @@ from mockserver.behaviour.entities import (
 )
 from mockserver.behaviour.reference import MISSING
 from mockserver.behaviour.scope import in_scope, reaches
+from mockserver.spec.leniency import Applied
 from mockserver.spec.problems import MockResponse
 from mockserver.state.listing import page_of
 from mockserver.state.store import Ref
@@ -90,7 +93,8 @@ def _encoded_list(
     if entries is None:
         return None
     if scoped:
-        token, parent_of = call.token, call.store.parent_of
+        token = call.token
+        parent_of = lru_cache(maxsize=None)(call.store.parent_of)  # the folders above, asked once
         entries = [e for e in entries if in_scope(token, [(collection, e[0])], parent_of)]  # type: ignore[arg-type]
     page = page_of(call.operation, call.params, len(entries))
     chosen = entries[page.offset : page.offset + page.limit]
@@ -111,7 +115,38 @@ def _shape_list(call: Call, entities: list[Any], schema: dict[str, Any]) -> Any:
 def do_read(call: Call) -> MockResponse:
     chain, entity = _addressed(call)
     _check_scope(call, chain)
-    return _respond_entity(call, entity)
+    encoded = _encoded_read(call, chain[-1]) if chain else None
+    return encoded if encoded is not None else _respond_entity(call, entity)
+
+
+def _encoded_read(call: Call, ref: Ref) -> MockResponse | None:
+    """The entity's answer as encoded at its last change (``state.encoded``); None: not cached.
+
+    Byte for byte what ``_respond_entity`` answers: shaped and encoded once per change of the
+    collection, the leniency a shape needed kept with the bytes."""
+    answer_of = getattr(call.store, "answer", None)
+    success = call.operation.success()
+    if answer_of is None or success.schema is None:
+        return None
+    schema = success.schema
+
+    def build() -> tuple[bytes, bool] | None:
+        entity = call.store.get(*ref)  # read again: no older than the count the answer is kept at
+        if entity is None:
+            return None
+        shaped, lenient = call.runtime.shape(entity, schema, call.operation.label)
+        return (json.dumps(shaped, ensure_ascii=False).encode(), lenient) if shaped is not None else None
+
+    found = answer_of(ref[0], ref[1], (call.operation.label, id(schema)), build)
+    if found is None:
+        return None
+    body, lenient = found
+    media = success.media_type or "application/json"
+    response = MockResponse(int(success.status), body, [("Content-Type", f"{media}; charset=utf-8")])
+    response.leniencies.extend(call.applied)
+    if lenient:  # a whole Product or Material: valid only as the platform reads the spec
+        response.leniencies.append(Applied(UNSATISFIABLE_ALLOF, "response"))
+    return response
 
 
 def do_lookup(call: Call) -> MockResponse:

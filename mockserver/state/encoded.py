@@ -1,15 +1,17 @@
-"""Lists answered from bytes: each listed entity kept encoded as its answer, a list joined from them.
+"""Answers served from bytes: each listed entity kept encoded as its answer, a list joined from them.
 
 Why: a list used to decode every stored entity, validate the whole answer and encode it again, so
 its cost grew by tens of microseconds per entity. ``EncodedStore`` wraps the app's store and keeps,
 per listed collection (and parent, and answer shape), each entity's encoded answer next to its key,
 so a list is a slice and a ``b", ".join`` (byte for byte what ``json.dumps`` of the list gives) and
-a scoped token filters on the keys, not on decoded entities.
+a scoped token filters on the keys, not on decoded entities. A read by id keeps its answer the same
+way (``answer``).
 
-Every write that passes through (put, create, update, delete and its cascade, reset) drops the cached
-answers of the collections it touches. The cache is only trusted when this process is the store's
-only writer (the in-memory store); a store other processes may write (a shared sqlite file) is
-passed through untouched and lists take the decoding path.
+What is cached is trusted only while the store's change counter of the collection
+(``generation``: the memory store's own, the sqlite file's kept by triggers, so writes of other
+threads, apps and processes count) is the one it was built at; a store without a counter is
+passed through and answers take the decoding path. Writes passing through also drop the cached
+answers of the collections they touch, to give the memory back early.
 """
 
 from __future__ import annotations
@@ -25,22 +27,27 @@ Entry = tuple[str, bytes]
 """(the entity's key, for scope filtering; its encoded answer)"""
 Build = Callable[[list[dict[str, Any]]], "Sequence[Entry] | None"]
 """Encodes the entities of a list (decoded once); None when the answer cannot be cached per entity."""
+Answer = Callable[[], "tuple[bytes, Any] | None"]
+"""Encodes one entity's answer: (its bytes, what else the answer carries), None when not cacheable."""
 
 MAX_CACHED_BYTES = 64 * 1024 * 1024
 """Encoded answers kept at most: past it the cache starts over (a bound on memory, not a tuning)."""
 
+Key = tuple[str, str, Any, Hashable]
+"""("list" or "one", collection, the list's parent or the entity's id, answer shape)"""
+
 
 class EncodedStore:
-    """A StateStore that also keeps the encoded entries of the lists answered from it."""
+    """A StateStore that also keeps the encoded answers given from it, per change of a collection."""
 
     def __init__(self, inner: StateStore) -> None:
         self.inner = inner
         self.local = type(inner) is MemoryStore
-        """Only this process writes ``inner``, so what passed through here is all that changed."""
+        """Only this process writes ``inner`` (``platform.jobs`` keeps its queue of due jobs then)."""
+        self._generation: Callable[[str], int] | None = getattr(inner, "generation", None)
         self._lock = threading.Lock()
-        self._lists: dict[tuple[str, Ref | None, Hashable], tuple[Entry, ...]] = {}
-        self._keys: dict[str, set[tuple[str, Ref | None, Hashable]]] = {}  # collection -> cached lists
-        self._generation: dict[str, int] = {}  # collection -> writes seen
+        self._cached: dict[Key, tuple[int, Any, int]] = {}  # key -> (generation, value, bytes)
+        self._keys: dict[str, set[Key]] = {}  # collection -> its cached keys
         self._bytes = 0
 
     # -- the cache -------------------------------------------------------------------------
@@ -48,40 +55,58 @@ class EncodedStore:
         self, collection: str, parent: Ref | None, shape: Hashable, build: Build
     ) -> tuple[Entry, ...] | None:
         """The encoded entries of a whole list, from the cache or built now; None when not cached."""
-        if not self.local:
+        if self._generation is None:
             return None
-        key = (collection, parent, shape)
-        with self._lock:
-            found = self._lists.get(key)
-            generation = self._generation.get(collection, 0)
-        if found is not None:
-            return found
+        key = ("list", collection, parent, shape)
+        generation = self._generation(collection)  # read first: what is listed next is at least as new
+        found = self._cached.get(key)
+        if found is not None and found[0] == generation:
+            return found[1]  # type: ignore[no-any-return]
         built = build(self.inner.list(collection, parent))
         if built is None:
             return None
         entries = tuple(built)
-        size = sum(len(e[1]) for e in entries)
-        with self._lock:
-            if self._generation.get(collection, 0) == generation:  # no write while building
-                if self._bytes + size > MAX_CACHED_BYTES:
-                    self._forget_all()
-                self._lists[key] = entries
-                self._keys.setdefault(collection, set()).add(key)
-                self._bytes += size
+        self._keep(collection, key, generation, entries, sum(len(e[1]) for e in entries))
         return entries
+
+    def answer(
+        self, collection: str, entity_id: str, shape: Hashable, build: Answer
+    ) -> tuple[bytes, Any] | None:
+        """One entity's encoded answer, from the cache or built now (the caller has just read the
+        entity, at this generation or a newer one); None when not cached."""
+        if self._generation is None:
+            return None
+        key = ("one", collection, entity_id, shape)
+        generation = self._generation(collection)
+        found = self._cached.get(key)
+        if found is not None and found[0] == generation:
+            return found[1]  # type: ignore[no-any-return]
+        built = build()
+        if built is not None:
+            self._keep(collection, key, generation, built, len(built[0]))
+        return built
+
+    def _keep(self, collection: str, key: Key, generation: int, value: Any, size: int) -> None:
+        with self._lock:
+            if self._bytes + size > MAX_CACHED_BYTES:
+                self._forget_all()
+            old = self._cached.get(key)
+            if old is not None:
+                self._bytes -= old[2]
+            self._cached[key] = (generation, value, size)
+            self._keys.setdefault(collection, set()).add(key)
+            self._bytes += size
 
     def _changed(self, collections: Sequence[str]) -> None:
         with self._lock:
             for collection in collections:
-                self._generation[collection] = self._generation.get(collection, 0) + 1
                 for key in self._keys.pop(collection, ()):
-                    dropped = self._lists.pop(key, ())
-                    self._bytes -= sum(len(e[1]) for e in dropped)
+                    dropped = self._cached.pop(key, None)
+                    if dropped is not None:
+                        self._bytes -= dropped[2]
 
     def _forget_all(self) -> None:
-        for collection in self._keys:
-            self._generation[collection] = self._generation.get(collection, 0) + 1
-        self._lists, self._keys, self._bytes = {}, {}, 0
+        self._cached, self._keys, self._bytes = {}, {}, 0
 
     # -- StateStore ------------------------------------------------------------------------
     def get(self, collection: str, entity_id: str) -> dict[str, Any] | None:

@@ -3,11 +3,14 @@
 One lock guards everything, so concurrent requests served by several waitress threads see
 consistent parent links and cascades. Entities are kept as JSON text: a caller that mutates a
 returned dict cannot change what is stored, and ``json.loads`` copies several times faster than
-``copy.deepcopy`` (this is the hot path of every GET).
+``copy.deepcopy`` (this is the hot path of every GET). Each collection counts its writes
+(``generation``), so a cache of answers in front of it (``state.encoded``) knows when it is stale,
+whichever app sharing the store wrote.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 from typing import Any
@@ -24,6 +27,9 @@ class MemoryStore:
         self._entities: dict[str, dict[str, str]] = {}
         self._parents: dict[Ref, Ref | None] = {}
         self._children: dict[Ref, dict[Ref, None]] = {}
+        self._counter = itertools.count(1)
+        self._generations: dict[str, int] = {}
+        self._base = 0  # what a collection not written since the last reset counts
         self.blobs = BlobFolder()  # upload bytes, in a temporary folder (mockserver.state.blobs)
 
     def get(self, collection: str, entity_id: str) -> dict[str, Any] | None:
@@ -73,8 +79,14 @@ class MemoryStore:
         if required and parent is not None and parent[1] not in self._entities.get(parent[0], {}):
             raise Gone(parent)
 
+    def generation(self, collection: str) -> int:
+        """A number that changes whenever an entity of the collection is written or removed: never
+        the same for two states of the collection (it only grows, across resets too)."""
+        return self._generations.get(collection, self._base)
+
     def _store(self, collection: str, entity_id: str, text: str, parent: Ref | None) -> None:
         ref = (collection, entity_id)
+        self._generations[collection] = next(self._counter)
         self._entities.setdefault(collection, {})[entity_id] = text
         old_parent = self._parents.get(ref)
         if ref in self._parents and old_parent == parent:
@@ -95,6 +107,7 @@ class MemoryStore:
             while pending:
                 ref = pending.pop()
                 removed.append(ref)
+                self._generations[ref[0]] = next(self._counter)
                 pending.extend(self._children.pop(ref, {}))
                 self._entities.get(ref[0], {}).pop(ref[1], None)
                 parent = self._parents.pop(ref, None)
@@ -144,4 +157,5 @@ class MemoryStore:
             self._entities = {}
             self._parents = {}
             self._children = {}
+            self._generations, self._base = {}, next(self._counter)
         self.blobs.clear()

@@ -9,6 +9,10 @@ Why these choices:
   processes never deadlock upgrading a read lock.
 - Cascading deletes walk the parent links with a recursive query instead of a foreign key, because a
   parent may be a fixture or an entity of another collection that was never stored.
+- Every write of a collection's rows bumps that collection's counter in ``entity_generation``, by
+  triggers in the file, so whoever writes (another thread, another process, an older connection)
+  is counted: a cache of answers in front of the store (``state.encoded``) is trusted only while
+  the counter it was built at is still the file's.
 """
 
 from __future__ import annotations
@@ -25,10 +29,14 @@ from typing import Any, TypeVar
 from mockserver.state.blobs import BlobFolder
 from mockserver.state.store import Gone, Ref, StoreUnavailable
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The state layout, kept in the file's ``user_version``. 1: keys clients choose under a parent
-(element ids) were stored as given, unique across parents; 2: stored as ``<parent id>/<key>``.
-A file of another layout is refused at start-up: read as this one, its entities are not found."""
+(element ids) were stored as given, unique across parents; 2: stored as ``<parent id>/<key>``;
+3: and a change counter per collection (``entity_generation``, kept by triggers). A layout-2 file
+is upgraded in place (its rows stay as they are); a file of another layout is refused at start-up:
+read as this one, its entities are not found."""
+UPGRADABLE = 2
+_OWN_TABLES = frozenset({"entity", "entity_generation", "sqlite_sequence"})
 BUSY_TIMEOUT_MS = 10_000
 STARTUP_BUSY_TIMEOUT_MS = 3_000
 """At start-up a file another process keeps locked is refused after this wait (one line, exit 2)."""
@@ -46,6 +54,18 @@ CREATE TABLE IF NOT EXISTS entity (
 CREATE INDEX IF NOT EXISTS entity_parent ON entity (parent_collection, parent_id);
 CREATE INDEX IF NOT EXISTS entity_listing ON entity (collection, parent_collection, parent_id, seq);
 """
+
+_BUMP = "INSERT INTO entity_generation VALUES ({0}.collection, 1) ON CONFLICT (collection) DO UPDATE SET n = n + 1"
+_GENERATIONS = (
+    "CREATE TABLE IF NOT EXISTS entity_generation (collection TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID",
+    f"CREATE TRIGGER IF NOT EXISTS entity_inserted AFTER INSERT ON entity BEGIN {_BUMP.format('NEW')}; END",
+    f"CREATE TRIGGER IF NOT EXISTS entity_deleted AFTER DELETE ON entity BEGIN {_BUMP.format('OLD')}; END",
+    "CREATE TRIGGER IF NOT EXISTS entity_updated AFTER UPDATE ON entity BEGIN "
+    f"{_BUMP.format('NEW')}; "
+    "INSERT INTO entity_generation SELECT OLD.collection, 1 WHERE OLD.collection IS NOT NEW.collection "
+    "ON CONFLICT (collection) DO UPDATE SET n = n + 1; END",
+)
+"""Per collection, how many writes its rows have seen (a row moved between collections counts for both)."""
 
 _DESCENDANTS = """
 WITH RECURSIVE tree(collection, id) AS (
@@ -162,7 +182,7 @@ class SqliteStore:
         was, so the version that wrote it can still read it)."""
         conn = self._connection()
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        foreign = sorted(tables - {"entity", "sqlite_sequence"})
+        foreign = sorted(tables - _OWN_TABLES)
         if foreign:  # before the WAL switch, which rewrites the file's header
             shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
             raise StoreError(
@@ -170,7 +190,7 @@ class SqliteStore:
                 "is it another application's? It was left as it was: give --store sqlite: a new path"
             )
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version == SCHEMA_VERSION:
+        if version in (SCHEMA_VERSION, UPGRADABLE):
             return
         rows = conn.execute("SELECT count(*) FROM entity").fetchone()[0] if "entity" in tables else 0
         if version == 0 and not rows:
@@ -197,13 +217,16 @@ class SqliteStore:
             raise sqlite3.DatabaseError(f"cannot switch to WAL journal mode (got {mode})")
         with self._write() as conn:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version not in (0, SCHEMA_VERSION):  # changed by another process since _check_layout
+            if version not in (0, UPGRADABLE, SCHEMA_VERSION):  # changed by another process meanwhile
                 raise sqlite3.DatabaseError(f"unknown state layout {version}")
             if version == 0:
                 tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-                if tables - {"entity", "sqlite_sequence"}:
+                if tables - _OWN_TABLES:
                     raise sqlite3.DatabaseError("the file holds other tables; is it another application's?")
                 for statement in filter(str.strip, _SCHEMA.split(";")):
+                    conn.execute(statement)
+            if version != SCHEMA_VERSION:  # new, or layout 2: the counters start now
+                for statement in _GENERATIONS:
                     conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             problem = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
@@ -306,6 +329,17 @@ class SqliteStore:
     def count(self, collection: str, parent: Ref | None = None) -> int:
         where, args = _listing(collection, parent)
         return self._connection().execute(f"SELECT count(*) FROM entity WHERE {where}", args).fetchone()[0]
+
+    @_available
+    def generation(self, collection: str) -> int:
+        """How many writes the collection's rows have seen, by any connection to the file: an
+        answer cached at one count is still the stored state while the count is the same."""
+        row = (
+            self._connection()
+            .execute("SELECT n FROM entity_generation WHERE collection = ?", (collection,))
+            .fetchone()
+        )
+        return row[0] if row else 0
 
     @_available
     def find(self, collection: str, field: str, value: Any) -> dict[str, Any] | None:

@@ -148,6 +148,11 @@ class VersionView:
         entries = getattr(self.base, "entries", None)
         return entries(self.stored_name(collection), self._ref(parent), shape, build) if entries else None
 
+    def answer(self, collection: str, entity_id: str, shape: Any, build: Any) -> Any:
+        """One encoded answer (``state.encoded``) of this version's collection."""
+        answer = getattr(self.base, "answer", None)
+        return answer(self.stored_name(collection), entity_id, shape, build) if answer else None
+
     def track(self, collection: str, key_field: str) -> None:
         self.base.track(self.stored_name(collection), key_field)  # type: ignore[attr-defined]
 

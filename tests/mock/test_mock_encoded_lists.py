@@ -1,8 +1,12 @@
-"""Lists joined from cached encoded entities answer what the decoding path answers, after any writes;
-jobs advance from their queue, and an entity without a job costs no job lookup."""
+"""Lists joined from cached encoded entities, and reads by id from a cached answer, answer what the
+decoding path answers after any writes, on the memory store and on a sqlite file another app (as
+another process would) writes too; jobs advance from their queue, and an entity without a job
+costs no job lookup."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +17,7 @@ from mockserver import create_app
 from mockserver.platform.jobs import JOBS, LiveStore, new_job
 from mockserver.state.encoded import EncodedStore
 from mockserver.state.memory_store import MemoryStore
+from mockserver.state.sqlite_store import SqliteStore
 from tests.conftest import real_build
 from tests.mock.conftest import WRITE, body_for
 from tests.mock.lifecycle_helpers import FakeClock
@@ -21,7 +26,9 @@ LIST = "/api/v3.0/building"
 
 
 class Uncached(MemoryStore):
-    """The memory store under another type: ``EncodedStore`` does not trust it, lists decode."""
+    """The memory store without its change counter: ``EncodedStore`` cannot trust a cache, answers decode."""
+
+    generation = None
 
 
 @pytest.fixture(scope="module")
@@ -31,16 +38,26 @@ def spec() -> Any:
     return load_spec_file(real_build("v3.0", 30855))
 
 
-def _apps(spec: Any) -> tuple[Any, Any]:
-    cached = create_app([spec], store=MemoryStore(), seed=3, admin=False)
+def _apps(spec: Any, kind: str = "memory") -> tuple[Any, Any]:
+    store = MemoryStore() if kind == "memory" else SqliteStore(Path(tempfile.mkdtemp()) / "state.db")
+    cached = create_app([spec], store=store, seed=3, admin=False)
     plain = create_app([spec], store=Uncached(), seed=3, admin=False)
     return cached.test_client(), plain.test_client()
 
 
-def test_only_the_in_memory_store_is_cached(spec: Any) -> None:
+def _same_answers(mine: Any, theirs: Any) -> None:
+    """The list and every building by id: the same status, bytes and paging headers."""
+    for url in [LIST, *(f"{LIST}/{b['id']}" for b in theirs.get(LIST, headers=WRITE).json)]:
+        a, b = mine.get(url, headers=WRITE), theirs.get(url, headers=WRITE)
+        assert a.status_code == b.status_code == 200, url
+        assert a.data == b.data, url
+        assert a.headers.get("X-Total-Count") == b.headers.get("X-Total-Count")
+
+
+def test_only_a_store_counting_its_changes_is_cached(spec: Any) -> None:
     cached, plain = _apps(spec)
-    assert cached.application.extensions["mockserver"]["store"].inner.local
-    assert not plain.application.extensions["mockserver"]["store"].inner.local
+    assert cached.application.extensions["mockserver"]["store"].inner._generation is not None
+    assert plain.application.extensions["mockserver"]["store"].inner._generation is None
     assert cached.get(LIST, headers=WRITE).data == plain.get(LIST, headers=WRITE).data
 
 
@@ -51,10 +68,13 @@ writes = st.lists(
 )
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=writes)
-def test_a_cached_list_is_byte_for_byte_the_decoded_one_after_any_writes(spec: Any, steps: list) -> None:
-    cached, plain = _apps(spec)
+def test_cached_answers_are_byte_for_byte_the_decoded_ones_after_any_writes(
+    spec: Any, kind: str, steps: list
+) -> None:
+    cached, plain = _apps(spec, kind)
     for action, index, name in steps:
         buildings = plain.get(LIST, headers=WRITE).json
         if action != "list" and buildings:
@@ -74,10 +94,31 @@ def test_a_cached_list_is_byte_for_byte_the_decoded_one_after_any_writes(spec: A
             else:
                 answers = [c.delete(url, headers=WRITE).status_code for c in (cached, plain)]
             assert answers[0] == answers[1]
-        mine, theirs = cached.get(LIST, headers=WRITE), plain.get(LIST, headers=WRITE)
-        assert mine.status_code == theirs.status_code == 200
-        assert mine.data == theirs.data
-        assert mine.headers.get("X-Total-Count") == theirs.headers.get("X-Total-Count")
+        _same_answers(cached, plain)
+
+
+def test_a_write_through_another_app_on_the_sqlite_file_is_answered_at_once(
+    spec: Any, tmp_path: Path
+) -> None:
+    """Two stores on one file (two connections, as two processes would have): the reader's cached
+    list and read by id follow the other's rename, create and delete."""
+    path = tmp_path / "shared.db"
+    reader = create_app([spec], store=SqliteStore(path), seed=3, admin=False).test_client()
+    writer = create_app([spec], store=SqliteStore(path), seed=3, admin=False).test_client()
+    before = reader.get(LIST, headers=WRITE).json
+    target = before[0]
+    url = f"{LIST}/{target['id']}"
+    assert reader.get(url, headers=WRITE).json["name"] == target["name"]  # both answers cached now
+    body = body_for(writer.application, "v3.0", "PUT", "/building/{id}", name="Renamed elsewhere")
+    assert writer.put(url, json={**body, "folderId": target["folderId"]}, headers=WRITE).status_code < 300
+    assert reader.get(url, headers=WRITE).json["name"] == "Renamed elsewhere"
+    assert reader.get(LIST, headers=WRITE).json[0]["name"] == "Renamed elsewhere"
+    made = writer.post(LIST, json={**body, "folderId": target["folderId"]}, headers=WRITE)
+    assert made.status_code == 201, made.json
+    assert [b["id"] for b in reader.get(LIST, headers=WRITE).json][-1] == made.json["id"]
+    assert writer.delete(url, headers=WRITE).status_code < 300
+    assert reader.get(url, headers=WRITE).status_code == 404
+    assert target["id"] not in [b["id"] for b in reader.get(LIST, headers=WRITE).json]
 
 
 def test_a_new_entity_is_listed_at_once(spec: Any) -> None:
@@ -161,3 +202,23 @@ def test_listed_status_follows_the_clock_as_reads_by_id_do(delays: list[float], 
     Counting.job_reads = 0
     store.list("thing")
     assert Counting.job_reads == 0
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_a_read_by_id_is_shaped_once_per_change_of_its_collection(
+    spec: Any, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cached, _ = _apps(spec, kind)
+    runtime = cached.application.extensions["mockserver"]["runtimes"]["v3.0"]
+    shaped: list[Any] = []
+    original = runtime.shape
+    monkeypatch.setattr(runtime, "shape", lambda value, *rest: shaped.append(value) or original(value, *rest))
+    target = cached.get(LIST, headers=WRITE).json[0]
+    url = f"{LIST}/{target['id']}"
+    first = cached.get(url, headers=WRITE).data
+    assert len(shaped) == 1
+    assert cached.get(url, headers=WRITE).data == first and len(shaped) == 1  # the kept bytes
+    body = body_for(cached.application, "v3.0", "PUT", "/building/{id}", name="Changed")
+    assert cached.put(url, json={**body, "folderId": target["folderId"]}, headers=WRITE).status_code < 300
+    shaped.clear()
+    assert cached.get(url, headers=WRITE).json["name"] == "Changed" and len(shaped) == 1

@@ -83,3 +83,32 @@ def test_a_file_of_this_layout_and_an_empty_one_open(tmp_path: Path) -> None:
     again.close()
     with sqlite3.connect(tmp_path / "state.db") as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_a_layout_2_file_is_upgraded_in_place_and_counts_writes_from_then_on(tmp_path: Path) -> None:
+    """Layout 3 only adds the change counters: a layout-2 file keeps its rows and is served."""
+    path = old_layout_file(tmp_path / "state.db", 2)
+    store = SqliteStore(path)
+    assert store.get("building/files", "F1") == {"id": "F1", "status": "Mapped"}
+    assert store.generation("building/files") == 0
+    store.put("building/files", "F2", {"id": "F2"}, ("building", "B1"))
+    store.update("building/files", "F1", {"id": "F1", "status": "Done"}, ("building", "B1"))
+    assert store.generation("building/files") == 2
+    store.delete("building/files", "F1")  # its element goes with it: both collections change
+    assert store.generation("building/files") == 3
+    assert store.generation("building/files/elements") == 1
+    store.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+
+
+def test_a_write_by_another_connection_is_counted(tmp_path: Path) -> None:
+    """The counters are kept by triggers in the file: a write this store never saw still counts."""
+    store = SqliteStore(tmp_path / "state.db")
+    store.put("building", "b1", {"id": "b1"})
+    seen = store.generation("building")
+    with sqlite3.connect(tmp_path / "state.db") as conn:
+        conn.execute('UPDATE entity SET body = \'{"id": "b1", "name": "x"}\' WHERE id = \'b1\'')
+    assert store.generation("building") == seen + 1
+    assert store.generation("folder") == 0
+    store.close()
