@@ -40,14 +40,15 @@ SIZES = (4, 40, 400)
 def bare_server(port: int, body_file: str, content_type: str) -> None:
     """The ceiling: waitress as the mock runs it, answering fixed bytes with the mock's headers."""
     sys.path.insert(0, str(ROOT))
+    from mockserver.http.memory import answer_iterable
     from mockserver.http.serve import MockServer
 
     body = Path(body_file).read_bytes()
     headers = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
 
-    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
         start_response("200 OK", headers)
-        return [body]
+        return answer_iterable(environ, body)  # handed to waitress as the mock hands its answers
 
     server = MockServer(app, "127.0.0.1", port)
     print(f"bare waitress on {server.base_url}", flush=True)
