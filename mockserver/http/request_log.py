@@ -5,6 +5,12 @@ stores references (the request and response bodies are already in memory as ``by
 short ``bytes`` object returns the object itself) and all decoding happens when the log is read.
 Memory stays bounded twice: at most ``size`` entries, and at most ``body_budget`` bytes of bodies
 over all entries (the oldest entries lose their bodies first, keeping their summary).
+
+A body of at least ``SHARE_FROM`` bytes that equals one the log already keeps (the same list
+answered again and again: the first 64 KiB of a 700 kB answer each time) is kept once and shared
+by every entry that shows it, and counted once in the budget: the budget bounds the bytes the log
+really holds. Comparing with the few kept bodies of the same length costs a ``memcmp``; a
+400-building list's answers took the log from ~32 MB (its budget, copies of one body) to 64 KiB.
 """
 
 from __future__ import annotations
@@ -25,6 +31,10 @@ BODY_LIMIT = 64 * 1024
 """Bytes kept of each request and response body."""
 BODY_BUDGET = 32 * 1024 * 1024
 """Bytes of bodies kept over the whole log."""
+SHARE_FROM = 1024
+"""Bodies from this size on are compared with the kept ones of their length, and shared when equal."""
+_SHARED_PER_LENGTH = 4
+"""Kept bodies of one length compared with a new one (the most recent)."""
 
 _SUMMARY_FIELDS = ("time", "method", "path", "query", "status", "key", "ms")
 
@@ -105,8 +115,15 @@ class RequestLog:
         self._size = size
         self._budget = body_budget
         self._body_bytes = 0
+        self._held: dict[int, list[Any]] = {}  # id of a kept body -> [the body, entries showing it]
+        self._by_length: dict[int, list[bytes]] = {}  # length -> kept bodies to share (SHARE_FROM up)
         self._counter = itertools.count(1)
         self._lock = threading.Lock()
+
+    @property
+    def body_bytes(self) -> int:
+        """Bytes of bodies the log holds (each shared body once)."""
+        return self._body_bytes
 
     def add(self, entry: LogEntry) -> None:
         with self._lock:
@@ -115,16 +132,53 @@ class RequestLog:
             if len(self._entries) > self._size:
                 self._drop_bodies(self._entries.popleft())
             if entry.body_size:
+                entry.request = self._hold(entry.request)
+                entry.response = self._hold(entry.response)
                 self._with_bodies.append(entry)
-                self._body_bytes += entry.body_size
                 while self._body_bytes > self._budget and self._with_bodies:
                     self._drop_bodies(self._with_bodies[0])
+
+    def _hold(self, body: bytes | None) -> bytes | None:
+        """The body to keep (an equal kept one when there is one), counted once however shared."""
+        if not body:
+            return body
+        if len(body) >= SHARE_FROM:
+            same_length = self._by_length.setdefault(len(body), [])
+            found = next((kept for kept in same_length if kept == body), None)
+            if found is None:
+                same_length.append(body)
+                if len(same_length) > _SHARED_PER_LENGTH:
+                    same_length.pop(0)  # still held by its entries, no longer offered to share
+            else:
+                body = found
+        held = self._held.get(id(body))
+        if held is None:
+            self._held[id(body)] = [body, 1]
+            self._body_bytes += len(body)
+        else:
+            held[1] += 1
+        return body
+
+    def _release(self, body: bytes | None) -> None:
+        held = self._held.get(id(body)) if body else None
+        if held is None:
+            return
+        held[1] -= 1
+        if held[1] == 0:
+            del self._held[id(body)]
+            self._body_bytes -= len(body)  # type: ignore[arg-type]
+            same_length = self._by_length.get(len(body), [])  # type: ignore[arg-type]
+            if any(kept is body for kept in same_length):
+                same_length[:] = [kept for kept in same_length if kept is not body]
+                if not same_length:
+                    del self._by_length[len(body)]  # type: ignore[arg-type]
 
     def _drop_bodies(self, entry: LogEntry) -> None:
         """Forget an entry's bodies (it is the oldest one still holding any, or has none)."""
         if self._with_bodies and self._with_bodies[0] is entry:
             self._with_bodies.popleft()
-            self._body_bytes -= entry.body_size
+            self._release(entry.request)
+            self._release(entry.response)
             entry.request = entry.response = None
 
     def entries(
@@ -157,6 +211,7 @@ class RequestLog:
             self._entries.clear()
             self._with_bodies.clear()
             self._body_bytes = 0
+            self._held, self._by_length = {}, {}
 
 
 def scope_of_key(key: str | None, tokens: Sequence[Token]) -> str | None:
