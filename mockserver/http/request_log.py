@@ -11,6 +11,8 @@ answered again and again: the first 64 KiB of a 700 kB answer each time) is kept
 by every entry that shows it, and counted once in the budget: the budget bounds the bytes the log
 really holds. Comparing with the few kept bodies of the same length costs a ``memcmp``; a
 400-building list's answers took the log from ~32 MB (its budget, copies of one body) to 64 KiB.
+Smaller bodies are kept and counted per entry, as before (the log step stays at 3-6 µs,
+``bench/bench_request_log.py``).
 """
 
 from __future__ import annotations
@@ -115,7 +117,7 @@ class RequestLog:
         self._size = size
         self._budget = body_budget
         self._body_bytes = 0
-        self._held: dict[int, list[Any]] = {}  # id of a kept body -> [the body, entries showing it]
+        self._held: dict[int, list[Any]] = {}  # id of a shared body -> [the body, entries showing it]
         self._by_length: dict[int, list[bytes]] = {}  # length -> kept bodies to share (SHARE_FROM up)
         self._counter = itertools.count(1)
         self._lock = threading.Lock()
@@ -142,36 +144,42 @@ class RequestLog:
         """The body to keep (an equal kept one when there is one), counted once however shared."""
         if not body:
             return body
-        if len(body) >= SHARE_FROM:
-            same_length = self._by_length.setdefault(len(body), [])
-            found = next((kept for kept in same_length if kept == body), None)
-            if found is None:
-                same_length.append(body)
-                if len(same_length) > _SHARED_PER_LENGTH:
-                    same_length.pop(0)  # still held by its entries, no longer offered to share
-            else:
-                body = found
-        held = self._held.get(id(body))
-        if held is None:
-            self._held[id(body)] = [body, 1]
-            self._body_bytes += len(body)
-        else:
-            held[1] += 1
+        size = len(body)
+        if size < SHARE_FROM:  # small: kept as it is, counted per entry (no comparing, no sharing)
+            self._body_bytes += size
+            return body
+        same_length = self._by_length.get(size)
+        if same_length is None:
+            same_length = self._by_length[size] = []
+        for kept in same_length:
+            if kept == body:
+                self._held[id(kept)][1] += 1
+                return kept
+        same_length.append(body)
+        if len(same_length) > _SHARED_PER_LENGTH:
+            same_length.pop(0)  # still held by its entries, no longer offered to share
+        self._held[id(body)] = [body, 1]
+        self._body_bytes += size
         return body
 
     def _release(self, body: bytes | None) -> None:
-        held = self._held.get(id(body)) if body else None
-        if held is None:
+        if not body:
             return
+        size = len(body)
+        if size < SHARE_FROM:
+            self._body_bytes -= size
+            return
+        held = self._held[id(body)]
         held[1] -= 1
-        if held[1] == 0:
-            del self._held[id(body)]
-            self._body_bytes -= len(body)  # type: ignore[arg-type]
-            same_length = self._by_length.get(len(body), [])  # type: ignore[arg-type]
-            if any(kept is body for kept in same_length):
-                same_length[:] = [kept for kept in same_length if kept is not body]
-                if not same_length:
-                    del self._by_length[len(body)]  # type: ignore[arg-type]
+        if held[1]:
+            return
+        del self._held[id(body)]
+        self._body_bytes -= size
+        same_length = self._by_length.get(size, [])
+        if any(kept is body for kept in same_length):
+            same_length[:] = [kept for kept in same_length if kept is not body]
+            if not same_length:
+                del self._by_length[size]
 
     def _drop_bodies(self, entry: LogEntry) -> None:
         """Forget an entry's bodies (it is the oldest one still holding any, or has none)."""
