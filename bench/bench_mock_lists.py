@@ -3,16 +3,22 @@
 Usage (from the project root)::
 
     apt-get install -y wrk           # the load generator, once (else a Python load client is used)
-    python bench/bench_mock_lists.py [--duration 3] [--connections 50] [--profile]
+    cd bench/prism && npm install && cd ../..   # Stoplight Prism 5.16.0 as a peer, once (optional)
+    python bench/bench_mock_lists.py [--duration 3] [--connections 50] [--skip-prism] [--skip-sqlite]
 
 Prints, in one run on the real v3.0 build 30855 (from ../shared/madaster-specs):
 
 1. the mock's 4-building ``GET /building`` against a bare waitress app (the same ``MockServer``,
-   threads and settings) answering the very same bytes: req/s of each and the ratio, interleaved;
+   threads and settings) answering the very same bytes, and against Stoplight Prism on the same
+   spec (when installed): req/s of each and the ratios, interleaved;
 2. the in-process cost of the list (the WSGI pipeline called directly, no sockets) at 4, 40 and
    400 buildings, and the cost of each building listed beyond the fourth (µs);
-3. the 400-building list over HTTP on the memory store (req/s, p99).
+3. the 400-building list over HTTP on the memory store against bare waitress on its bytes, then
+   on the sqlite store (a new file in a temporary folder);
+4. the mock's RSS at the start and after each load, and bare waitress's after the 400-building one.
 
+Every server's output is read as it comes (``bench_mock.start``): a pipe nobody reads can freeze
+a server under load.
 ``--profile`` adds a cProfile of the in-process list at 4 and 400 buildings (top functions).
 The machine's load is printed alongside: on shared cores compare the ratios, not the absolutes.
 """
@@ -24,13 +30,16 @@ import cProfile
 import io
 import os
 import pstats
+import shutil
 import sys
+import tempfile
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_mock import SPEC, building_body, call, free_port, start, stop, wrk  # noqa: E402
+from bench_mock import PRISM, SPEC, building_body, call, free_port, start, stop, wrk  # noqa: E402
 from load_client import load  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,14 +49,15 @@ SIZES = (4, 40, 400)
 def bare_server(port: int, body_file: str, content_type: str) -> None:
     """The ceiling: waitress as the mock runs it, answering fixed bytes with the mock's headers."""
     sys.path.insert(0, str(ROOT))
+    from mockserver.http.memory import answer_iterable
     from mockserver.http.serve import MockServer
 
     body = Path(body_file).read_bytes()
     headers = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
 
-    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
         start_response("200 OK", headers)
-        return [body]
+        return answer_iterable(environ, body)  # handed to waitress as the mock hands its answers
 
     server = MockServer(app, "127.0.0.1", port)
     print(f"bare waitress on {server.base_url}", flush=True)
@@ -69,50 +79,95 @@ def fill(base: str, folder_id: str, total: int) -> None:
             sys.exit(f"the mock refused a benchmark building: {status} {answer}")
 
 
-def over_http(args: argparse.Namespace) -> dict[str, dict[str, float]]:
-    """Mock vs bare waitress on the 4-building list, then the mock's 400-building list."""
+def start_mock(store: str) -> tuple[Any, str]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     cmd = [sys.executable, "-m", "contracts", "mock", "--spec", str(SPEC), "--port", str(port), "-q"]
-    mock, _ = start(cmd, f"{base}/api/v3.0/account")
-    results: dict[str, dict[str, float]] = {}
-    bare = None
-    try:
-        list_url = f"{base}/api/v3.0/building"
-        import urllib.request
+    return start([*cmd, "--store", store], f"{base}/api/v3.0/account")[0], base
 
-        request = urllib.request.Request(list_url, headers={"X-API-Key": "dev-write"})
-        with urllib.request.urlopen(request, timeout=10) as answer:
-            body, content_type = answer.read(), answer.headers["Content-Type"]
-        body_file = Path(f"/tmp/bench-lists-{os.getpid()}.json")
-        body_file.write_bytes(body)
-        bare_port = free_port()
-        bare_cmd = [sys.executable, __file__, "--bare", str(bare_port), str(body_file), content_type]
-        bare, _ = start(bare_cmd, f"http://127.0.0.1:{bare_port}/")
-        bare_url = f"http://127.0.0.1:{bare_port}/api/v3.0/building"
-        measure(list_url, argparse.Namespace(**{**vars(args), "duration": 1}))  # warm up both
-        measure(bare_url, argparse.Namespace(**{**vars(args), "duration": 1}))
-        for _ in range(args.repeat):  # interleaved: a change in the machine's load hits both alike
-            for name, url in (("mock 4", list_url), ("bare 4", bare_url)):
-                figures = measure(url, args)
-                if name not in results or figures["rps"] > results[name]["rps"]:
-                    results[name] = figures
+
+def start_bare(list_url: str) -> tuple[Any, str, Path]:
+    """A bare waitress app answering the bytes the mock answers at ``list_url`` now."""
+    request = urllib.request.Request(list_url, headers={"X-API-Key": "dev-write"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        body, content_type = answer.read(), answer.headers["Content-Type"]
+    body_file = Path(f"/tmp/bench-lists-{os.getpid()}-{len(body)}.json")
+    body_file.write_bytes(body)
+    port = free_port()
+    cmd = [sys.executable, __file__, "--bare", str(port), str(body_file), content_type]
+    proc, _ = start(cmd, f"http://127.0.0.1:{port}/")
+    return proc, f"http://127.0.0.1:{port}/api/v3.0/building", body_file
+
+
+def start_prism() -> tuple[Any, str]:
+    port = free_port()
+    cmd = [str(PRISM), "mock", "-h", "127.0.0.1", "-p", str(port), str(SPEC)]
+    proc, _ = start(cmd, f"http://127.0.0.1:{port}/api/v3.0/account")
+    return proc, f"http://127.0.0.1:{port}/api/v3.0/building"
+
+
+def interleaved(urls: dict[str, str], args: argparse.Namespace, results: dict[str, dict[str, float]]) -> None:
+    """Best of ``repeat`` runs each, in turn, so a change in the machine's load hits all alike."""
+    for url in urls.values():
+        measure(url, argparse.Namespace(**{**vars(args), "duration": 1}))  # warm up
+    for _ in range(args.repeat):
+        for name, url in urls.items():
+            figures = measure(url, args)
+            if name not in results or figures["rps"] > results[name]["rps"]:
+                results[name] = figures
+
+
+def over_http(args: argparse.Namespace) -> dict[str, dict[str, float]]:
+    """The 4-building list against bare waitress (and Prism), the 400-building list against bare
+    waitress on its bytes, then the same 400-building list on the sqlite store; RSS after each."""
+    results: dict[str, dict[str, float]] = {}
+    procs: list[Any] = []
+    files: list[Path] = []
+    try:
+        mock, base = start_mock("memory")
+        procs.append(mock)
+        list_url = f"{base}/api/v3.0/building"
+        results["rss start"] = {"mb": rss_mb(mock.pid)}
+        bare, bare_url, body_file = start_bare(list_url)
+        procs.append(bare)
+        files.append(body_file)
+        urls = {"mock 4": list_url, "bare 4": bare_url}
+        if args.prism:
+            prism, prism_url = start_prism()
+            procs.append(prism)
+            urls["prism 4"] = prism_url
+        interleaved(urls, args, results)
         results["mock rss 4"] = {"mb": rss_mb(mock.pid)}
-        stop(bare)
-        bare = None
-        body_file.unlink()
+        for proc in procs[1:]:
+            stop(proc)
+        del procs[1:]
         folder_id = call("GET", f"{base}/api/v3.0/folder")[1][0]["id"]  # type: ignore[index]
         fill(base, folder_id, 400)
-        measure(list_url, argparse.Namespace(**{**vars(args), "duration": 1}))
-        for _ in range(args.repeat):
-            figures = measure(list_url, args)
-            if "mock 400" not in results or figures["rps"] > results["mock 400"]["rps"]:
-                results["mock 400"] = figures
+        bare, bare_url, body_file = start_bare(list_url)
+        procs.append(bare)
+        files.append(body_file)
+        interleaved({"mock 400": list_url, "bare 400": bare_url}, args, results)
         results["mock rss"] = {"mb": rss_mb(mock.pid)}
+        results["bare rss 400"] = {"mb": rss_mb(bare.pid)}
+        for proc in procs:
+            stop(proc)
+        procs = []
+        if args.sqlite:
+            state = Path(tempfile.mkdtemp(prefix="bench-lists-")) / "state.db"
+            mock, base = start_mock(f"sqlite:{state}")
+            procs.append(mock)
+            folder_id = call("GET", f"{base}/api/v3.0/folder")[1][0]["id"]  # type: ignore[index]
+            fill(base, folder_id, 400)
+            interleaved({"sqlite 400": f"{base}/api/v3.0/building"}, args, results)
+            results["sqlite rss"] = {"mb": rss_mb(mock.pid)}
+            stop(mock)
+            procs = []
+            shutil.rmtree(state.parent, ignore_errors=True)
     finally:
-        if bare is not None:
-            stop(bare)
-        stop(mock)
+        for proc in procs:
+            stop(proc)
+        for file in files:
+            file.unlink(missing_ok=True)
     return results
 
 
@@ -190,6 +245,10 @@ def main() -> int:
     parser.add_argument("--client", choices=("wrk", "python"), default=None, help="default: wrk if installed")
     parser.add_argument("--profile", action="store_true", help="cProfile the in-process lists")
     parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--skip-prism", action="store_true", help="without Stoplight Prism as a peer")
+    parser.add_argument(
+        "--skip-sqlite", action="store_true", help="without the sqlite store's 400-building list"
+    )
     parser.add_argument("--bare", nargs=3, metavar=("PORT", "BODY", "TYPE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare:
@@ -198,46 +257,80 @@ def main() -> int:
     if not SPEC.is_file():
         print(f"skipped: the real spec build is not at {SPEC}")
         return 0
-    import shutil
-
     args.client = args.client or ("wrk" if shutil.which("wrk") else "python")
-    load_before = os.getloadavg()[0]
+    args.prism = not args.skip_prism and PRISM.exists()
+    args.sqlite = not args.skip_sqlite
+    load_before = os.getloadavg()
     times, profiles = in_process(args)
     http = {} if args.skip_http else over_http(args)
+    load_after = os.getloadavg()
     print(
-        f"\nspec: {SPEC.name} (v3.0), memory store; load average {load_before:.1f} -> "
-        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; {time.strftime('%Y-%m-%d')}"
+        f"\nspec: {SPEC.name} (v3.0); {time.strftime('%Y-%m-%d %H:%M')}; {os.cpu_count()} cores shared "
+        f"with other work; load average (1, 5, 15 min) {_load(load_before)} before, {_load(load_after)} after"
     )
-    print("\nin process (pipeline called directly, best of 5):")
+    print("\nin process, memory store (pipeline called directly, best of 5):")
     for size in SIZES:
         print(f"  {size:>4} buildings  {times[size]:>8.1f} µs per list")
     per_building = (times[SIZES[-1]] - times[SIZES[0]]) / (SIZES[-1] - SIZES[0])
     per_40 = (times[40] - times[4]) / 36
     print(f"  per listed building: {per_building:.2f} µs (4 -> 400), {per_40:.2f} µs (4 -> 40); goal <= 6")
     if http:
-        mock, bare, big = http["mock 4"], http["bare 4"], http["mock 400"]
-        print(
-            f"\nover HTTP ({args.client}, {args.connections} connections, {args.duration} s, best of {args.repeat}):"
-        )
-        print(f"  {'':<28} {'req/s':>8} {'p50':>8} {'p99':>8}")
-        for name, figures in (
-            ("mock, 4-building list", mock),
-            ("bare waitress, same bytes", bare),
-            ("mock, 400-building list", big),
-        ):
-            print(f"  {name:<28} {figures['rps']:>8.0f} {figures['p50']:>6.1f}ms {figures['p99']:>6.1f}ms")
-            if figures.get("non2xx") or figures.get("errors"):
-                print(f"    note: {figures['non2xx']:.0f} non-2xx answers, {figures['errors']:.0f} errors")
-        print(f"  ratio mock / bare waitress: {mock['rps'] / bare['rps']:.2f} (goal >= 0.5)")
-        print(f"  400-building list: {big['rps']:.0f} req/s (goal >= 300)")
-        print(
-            f"  mock RSS after the 4-building load: {http['mock rss 4']['mb']:.0f} MB, "
-            f"after the 400-building load: {http['mock rss']['mb']:.0f} MB"
-        )
+        report_http(http, args)
+    elif not args.skip_http:
+        print("\n(no HTTP figures)")
     for size, text in profiles.items():
         print(f"\ncProfile, {size}-building list in process (by own time):")
         print("\n".join(line for line in text.splitlines() if line.strip())[:4000])
     return 0
+
+
+def _load(values: tuple[float, float, float]) -> str:
+    return ", ".join(f"{v:.1f}" for v in values)
+
+
+def report_http(http: dict[str, dict[str, float]], args: argparse.Namespace) -> None:
+    print(
+        f"\nover HTTP ({args.client} -t2, {args.connections} connections, {args.duration} s runs, "
+        f"best of {args.repeat}, interleaved):"
+    )
+    print(f"  {'':<36} {'req/s':>8} {'p50':>8} {'p99':>8}")
+    rows = [
+        ("mock, 4-building list", "mock 4"),
+        ("bare waitress, same bytes", "bare 4"),
+        ("Stoplight Prism 5.16, same spec", "prism 4"),
+        ("mock, 400-building list", "mock 400"),
+        ("bare waitress, same bytes", "bare 400"),
+        ("mock on sqlite, 400-building list", "sqlite 400"),
+    ]
+    for label, name in rows:
+        figures = http.get(name)
+        if figures is None:
+            continue
+        print(f"  {label:<36} {figures['rps']:>8.0f} {figures['p50']:>6.1f}ms {figures['p99']:>6.1f}ms")
+        if figures.get("non2xx") or figures.get("errors"):
+            print(f"    note: {figures['non2xx']:.0f} non-2xx answers, {figures['errors']:.0f} errors")
+    mock, bare, big, bare_big = http["mock 4"], http["bare 4"], http["mock 400"], http["bare 400"]
+    print(f"  4-building list, mock / bare waitress: {mock['rps'] / bare['rps']:.2f} (goal >= 0.5)")
+    if "prism 4" in http:
+        print(f"  4-building list, mock / Prism: {mock['rps'] / http['prism 4']['rps']:.1f}x (goal >= 5)")
+    else:
+        print("  (no Prism: cd bench/prism && npm install)")
+    print(
+        f"  400-building list, memory store: {big['rps']:.0f} req/s (goal >= 300), "
+        f"{big['rps'] / bare_big['rps']:.2f} of bare waitress"
+    )
+    if "sqlite 400" in http:
+        print(f"  400-building list, sqlite store: {http['sqlite 400']['rps']:.0f} req/s (goal >= 200)")
+    print(
+        f"  RSS: mock started {http['rss start']['mb']:.0f} MB, after the 4-building load "
+        f"{http['mock rss 4']['mb']:.0f} MB, after the 400-building load {http['mock rss']['mb']:.0f} MB "
+        f"(bare waitress on those bytes: {http['bare rss 400']['mb']:.0f} MB)"
+        + (
+            f"; sqlite mock after its 400-building load {http['sqlite rss']['mb']:.0f} MB"
+            if "sqlite rss" in http
+            else ""
+        )
+    )
 
 
 if __name__ == "__main__":

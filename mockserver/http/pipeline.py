@@ -22,6 +22,7 @@ from mockserver.auth.tokens import Token
 from mockserver.behaviour.call import Call
 from mockserver.behaviour.handlers import handle, precheck
 from mockserver.behaviour.runtime import SpecRuntime
+from mockserver.http.memory import answer_iterable
 from mockserver.http.request_log import LogEntry, RequestLog, mask_key, scope_of_key
 from mockserver.http.router import Router
 from mockserver.platform.downloads import base_url_of
@@ -111,7 +112,7 @@ class MockPipeline:
         start_response(_status_line(response.status), headers)
         if environ.get("REQUEST_METHOD") == "HEAD":
             return [b""]
-        return [response.body]
+        return answer_iterable(environ, response.body)
 
     def _key(self, key: str | None) -> tuple[str | None, str | None]:
         """The log's masked key and scope for an X-API-Key value, worked out once per key."""

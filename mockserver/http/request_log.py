@@ -5,6 +5,14 @@ stores references (the request and response bodies are already in memory as ``by
 short ``bytes`` object returns the object itself) and all decoding happens when the log is read.
 Memory stays bounded twice: at most ``size`` entries, and at most ``body_budget`` bytes of bodies
 over all entries (the oldest entries lose their bodies first, keeping their summary).
+
+A body of at least ``SHARE_FROM`` bytes that equals one the log already keeps (the same list
+answered again and again: the first 64 KiB of a 700 kB answer each time) is kept once and shared
+by every entry that shows it, and counted once in the budget: the budget bounds the bytes the log
+really holds. Comparing with the few kept bodies of the same length costs a ``memcmp``; a
+400-building list's answers took the log from ~32 MB (its budget, copies of one body) to 64 KiB.
+Smaller bodies are kept and counted per entry, as before (the log step stays at 3-6 µs,
+``bench/bench_request_log.py``).
 """
 
 from __future__ import annotations
@@ -25,6 +33,10 @@ BODY_LIMIT = 64 * 1024
 """Bytes kept of each request and response body."""
 BODY_BUDGET = 32 * 1024 * 1024
 """Bytes of bodies kept over the whole log."""
+SHARE_FROM = 1024
+"""Bodies from this size on are compared with the kept ones of their length, and shared when equal."""
+_SHARED_PER_LENGTH = 4
+"""Kept bodies of one length compared with a new one (the most recent)."""
 
 _SUMMARY_FIELDS = ("time", "method", "path", "query", "status", "key", "ms")
 
@@ -105,8 +117,15 @@ class RequestLog:
         self._size = size
         self._budget = body_budget
         self._body_bytes = 0
+        self._held: dict[int, list[Any]] = {}  # id of a shared body -> [the body, entries showing it]
+        self._by_length: dict[int, list[bytes]] = {}  # length -> kept bodies to share (SHARE_FROM up)
         self._counter = itertools.count(1)
         self._lock = threading.Lock()
+
+    @property
+    def body_bytes(self) -> int:
+        """Bytes of bodies the log holds (each shared body once)."""
+        return self._body_bytes
 
     def add(self, entry: LogEntry) -> None:
         with self._lock:
@@ -115,16 +134,59 @@ class RequestLog:
             if len(self._entries) > self._size:
                 self._drop_bodies(self._entries.popleft())
             if entry.body_size:
+                entry.request = self._hold(entry.request)
+                entry.response = self._hold(entry.response)
                 self._with_bodies.append(entry)
-                self._body_bytes += entry.body_size
                 while self._body_bytes > self._budget and self._with_bodies:
                     self._drop_bodies(self._with_bodies[0])
+
+    def _hold(self, body: bytes | None) -> bytes | None:
+        """The body to keep (an equal kept one when there is one), counted once however shared."""
+        if not body:
+            return body
+        size = len(body)
+        if size < SHARE_FROM:  # small: kept as it is, counted per entry (no comparing, no sharing)
+            self._body_bytes += size
+            return body
+        same_length = self._by_length.get(size)
+        if same_length is None:
+            same_length = self._by_length[size] = []
+        for kept in same_length:
+            if kept == body:
+                self._held[id(kept)][1] += 1
+                return kept
+        same_length.append(body)
+        if len(same_length) > _SHARED_PER_LENGTH:
+            same_length.pop(0)  # still held by its entries, no longer offered to share
+        self._held[id(body)] = [body, 1]
+        self._body_bytes += size
+        return body
+
+    def _release(self, body: bytes | None) -> None:
+        if not body:
+            return
+        size = len(body)
+        if size < SHARE_FROM:
+            self._body_bytes -= size
+            return
+        held = self._held[id(body)]
+        held[1] -= 1
+        if held[1]:
+            return
+        del self._held[id(body)]
+        self._body_bytes -= size
+        same_length = self._by_length.get(size, [])
+        if any(kept is body for kept in same_length):
+            same_length[:] = [kept for kept in same_length if kept is not body]
+            if not same_length:
+                del self._by_length[size]
 
     def _drop_bodies(self, entry: LogEntry) -> None:
         """Forget an entry's bodies (it is the oldest one still holding any, or has none)."""
         if self._with_bodies and self._with_bodies[0] is entry:
             self._with_bodies.popleft()
-            self._body_bytes -= entry.body_size
+            self._release(entry.request)
+            self._release(entry.response)
             entry.request = entry.response = None
 
     def entries(
@@ -157,6 +219,7 @@ class RequestLog:
             self._entries.clear()
             self._with_bodies.clear()
             self._body_bytes = 0
+            self._held, self._by_length = {}, {}
 
 
 def scope_of_key(key: str | None, tokens: Sequence[Token]) -> str | None:
