@@ -52,6 +52,8 @@ class Flow:
     chain: list[ChainStep] = field(default_factory=list)
     """Every request of the chain so far, for the reports."""
     steps: tuple[Step, ...] = ()
+    phase: str = "workflows"
+    """Where its failures were found (``keys`` for ``key_checks``)."""
     sent: dict[str, Any] = field(default_factory=dict)
     """Step name -> the body last sent for its entity (create, then update), for ``relatives``."""
 
@@ -62,9 +64,16 @@ class Flow:
             return None
 
     def call(
-        self, operation: Any, path_parameters: dict[str, str], body: Any = None, key: str = KEY_PLACEHOLDER
+        self,
+        operation: Any,
+        path_parameters: dict[str, str],
+        body: Any = None,
+        key: str = KEY_PLACEHOLDER,
+        query: dict[str, Any] | None = None,
     ) -> tuple[Any, Any]:
         kwargs: dict[str, Any] = {"path_parameters": path_parameters}
+        if query:
+            kwargs["query"] = query
         if body is not None:
             kwargs["body"] = body
             kwargs["media_type"] = "application/json"
@@ -88,7 +97,7 @@ class Flow:
                 status=None if no_answer else response.status_code,
                 response_excerpt=excerpt(content),
                 curl=curl_for(self.target, case.id, case),
-                phase="workflows",
+                phase=self.phase,
                 chain=list(self.chain) if len(self.chain) > 1 else [],
             )
         )

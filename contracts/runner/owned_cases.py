@@ -18,6 +18,7 @@ import schemathesis
 from schemathesis.core.parameters import ParameterLocation
 
 from contracts.platform.ownership import ownership_rules
+from contracts.runner.chains import Step
 from contracts.runner.gate import not_sent_reason, prefix_names
 from contracts.runner.ledger import segment
 from contracts.runner.placement import Placement
@@ -90,9 +91,12 @@ def own_body(placement: Placement, case: Any) -> None:
     ledger = placement.gate.ledger
     items = case.body if isinstance(case.body, list) else [case.body]
     method = case.operation.method.upper()
+    step = placement.step_for(case.operation.path)
     for item in items:
         if not isinstance(item, dict):
             continue
+        if step is not None:
+            known_references(placement, step, item)
         for name, parent in rules.parent_fields.items():
             value = item.get(name)
             if value in (None, "") or ledger.owns(value) or placement.gate.is_account(value):
@@ -107,6 +111,27 @@ def own_body(placement: Placement, case: Any) -> None:
             choice = placement.own_or_create(case.operation.path.rstrip("/") + "/{}")
             if choice is not None:
                 item[rules.self_field] = choice
+
+
+def known_references(placement: Placement, step: Step, item: dict[str, Any]) -> None:
+    """Reference ids the platform keeps lists of (a folder type, a classification method) from those lists.
+
+    A generated id names nothing the platform has, and the create is refused (404): the chain's
+    links (``chains.Step.links``) say which list each field is taken from. An id the list
+    holds is kept; ``none`` links (preferred databases) are sent empty. Parents are
+    ``own_body``'s.
+    """
+    for name, source in step.links.items():
+        if name not in item or not source.startswith("lookup:") and source != "none":
+            continue
+        if source == "none":
+            item[name] = []
+            continue
+        if source == "lookup:" + ownership_rules().account_path:
+            continue  # the account's top: a parent field
+        ids = placement.reference_ids(source[len("lookup:") :])
+        if ids and str(item[name]) not in ids:
+            item[name] = ids[0] if isinstance(item[name], str) or item[name] is None else item[name]
 
 
 def _fits(placement: Placement, entity: str, value: str) -> bool:

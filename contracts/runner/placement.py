@@ -46,6 +46,7 @@ class Placement:
     rng: random.Random = field(default_factory=lambda: random.Random(0))
     run_prefix: str = "mc-"
     _creating: bool = False
+    _references: dict[str, list[str]] = field(default_factory=dict)
 
     def owned(self, template: str) -> str | None:
         """The newest entity of the run whose item path fits ``template`` (some ids may be fixed)."""
@@ -149,14 +150,29 @@ class Placement:
         return body
 
     def _first_id(self, path: str) -> str | None:
-        try:
-            response = Client(self.app).get(self.prefix + path, headers={KEY_HEADER: KEY_PLACEHOLDER})
-            data = json.loads(response.get_data() or b"null")
-        except Exception:  # noqa: BLE001 - no reference data: the field is left as generated
-            return None
-        if isinstance(data, list):
-            data = data[0] if data else None
-        return str(data["id"]) if isinstance(data, dict) and data.get("id") is not None else None
+        ids = self.reference_ids(path)
+        return ids[0] if ids else None
+
+    def reference_ids(self, path: str) -> list[str]:
+        """The ids ``GET path`` lists (reference data: folder types, classification methods), read once."""
+        if path not in self._references:
+            try:
+                response = Client(self.app).get(self.prefix + path, headers={KEY_HEADER: KEY_PLACEHOLDER})
+                data = json.loads(response.get_data() or b"null")
+            except Exception:  # noqa: BLE001 - no reference data: the field is left as generated
+                data = None
+            listed = data if isinstance(data, list) else [data]
+            self._references[path] = [
+                str(e["id"]) for e in listed if isinstance(e, dict) and e.get("id") not in (None, "")
+            ]
+        return self._references[path]
+
+    def step_for(self, operation_path: str) -> Step | None:
+        """The chain step whose collection (a create) or item (an update) ``operation_path`` is."""
+        for step in CHAINS.get(self.version) or ():
+            if operation_path in (self.prefix + step.collection, self.prefix + step.item):
+                return step
+        return None
 
     def _operation(self, method: str, path: str) -> Any | None:
         try:

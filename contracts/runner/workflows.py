@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from contracts.platform.server_owned import server_owned_fields
-from contracts.runner import relatives, second_key
+from contracts.runner import key_checks, paging, relatives, second_key
 from contracts.runner.chains import CHAINS, Step
 from contracts.runner.flow import Flow, StopChain, entity_id_of, json_of, status_text_of
 from contracts.runner.readback import listed, missing_fields, read_schema
@@ -109,6 +109,10 @@ def run_step(flow: Flow, step: Step) -> bool:
             read_back(flow, step, read, item_params, flow.sent[step.name], "update")
             relatives.check_parent(flow, flow.steps, step, "update")
             relatives.check_listing(flow, step, entity_id, "update")
+    if isinstance(flow.sent.get(step.name), dict):
+        key_checks.check_lookups(
+            flow, step.collection, {**flow.sent[step.name], "id": entity_id}, exact_id=True
+        )
     second_key.check_read_and_update(flow, step, entity_id)
     for extra in step.reads:
         operation = flow.operation("get", extra)
@@ -210,6 +214,9 @@ def run_workflows(
             except StopChain:
                 break
             done.append(step)
+        with contextlib.suppress(StopChain):
+            if done:
+                paging.check_complete(flow, done[0])
         with contextlib.suppress(StopChain):
             relatives.check_cascade(flow, chain, done)
         for step in reversed(done):
