@@ -18,6 +18,7 @@ from contracts.platform.scopes import scope_rules
 from contracts.runner import lookups, scoped_key
 from contracts.runner.chains import PATH_LINKS
 from contracts.runner.flow import Flow, json_of, status_text_of
+from contracts.runner.ledger import segment
 from contracts.runner.relatives import entries
 from contracts.runner.results import VersionResult
 from contracts.runner.target import Target
@@ -80,9 +81,14 @@ def check_lookups(flow: Flow, collection: str, entity: dict[str, Any], *, exact_
         params = _parameters(flow, template, entity)
         if not isinstance(value, str) or not value or params is None:
             continue
-        _exact(flow, template, {**params, key: value}, str(entity["id"]), value, exact_id)
+        _exact(flow, template, {**params, key: path_segment(value)}, str(entity["id"]), value, exact_id)
         if len(value) > 1:
-            _partial(flow, template, {**params, key: value[:-1]}, value)
+            _partial(flow, template, {**params, key: path_segment(value[:-1])}, value)
+
+
+def path_segment(value: str) -> str:
+    """``value`` as one path segment (``/`` and ``%`` encoded; ``.`` and ``..`` too, or they move the path)."""
+    return {".": "%2E", "..": "%2E%2E"}.get(value, segment(value))
 
 
 def _parameters(flow: Flow, template: str, entity: dict[str, Any]) -> dict[str, str] | None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import unquote
 
 import schemathesis
 
@@ -46,7 +47,7 @@ def answered_key(
     field = scope_rules().lookup_keys[key]
     if not isinstance(data, dict) or field not in data:
         return None
-    return str(path_parameters[key]), data[field]
+    return unquote(str(path_parameters[key])), data[field]
 
 
 @schemathesis.check

@@ -9,6 +9,7 @@ it enters the ledger like anything else the run makes.
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import re
@@ -47,11 +48,12 @@ class Placement:
     run_prefix: str = "mc-"
     _creating: bool = False
     _references: dict[str, list[str]] = field(default_factory=dict)
+    _bodies: dict[str, Any] = field(default_factory=dict)
 
     def owned(self, template: str) -> str | None:
         """The newest entity of the run whose item path fits ``template`` (some ids may be fixed)."""
-        found = self.gate.ledger.under(compile_template(template))
-        return found[0].entity_id if found else None
+        found = self.gate.ledger.newest_under(compile_template(template))
+        return found.entity_id if found else None
 
     def own_or_create(self, template: str) -> str | None:
         """An entity of the run fitting ``template``; one is created along the chain if needed."""
@@ -129,10 +131,13 @@ class Placement:
         return entity_id
 
     def _body(self, operation: Any, step: Step, made: dict[str, str]) -> Any:
-        body = generate_body(operation, self.rng)
+        """The operation's simplest valid body, generated once (a search of its own per create was a
+        sixth of a write run's time), with the run's name and the chain's links."""
+        if operation.label not in self._bodies:
+            self._bodies[operation.label] = generate_body(operation, self.rng)
+        body = copy.deepcopy(self._bodies[operation.label])
         if not isinstance(body, dict):
             return body
-        body = dict(body)
         declared = body_properties(operation)
         if "name" in body or "name" in declared:
             body["name"] = f"{self.run_prefix}{step.name}"

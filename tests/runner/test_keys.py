@@ -175,3 +175,14 @@ def test_paging_reads_the_declared_offset_and_limit() -> None:
     paged = schema.find_operation_by_label("GET /api/v4.0/database/{id}/commodities")
     assert paging(paged)[:2] == ("skip", "take")
     assert paging(schema.find_operation_by_label("GET /api/v4.0/database")) == (None, None, None)
+
+
+@given(st.text(min_size=1))
+def test_a_key_goes_out_as_one_path_segment_and_comes_back_whole(value: str) -> None:
+    from urllib.parse import unquote
+
+    from contracts.runner.key_checks import path_segment
+
+    sent = path_segment(value)
+    assert "/" not in sent and sent not in (".", "..")
+    assert unquote(sent, errors="surrogatepass") == value or any(0xD800 <= ord(c) <= 0xDFFF for c in value)
