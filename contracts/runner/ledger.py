@@ -56,8 +56,8 @@ def canonical_path(raw: str) -> str:
 
 
 def compile_template(template: str, methods: frozenset[str] = frozenset()) -> PathTemplate:
-    names = tuple(re.findall(r"\{([^/{}]+)\}", template))
-    pattern = re.sub(r"\\\{[^/]+?\\\}", "([^/]+)", re.escape(template))
+    names = tuple(re.findall(r"\{([^/{}]*)\}", template))  # ``{}``: a parameter with no name (``placement``)
+    pattern = re.sub(r"\\\{[^/]*?\\\}", "([^/]+)", re.escape(template))
     literals = sum(1 for part in template.strip("/").split("/") if not part.startswith("{"))
     return PathTemplate(template, re.compile(f"^{pattern}$"), names, methods, literals)
 

@@ -78,16 +78,22 @@ class Placement:
         return next(iter(sorted(self.gate.ledger.accounts)), None)
 
     def create_for(self, kind: str, template: str) -> None:
-        """Walk the chain down to the step whose item is ``kind``, creating what is missing."""
+        """Walk the chain down to the step whose item ``kind`` is, creating what is missing.
+
+        ``kind`` may fix the ids of its parents (``/building/B/files/{}``): the walk then goes on
+        below them instead of creating them anew.
+        """
         chain = CHAINS.get(self.version) or ()
-        wanted = [index for index, step in enumerate(chain) if normalise(self.prefix + step.item) == kind]
+        items = [compile_template(self.prefix + step.item) for step in chain]
+        wanted = [index for index, item in enumerate(items) if item.regex.match(kind)]
         if not wanted:
             return
-        made: dict[str, str] = {}
-        for step in chain[: wanted[0] + 1]:
-            existing = self._existing(
-                step, made, template if normalise(self.prefix + step.item) == kind else None
-            )
+        fixed = items[wanted[0]].parameters(kind) or {}  # ids the write fixed before this one
+        made = {PATH_LINKS[n]: v for n, v in fixed.items() if n in PATH_LINKS and v != "{}"}
+        for index, step in enumerate(chain[: wanted[0] + 1]):
+            if step.name in made:
+                continue  # fixed by the write (``own_path`` made it the run's own first)
+            existing = self._existing(step, made, template if index == wanted[0] else None)
             entity_id = existing or self._create(step, made)
             if entity_id is None:
                 return
