@@ -183,3 +183,10 @@ def _load(spec: dict[str, Any] | str | Path, index: int) -> tuple[dict[str, Any]
     if isinstance(spec, str | Path):
         return load_spec_file(spec), str(spec)
     raise ContractsError(f"spec #{index + 1}: expected a mapping or a file path, got {type(spec).__name__}")
+
+
+def grant_token(app: flask.Flask, token: Token) -> None:
+    """Accept one more token from now on: one scoped to an entity the fixtures made (the contract runner's)."""
+    state = app.extensions["mockserver"]
+    state["pipeline"].tokens = (*state["pipeline"].tokens, token)
+    state["tokens"] = state["pipeline"].tokens

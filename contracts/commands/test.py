@@ -41,6 +41,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "entities with it must be 403 (default: $MADASTER_READ_ONLY_KEY)",
     )
     parser.add_argument(
+        "--scoped-key",
+        default=None,
+        metavar="KEY",
+        help="a key scoped to one folder, building or database: nothing outside its scope may appear "
+        "in its lists (default: $MADASTER_SCOPED_KEY)",
+    )
+    parser.add_argument(
         "--allow-writes",
         action="store_true",
         help="also send POST/PUT/DELETE and run the CRUD workflows; created entities are deleted at the end",
@@ -119,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
         read_only_key=(args.read_only_key or os.environ.get("MADASTER_READ_ONLY_KEY") or None)
         if base_url
         else None,
+        scoped_key=(args.scoped_key or os.environ.get("MADASTER_SCOPED_KEY") or None) if base_url else None,
         allow_writes=args.allow_writes,
         operations=list(args.operations),
         max_examples=args.max_examples,

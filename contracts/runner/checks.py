@@ -217,5 +217,5 @@ def _property_names(raw: dict[str, Any], schema: dict[str, Any], depth: int = 0)
     return names
 
 
-# registers the protocol-edge probes, the troublemaker strings, declared_success_status and response_time
-from contracts.runner import probes, response_checks, troublemakers  # noqa: E402, F401
+# registers the protocol-edge probes, the troublemaker strings, lookup_exact, declared_success_status and response_time
+from contracts.runner import lookups, probes, response_checks, troublemakers  # noqa: E402, F401

@@ -35,7 +35,7 @@ Progress = Callable[[str, Any], None]
 def run_contracts(options: RunOptions, *, stream: TextIO | None = None) -> RunResult:
     """Run every selected spec; writes progress to ``stream`` and the reports asked for."""
     options.validate()
-    redactor = Redactor(options.api_key, options.read_only_key)
+    redactor = Redactor(options.api_key, options.read_only_key, options.scoped_key)
     out = RedactingStream(stream or sys.stdout, redactor)
     specs = collect_specs(options.versions, options.spec_files, options.specs_dir)
     seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
@@ -159,6 +159,7 @@ class SpecSession:
             seed=seed,
             doc=doc,
             read_only_key=options.read_only_key,
+            scoped_key=options.scoped_key,
         )
         return cls(spec, options, seed, doc, defects, target, run_prefix)
 
@@ -269,8 +270,9 @@ class SpecSession:
             return run_engine(schema, self.target, result, progress)
 
     def run_stateful(self, result: VersionResult, progress: Progress) -> bool:
-        """The stateful unit: schemathesis's stateful phase, then the CRUD workflows (writes allowed)."""
+        """The stateful unit: schemathesis's stateful phase, the CRUD workflows (writes allowed), the keys."""
         from contracts.runner.engine import run_engine
+        from contracts.runner.key_checks import run_key_checks
         from contracts.runner.workflows import run_workflows
 
         if "stateful" not in self.options.phases or self.target.connection_lost:
@@ -289,6 +291,16 @@ class SpecSession:
                     run_prefix=self.run_prefix,
                     progress=progress,
                     patterns=self.options.operation_patterns(),
+                )
+            if completed and not self.target.connection_lost:
+                run_key_checks(
+                    schema,
+                    self.target,
+                    result,
+                    version=self.spec.version,
+                    seed=self.seed,
+                    run_prefix=self.run_prefix,
+                    progress=progress,
                 )
         return completed
 

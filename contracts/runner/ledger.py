@@ -56,8 +56,8 @@ def canonical_path(raw: str) -> str:
 
 
 def compile_template(template: str, methods: frozenset[str] = frozenset()) -> PathTemplate:
-    names = tuple(re.findall(r"\{([^/{}]+)\}", template))
-    pattern = re.sub(r"\\\{[^/]+?\\\}", "([^/]+)", re.escape(template))
+    names = tuple(re.findall(r"\{([^/{}]*)\}", template))  # ``{}``: a parameter with no name (``placement``)
+    pattern = re.sub(r"\\\{[^/]*?\\\}", "([^/]+)", re.escape(template))
     literals = sum(1 for part in template.strip("/").split("/") if not part.startswith("{"))
     return PathTemplate(template, re.compile(f"^{pattern}$"), names, methods, literals)
 
@@ -166,6 +166,8 @@ class Ledger:
     """Ids of entities the run created and deleted: only a DELETE may name them again (404)."""
     _counter: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _by_depth: dict[int, dict[str, OwnedEntity]] = field(default_factory=dict)
+    """The owned entities with a path, by its number of segments (``under`` looks at one depth only)."""
 
     def owns(self, entity_id: Any) -> bool:
         return isinstance(entity_id, str | int) and str(entity_id) in self.owned
@@ -176,7 +178,9 @@ class Ledger:
             if entity_id in self.owned or entity_id in self.foreign or entity_id in self.accounts:
                 return False
             self._counter += 1
-            self.owned[entity_id] = OwnedEntity(entity_id, path, created_by, self._counter)
+            entity = self.owned[entity_id] = OwnedEntity(entity_id, path, created_by, self._counter)
+            if path is not None:
+                self._by_depth.setdefault(path.count("/"), {})[entity_id] = entity
             return True
 
     def saw(self, entity_id: str) -> None:
@@ -195,14 +199,22 @@ class Ledger:
             ]
             for entity in gone:
                 del self.owned[entity.entity_id]
+                self._by_depth.get((entity.path or "").count("/"), {}).pop(entity.entity_id, None)
                 self.gone.add(entity.entity_id)
             return gone
 
     def under(self, template: PathTemplate) -> list[OwnedEntity]:
         """The run's entities whose item path fits ``template``, newest first."""
         with self._lock:
-            found = [e for e in self.owned.values() if e.path is not None and template.regex.match(e.path)]
+            same_depth = self._by_depth.get(template.template.count("/"), {})
+            found = [e for e in same_depth.values() if template.regex.match(e.path or "")]
         return sorted(found, key=lambda entity: -entity.order)
+
+    def newest_under(self, template: PathTemplate) -> OwnedEntity | None:
+        """The newest of ``under`` (the entity a write is placed on), without sorting them all."""
+        with self._lock:
+            same_depth = list(self._by_depth.get(template.template.count("/"), {}).values())
+        return next((e for e in reversed(same_depth) if template.regex.match(e.path or "")), None)
 
     def for_cleanup(self) -> list[OwnedEntity]:
         """Every entity, children before parents, newest first among equals."""
@@ -214,3 +226,4 @@ class Ledger:
         with self._lock:
             self.gone.update(self.owned)
             self.owned.clear()
+            self._by_depth.clear()

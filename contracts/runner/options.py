@@ -23,6 +23,8 @@ class RunOptions:
     api_key: str | None = None
     read_only_key: str | None = None
     """A second key with read permission only: writes with it must be refused (``second_key``)."""
+    scoped_key: str | None = None
+    """A key scoped to one folder, building or database: its lists hold nothing else (``scoped_key``)."""
     allow_writes: bool = False
     operations: list[str] = field(default_factory=list)
     """Regular expressions matched against ``METHOD /path`` labels."""
@@ -100,14 +102,27 @@ class RunOptions:
 
 def skippable_checks() -> tuple[str, ...]:
     """Every check ``--skip-check`` may name."""
+    from contracts.runner.lookups import LOOKUP_CHECK
+    from contracts.runner.paging import LIST_COMPLETE_CHECK
     from contracts.runner.probes import PROBE_CHECKS
     from contracts.runner.relatives import RELATIVE_CHECKS
     from contracts.runner.safety import BUILTIN_CHECKS
+    from contracts.runner.scoped_key import SCOPED_CHECK
     from contracts.runner.second_key import READ_ONLY_CHECK
     from contracts.runner.troublemakers import TROUBLEMAKER_CHECK
 
     ours = ("madaster_auth", "madaster_auth_body", "declared_success_status", "response_time")
-    return (*BUILTIN_CHECKS, *ours, *PROBE_CHECKS, TROUBLEMAKER_CHECK, *RELATIVE_CHECKS, READ_ONLY_CHECK)
+    return (
+        *BUILTIN_CHECKS,
+        *ours,
+        *PROBE_CHECKS,
+        TROUBLEMAKER_CHECK,
+        *RELATIVE_CHECKS,
+        READ_ONLY_CHECK,
+        SCOPED_CHECK,
+        LOOKUP_CHECK,
+        LIST_COMPLETE_CHECK,
+    )
 
 
 def parse_shard(text: str) -> tuple[int, int]:

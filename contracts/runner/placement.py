@@ -9,6 +9,7 @@ it enters the ledger like anything else the run makes.
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import re
@@ -46,11 +47,13 @@ class Placement:
     rng: random.Random = field(default_factory=lambda: random.Random(0))
     run_prefix: str = "mc-"
     _creating: bool = False
+    _references: dict[str, list[str]] = field(default_factory=dict)
+    _bodies: dict[str, Any] = field(default_factory=dict)
 
     def owned(self, template: str) -> str | None:
         """The newest entity of the run whose item path fits ``template`` (some ids may be fixed)."""
-        found = self.gate.ledger.under(compile_template(template))
-        return found[0].entity_id if found else None
+        found = self.gate.ledger.newest_under(compile_template(template))
+        return found.entity_id if found else None
 
     def own_or_create(self, template: str) -> str | None:
         """An entity of the run fitting ``template``; one is created along the chain if needed."""
@@ -75,16 +78,22 @@ class Placement:
         return next(iter(sorted(self.gate.ledger.accounts)), None)
 
     def create_for(self, kind: str, template: str) -> None:
-        """Walk the chain down to the step whose item is ``kind``, creating what is missing."""
+        """Walk the chain down to the step whose item ``kind`` is, creating what is missing.
+
+        ``kind`` may fix the ids of its parents (``/building/B/files/{}``): the walk then goes on
+        below them instead of creating them anew.
+        """
         chain = CHAINS.get(self.version) or ()
-        wanted = [index for index, step in enumerate(chain) if normalise(self.prefix + step.item) == kind]
+        items = [compile_template(self.prefix + step.item) for step in chain]
+        wanted = [index for index, item in enumerate(items) if item.regex.match(kind)]
         if not wanted:
             return
-        made: dict[str, str] = {}
-        for step in chain[: wanted[0] + 1]:
-            existing = self._existing(
-                step, made, template if normalise(self.prefix + step.item) == kind else None
-            )
+        fixed = items[wanted[0]].parameters(kind) or {}  # ids the write fixed before this one
+        made = {PATH_LINKS[n]: v for n, v in fixed.items() if n in PATH_LINKS and v != "{}"}
+        for index, step in enumerate(chain[: wanted[0] + 1]):
+            if step.name in made:
+                continue  # fixed by the write (``own_path`` made it the run's own first)
+            existing = self._existing(step, made, template if index == wanted[0] else None)
             entity_id = existing or self._create(step, made)
             if entity_id is None:
                 return
@@ -128,10 +137,13 @@ class Placement:
         return entity_id
 
     def _body(self, operation: Any, step: Step, made: dict[str, str]) -> Any:
-        body = generate_body(operation, self.rng)
+        """The operation's simplest valid body, generated once (a search of its own per create was a
+        sixth of a write run's time), with the run's name and the chain's links."""
+        if operation.label not in self._bodies:
+            self._bodies[operation.label] = generate_body(operation, self.rng)
+        body = copy.deepcopy(self._bodies[operation.label])
         if not isinstance(body, dict):
             return body
-        body = dict(body)
         declared = body_properties(operation)
         if "name" in body or "name" in declared:
             body["name"] = f"{self.run_prefix}{step.name}"
@@ -149,14 +161,29 @@ class Placement:
         return body
 
     def _first_id(self, path: str) -> str | None:
-        try:
-            response = Client(self.app).get(self.prefix + path, headers={KEY_HEADER: KEY_PLACEHOLDER})
-            data = json.loads(response.get_data() or b"null")
-        except Exception:  # noqa: BLE001 - no reference data: the field is left as generated
-            return None
-        if isinstance(data, list):
-            data = data[0] if data else None
-        return str(data["id"]) if isinstance(data, dict) and data.get("id") is not None else None
+        ids = self.reference_ids(path)
+        return ids[0] if ids else None
+
+    def reference_ids(self, path: str) -> list[str]:
+        """The ids ``GET path`` lists (reference data: folder types, classification methods), read once."""
+        if path not in self._references:
+            try:
+                response = Client(self.app).get(self.prefix + path, headers={KEY_HEADER: KEY_PLACEHOLDER})
+                data = json.loads(response.get_data() or b"null")
+            except Exception:  # noqa: BLE001 - no reference data: the field is left as generated
+                data = None
+            listed = data if isinstance(data, list) else [data]
+            self._references[path] = [
+                str(e["id"]) for e in listed if isinstance(e, dict) and e.get("id") not in (None, "")
+            ]
+        return self._references[path]
+
+    def step_for(self, operation_path: str) -> Step | None:
+        """The chain step whose collection (a create) or item (an update) ``operation_path`` is."""
+        for step in CHAINS.get(self.version) or ():
+            if operation_path in (self.prefix + step.collection, self.prefix + step.item):
+                return step
+        return None
 
     def _operation(self, method: str, path: str) -> Any | None:
         try:

@@ -8,7 +8,7 @@ from contracts.platform.leniency import SpecDefect
 
 OPERATION = "operation"
 STATEFUL = "stateful"
-STATEFUL_PHASES = ("stateful", "workflows")
+STATEFUL_PHASES = ("stateful", "workflows", "keys")
 
 
 @dataclass
@@ -47,7 +47,7 @@ class FailureReport:
 
     @property
     def unit(self) -> str:
-        """``operation`` (examples, coverage, fuzzing) or ``stateful`` (stateful phase, workflows)."""
+        """``operation`` (examples, coverage, fuzzing) or ``stateful`` (stateful phase, workflows, keys)."""
         return STATEFUL if self.phase in STATEFUL_PHASES else OPERATION
 
     def lines(self) -> list[str]:

@@ -38,6 +38,16 @@ DISABLED_BUILTIN_CHECKS = (
 READ_ONLY_METHODS = ("GET", "HEAD")
 
 
+def registered_checks() -> frozenset[str]:
+    """The names of every check schemathesis runs, its own and the Madaster ones it was given."""
+    from schemathesis.checks import CHECKS, load_all_checks
+
+    from contracts.runner import checks  # noqa: F401  (registers the Madaster checks)
+
+    load_all_checks()
+    return frozenset(CHECKS.get_all_names())
+
+
 def schemathesis_config_dict(
     *,
     seed: int,
@@ -54,6 +64,7 @@ def schemathesis_config_dict(
     """
     checks: dict[str, Any] = {name: {"enabled": name not in skipped} for name in BUILTIN_CHECKS}
     checks.update({name: {"enabled": False} for name in DISABLED_BUILTIN_CHECKS})
+    checks.update({name: {"enabled": False} for name in skipped if name in registered_checks()})
     coverage: dict[str, Any] = {"enabled": "coverage" in phases}
     if not writes_allowed:
         coverage["unexpected-methods"] = []

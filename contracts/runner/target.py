@@ -24,6 +24,8 @@ from contracts.runner.transport import (
     WsgiApp,
 )
 
+SCOPED_PLACEHOLDER = "$MADASTER_SCOPED_KEY"
+"""Sent instead of the scoped key (``--scoped-key``); ``ScopedKeyInjector`` swaps it."""
 OFFLINE_BASE_URL = "$MADASTER_BASE_URL"
 """How curl reproductions of an offline run address the mock (``madaster-contracts mock`` prints its URL)."""
 
@@ -45,6 +47,10 @@ class Target:
     unknown_key: str = field(default_factory=lambda: "madaster-contracts-unknown-" + secrets.token_hex(8))
     read_only: bool = False
     """A read-only key is known (``--read-only-key``, or the embedded mock's own): sent as ``READ_ONLY_PLACEHOLDER``."""
+    scoped: bool = False
+    """A scoped key is known (``--scoped-key``, or the embedded mock's own): sent as ``SCOPED_PLACEHOLDER``."""
+    scope: tuple[str, str] | None = None
+    """The entity the scoped key was made on, ``(list path, id)``, when known (the embedded mock's)."""
 
     @property
     def blocked_writes(self) -> list[str]:
@@ -66,6 +72,7 @@ def build_target(
     doc: dict[str, Any] | None = None,
     run_prefix: str = "mc-",
     read_only_key: str | None = None,
+    scoped_key: str | None = None,
 ) -> Target:
     """The embedded mock for this spec when there is no base URL; else the remote API.
 
@@ -84,16 +91,20 @@ def build_target(
             Token(key=read_only_key, name="contract run (read only)", permission="read"),
         ]
         inner = create_mock(create_app, spec, doc, tokens, seed)
+        scoped_key = "madaster-contracts-scoped-" + secrets.token_hex(12)
+        scope = grant_scoped_token(inner, spec.version, key, scoped_key)
         description, display, writes = "embedded mock (in-process)", OFFLINE_BASE_URL, True
     else:
         if not api_key:
             raise ContractsError(
                 "an API key is required for a remote target: pass --api-key or set MADASTER_API_KEY"
             )
-        key = api_key
+        key, scope = api_key, None
         forwarder = HttpForwarder(base_url, RetryPolicy(timeout=timeout))
         inner = forwarder
         description, display, writes = base_url.rstrip("/"), base_url.rstrip("/"), allow_writes
+    if scoped_key:
+        inner = ScopedKeyInjector(inner, scoped_key)
     log = RequestLog(KeyInjector(inner, key, read_only_key))
     app: WsgiApp = log
     gate = guard = None
@@ -115,6 +126,8 @@ def build_target(
         forwarder,
         log=log,
         read_only=bool(read_only_key),
+        scoped=bool(scoped_key) and (base_url is not None or scope is not None),
+        scope=scope,
     )
 
 
@@ -133,6 +146,59 @@ def create_mock(
     raise ContractsError(
         f"the embedded mock cannot serve {spec.label} ({spec.source}): {type(problem).__name__}: {problem}"
     )
+
+
+class ScopedKeyInjector:
+    """Put the scoped key in where a request carries ``SCOPED_PLACEHOLDER`` (the other keys are ``KeyInjector``'s)."""
+
+    def __init__(self, app: WsgiApp, key: str) -> None:
+        self.app = app
+        self._key = key
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("HTTP_X_API_KEY") == SCOPED_PLACEHOLDER:
+            environ["HTTP_X_API_KEY"] = self._key
+        return self.app(environ, start_response)
+
+
+def grant_scoped_token(app: Any, version: str, key: str, scoped_key: str) -> tuple[str, str] | None:
+    """Give the embedded mock a read token scoped to an entity its fixtures hold; that entity.
+
+    The entity is one of the first scoped list (``contracts.platform.scopes``) that holds another
+    listed entity but not every one, so a list leaking beyond the scope has something to show;
+    else the first entity listed. None when the version lists nothing a token can be made on.
+    """
+    from contracts.platform.scopes import parent_links, scope_rules, shared_ids, within
+    from mockserver.app import grant_token
+    from mockserver.auth.tokens import Token
+
+    client = Client(app)
+    lists: dict[str, list[dict[str, Any]]] = {}
+    for path in scope_rules().scoped_lists:
+        response = client.get(f"/api/{version}{path}", headers={KEY_HEADER: key})
+        data = response.get_json(silent=True) if response.status_code == 200 else None
+        lists[path] = (
+            [e for e in data if isinstance(e, dict) and e.get("id")] if isinstance(data, list) else []
+        )
+    links = parent_links(lists)
+    members = [
+        (p, str(e["id"])) for p, es in lists.items() for e in es if str(e["id"]) not in shared_ids(version)
+    ]
+    if not members:
+        return None
+    holders = [
+        m
+        for m in members
+        if any(o != m and within(o, m, links) for o in members)
+        and not all(within(o, m, links) for o in members)
+    ]
+    scope = (holders or members)[0]
+    kind = scope[0].strip("/").split("/")[0]
+    grant_token(
+        app,
+        Token(key=scoped_key, name="contract run (scoped)", permission="read", scope=f"{kind}:{scope[1]}"),
+    )
+    return scope
 
 
 def first_call_path(doc: dict[str, Any]) -> str | None:

@@ -7,6 +7,7 @@ each one does; ``ALL_BREAKAGES`` are the ones a single read-only run finds side 
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -268,8 +269,13 @@ MOCK_BREAKAGES = {
     "parent_touched": "v3.0 mock: a building's create renames the folder it is in",
     "list_twice": "v3.0 mock: GET /folder lists every folder twice",
     "orphans_listed": "v3.0 mock: a deleted folder's buildings stay in GET /building",
+    "scoped_leak": "v3.0 mock: the scoped key's GET /building lists every building of the account",
+    "lookup_partial": "v3.0 mock: GET /folder/external/{key} answers the first folder whose externalId starts with the key",
+    "list_truncated": "v3.0 mock: GET /folder answers at most 50 folders (the oldest)",
 }
 """Faults planted in the conforming mock (``MockFaults``): read-backs the folder-only server above cannot show."""
+LOOKUP = "/api/v3.0/folder/external/"
+TRUNCATED_AT = 50
 
 
 @dataclass
@@ -285,9 +291,21 @@ class MockFaults:
 
     def __call__(self, environ: dict, start_response: object) -> list[bytes]:
         import io
-        import json
 
         method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
+        if self.breakage == "scoped_leak" and (method, path) == ("GET", "/api/v3.0/building"):
+            from tests.runner.conforming import KEY, SCOPED_KEY
+
+            if environ.get("HTTP_X_API_KEY") == SCOPED_KEY:
+                environ["HTTP_X_API_KEY"] = KEY  # answered as if the key reached the whole account
+        if self.breakage == "lookup_partial" and method == "GET" and path.startswith(LOOKUP):
+            found = self.starting_with(environ, path[len(LOOKUP) :].encode("latin-1").decode("utf-8"))
+            if found is not None:
+                body = json.dumps(found).encode()
+                start_response(
+                    "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+                )  # type: ignore[operator]
+                return [body]
         length = int(environ.get("CONTENT_LENGTH") or 0)
         sent = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(sent)
@@ -311,6 +329,25 @@ class MockFaults:
         start_response(status, [*headers, ("Content-Length", str(len(content)))])  # type: ignore[operator]
         return [content]
 
+    def starting_with(self, environ: dict, wanted: str) -> dict | None:
+        """The first folder whose externalId starts with ``wanted`` (read from the mock with the same key)."""
+        import io
+
+        listing = {**environ, "PATH_INFO": "/api/v3.0/folder", "QUERY_STRING": "", "wsgi.input": io.BytesIO()}
+        listing.pop("REQUEST_URI", None)
+        listing.pop("RAW_URI", None)
+        content = b"".join(self.app(listing, lambda status, headers, exc_info=None: None))  # type: ignore[operator]
+        try:
+            folders = json.loads(content)
+        except ValueError:
+            return None
+        if not isinstance(folders, list):
+            return None
+        return next(
+            (f for f in folders if isinstance(f, dict) and str(f.get("externalId") or "").startswith(wanted)),
+            None,
+        )
+
     def plant(self, method: str, path: str, request: object, answer: object) -> object:
         parts = path.split("/")
         if method == "POST" and path == "/api/v3.0/building" and isinstance(answer, dict):
@@ -323,6 +360,8 @@ class MockFaults:
         touched = len(parts) == 5 and parts[3] == "folder" and parts[4] in self.folder_of.values()
         if self.breakage == "parent_touched" and touched and isinstance(answer, dict):
             return {**answer, "name": f"{answer.get('name')} (renamed)"}
+        if self.breakage == "list_truncated" and path == "/api/v3.0/folder" and isinstance(answer, list):
+            return answer[:TRUNCATED_AT]
         if self.breakage == "list_twice" and path == "/api/v3.0/folder" and isinstance(answer, list):
             return [entry for entry in answer for _ in (0, 1)]
         if self.breakage == "orphans_listed" and path == "/api/v3.0/building" and isinstance(answer, list):

@@ -18,6 +18,8 @@ from mockserver.auth.tokens import Token
 from mockserver.http.serve import serve_in_thread
 
 KEY = "conforming-key-5151"
+SCOPED_KEY = "conforming-scoped-key-6262"
+"""A read key the mock scopes to one of its fixture entities (``target.grant_scoped_token``)."""
 
 
 @contextmanager
@@ -26,11 +28,12 @@ def mock_over_http(spec_file: Path, seed: int = 0, wrap: Callable[[Any], Any] | 
 
     ``wrap`` puts a WSGI layer around it (``broken_api.MockFaults`` plants a fault).
     """
-    from contracts.runner.target import create_mock
+    from contracts.runner.target import create_mock, grant_scoped_token
 
     spec = from_document(load_spec_file(spec_file), str(spec_file))
     doc, _ = find_and_repair(spec.doc)
     app = create_mock(create_app, spec, doc, [Token(key=KEY, name="tests", permission="write")], seed)
+    grant_scoped_token(app, spec.version, KEY, SCOPED_KEY)
     with serve_in_thread(wrap(app) if wrap else app) as (url, _stop):
         yield url
 

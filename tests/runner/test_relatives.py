@@ -26,10 +26,12 @@ EXPECTED = {
 
 
 def test_every_mock_breakage_has_a_test() -> None:
-    assert set(EXPECTED) == set(MOCK_BREAKAGES)
+    from tests.runner.test_keys import EXPECTED as KEYS_EXPECTED
+
+    assert set(EXPECTED) | set(KEYS_EXPECTED) == set(MOCK_BREAKAGES)
 
 
-@pytest.mark.parametrize("breakage", sorted(EXPECTED))
+@pytest.mark.parametrize("breakage", sorted(EXPECTED))  # the faults of keys and lists: test_keys
 def test_a_relative_read_back_fault_is_named_by_operation_and_check(breakage: str) -> None:
     operation, check, words = EXPECTED[breakage]
     with mock_over_http(V3, 4, wrap=lambda app: MockFaults(app, breakage)) as url:

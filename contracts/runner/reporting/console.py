@@ -15,6 +15,7 @@ PHASE_TITLES = {
     "fuzzing": "fuzzing",
     "stateful": "stateful",
     "workflows": "workflows",
+    "keys": "keys",
 }
 
 
