@@ -5,7 +5,9 @@ of a material, the functional unit of a product: #, m3, m2 or m) or by unit (pie
 child's default functional amount). The child keeps the quantity sent; its weight follows from
 the child commodity (a material's density, a product's weight or density); ``weightPercentage``
 is its share of the children's total weight, so the percentages of a bill sum to 100. A child
-whose weight cannot be known (no density) weighs 0 and has no share.
+whose weight cannot be known (no density) weighs 0 and has no share. Build 7980's v3.0 product
+children (``childId``, ``value``) keep the value sent and take the child's circular figures where
+the relation inherits them (``child_circular``).
 """
 
 from __future__ import annotations
@@ -83,6 +85,30 @@ def percentages(weights: Sequence[float]) -> list[float]:
     for i in order[:left]:
         floors[i] += 1
     return [f / 100 for f in floors]
+
+
+@functools.cache
+def _inherited() -> dict[str, dict[str, tuple[str, ...]]]:
+    rules = read_data("computations.yaml").get("product_child_circular") or {}
+    return {flag: {k: tuple(v) for k, v in (fields or {}).items()} for flag, fields in rules.items()}
+
+
+def child_circular(given: Any, child: dict[str, Any] | None) -> dict[str, Any]:
+    """A build-7980 child relation's ``circular``: per ``inherit...`` flag (false when not sent),
+    the child's own figures when set, else the figures sent (null when not sent)."""
+    given = given if isinstance(given, dict) else {}
+    own = (child or {}).get("circular")
+    own = own if isinstance(own, dict) else {}
+    out: dict[str, Any] = {}
+    for flag, fields in _inherited().items():
+        inherit = given.get(flag) is True
+        out[flag] = inherit
+        for name, sources in fields.items():
+            if inherit:
+                out[name] = next((own[s] for s in sources if isinstance(own.get(s), int | float)), None)
+            else:
+                out[name] = given.get(name)
+    return out
 
 
 def _number(value: Any) -> float | None:

@@ -202,7 +202,9 @@ def _new_key(call: Call, collection: str, body: Any, parent: Ref | None) -> str:
     if schema is not None and rt._raw_resolve(schema).get("format") != "uuid":
         converted = rt.converted(schema, response=False)
         for _ in range(20):  # short keys (2-letter iso codes) may collide
-            candidate = str(rt.generator.value(converted, source))
+            candidate = rt.generator.key(converted, source)
+            if not candidate or not _key_ok(rt, collection, candidate):
+                break  # no pattern to follow: a uuid names the entity
             if call.store.get(collection, rt.storage_id(collection, candidate, parent)) is None:
                 return candidate
     return str(uuid.UUID(int=source.getrandbits(128), version=4))

@@ -230,7 +230,9 @@ class SpecRuntime:
                 self._generated.move_to_end(key)
                 return self._generated[key]
         spec = op.responses.get(status)
-        value = self.generate(spec.schema, *key) if spec is not None and spec.schema is not None else None
+        value = None
+        if spec is not None and spec.schema is not None:  # what no client set is null where it may be
+            value = self._unset(self.generate(spec.schema, *key), spec.schema)
         with self._lock:
             self._generated[key] = value
             while len(self._generated) > CACHE_SIZE:

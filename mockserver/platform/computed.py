@@ -204,6 +204,11 @@ class Computations:
     ) -> dict[str, Any]:
         kind = call.behaviour.action if call.behaviour.action in bom.kinds() else None
         if kind is None:
+            if "childId" in entity:  # build 7980: a relation of a value and circular figures
+                key = str(entity.get("childId"))
+                own = self.store.inner.get("material", key) or self.store.inner.get("product", key)
+                body = call.body if isinstance(call.body, dict) else {}
+                entity["circular"] = bom.child_circular(body.get("circular"), own)
             return entity
         quantity = entity.get("quantity")
         quantity = (
@@ -212,6 +217,9 @@ class Computations:
         child = self.commodity(str(entity.get("commodityId")))
         entity["quantityType"] = bom.quantity_type(kind, child)
         entity["weight"] = bom.child_weight(kind, quantity, child)
+        for name in ("commodityType", "names"):  # the child commodity's, whatever the template held
+            if name in entity and child is not None and child.get(name) is not None:
+                entity[name] = child[name]
         return entity
 
     # -- computed as read ------------------------------------------------------------------------

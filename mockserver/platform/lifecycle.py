@@ -25,6 +25,7 @@ from mockserver.platform.computed import Computations
 from mockserver.platform.element_import import ElementImport
 from mockserver.platform.jobs import LiveStore
 from mockserver.platform.lifecycle_work import PASSPORT_TYPES, Bound, Handler, LifecycleWork
+from mockserver.platform.owned_fields import bind_owned_fields, building_database_handlers
 from mockserver.spec.operations import Operation
 from mockserver.spec.problems import MockResponse
 
@@ -54,8 +55,10 @@ class LifecycleEngine(LifecycleWork):
             runtime, store, files.collection if files else None, buildings.collection if buildings else None
         )
         ElementImport(self.computed)
+        bind_owned_fields(runtime)
         keys = {operation_key(op.method, op.template): op for op in runtime.operations}
         self.handlers.update(self.computed.handlers(keys, self.handlers))
+        self.handlers.update(building_database_handlers(runtime, store, keys, self.handlers))
 
     # -- binding ---------------------------------------------------------------------------
     def _bind(self) -> None:

@@ -1,7 +1,12 @@
 """Deterministic values generated from (converted) JSON schemas, then repaired until they validate.
 
-Generation picks the simplest value a schema allows (first enum member, a uuid from the seeded
-random source, a number inside the bounds, every declared property). Schemas that combine
+Generation picks the plainest value a schema allows, the same on every call: the first enum
+member, an empty string (or the shortest a length or pattern allows), the lowest number inside
+the bounds, ``false``, the epoch 2024-01-01 for dates, every declared property; only identifiers
+(``format: uuid``) are drawn from the seeded random source. A generated value never looks like
+data (no ``mock-NNNN`` placeholders): the mock answers what a client sent, the catalogue's data
+or a computed figure, and a generated value only where the spec gives a field no meaning the
+platform's behaviour fixes (docs/mock.md, "What the mock computes"). Schemas that combine
 ``allOf`` with ``additionalProperties: false`` (v4.0 commodities) can make the merged shape
 impossible, so ``oneOf``/``anyOf`` branches are tried in turn against the real validator and
 ``conform`` drops or regenerates whatever still fails.
@@ -9,9 +14,10 @@ impossible, so ``oneOf``/``anyOf`` branches are tried in turn against the real v
 
 from __future__ import annotations
 
+import math
 import random
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from mockserver.spec.schemas import SchemaSet
@@ -36,7 +42,7 @@ class Generator:
             return {} if depth == 0 else "value"
         if "enum" in schema:
             options = [v for v in schema["enum"] if v is not None] or schema["enum"]
-            return options[0] if depth > 0 else rng.choice(options)
+            return options[0]
         if "const" in schema:
             return schema["const"]
         for key in ("oneOf", "anyOf"):
@@ -96,8 +102,8 @@ class Generator:
                 continue
             out[name] = self.value(sub, rng, depth + 1)
         extra = schema.get("additionalProperties")
-        if not properties and isinstance(extra, dict) and extra and depth < MAX_DEPTH:
-            out["key"] = self.value(extra, rng, depth + 1)
+        if not properties and isinstance(extra, dict) and schema.get("minProperties") and depth < MAX_DEPTH:
+            out["key"] = self.value(extra, rng, depth + 1)  # a map holds nothing unless it must
         return out
 
     def _array(self, schema: dict, rng: random.Random, depth: int) -> list:
@@ -118,37 +124,43 @@ class Generator:
         if fmt == "uuid":
             return str(uuid.UUID(int=rng.getrandbits(128), version=4))
         if fmt == "date-time":
-            return (_EPOCH + timedelta(minutes=rng.randrange(500_000))).isoformat().replace("+00:00", "Z")
+            return _EPOCH.isoformat().replace("+00:00", "Z")
         if fmt == "date":
-            return (_EPOCH + timedelta(days=rng.randrange(3000))).date().isoformat()
+            return _EPOCH.date().isoformat()
         if fmt == "email":
-            return f"user{rng.randrange(1000)}@example.com"
+            return "user@example.com"
         if fmt in ("uri", "url"):
-            return f"https://example.com/{rng.randrange(10_000)}"
+            return "https://example.com/"
         if fmt == "byte":
-            return "bW9jaw=="
+            return ""
         low, high = int(schema.get("minLength", 0)), schema.get("maxLength")
         if "pattern" in schema:
             return _matching(str(schema["pattern"]), low, high, rng)
-        text = f"mock-{rng.randrange(100_000)}"
-        if len(text) < low:
-            text = text + "x" * (low - len(text))
-        if high is not None:
-            text = text[: int(high)]
-        return text
+        return "x" * low if high is None or low <= int(high) else ""
+
+    def key(self, schema: Any, rng: random.Random) -> str | None:
+        """A new key for a string-keyed entity: random where a pattern allows (two-letter codes),
+        else None (the caller draws a uuid)."""
+        schema = self.schemas.resolve(schema)
+        if not isinstance(schema, dict) or "pattern" not in schema:
+            return None
+        low, high = int(schema.get("minLength", 0)), schema.get("maxLength")
+        return _matching(str(schema["pattern"]), low, high, rng, plain=False)
 
     def _integer(self, schema: dict, rng: random.Random, depth: int) -> int:
         low, high = _bounds(schema, 0, 100)
-        value = rng.randint(int(low), int(max(low, high)))
+        value = int(math.ceil(low))
         step = schema.get("multipleOf")
-        return value - value % int(step) if isinstance(step, int) and step else value
+        if isinstance(step, int) and step and value % step:
+            value += step - value % step
+        return value
 
     def _number(self, schema: dict, rng: random.Random, depth: int) -> float:
-        low, high = _bounds(schema, 0, 100)
-        return round(low + (max(low, high) - low) * rng.random(), 2) if high > low else float(low)
+        low, _high = _bounds(schema, 0, 100)
+        return float(low)
 
     def _boolean(self, schema: dict, rng: random.Random, depth: int) -> bool:
-        return rng.random() < 0.5
+        return False
 
     def _null(self, schema: dict, rng: random.Random, depth: int) -> None:
         return None
@@ -227,8 +239,9 @@ def _copy(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
-def _matching(pattern: str, low: int, high: Any, rng: random.Random) -> str:
-    """A string of an allowed length matching ``pattern``, tried over a few simple alphabets."""
+def _matching(pattern: str, low: int, high: Any, rng: random.Random, plain: bool = True) -> str:
+    """A string of an allowed length matching ``pattern``, tried over a few simple alphabets: the
+    plainest first (one letter repeated) unless ``plain`` is off (new keys must differ)."""
     import re
     import string
 
@@ -243,6 +256,10 @@ def _matching(pattern: str, low: int, high: Any, rng: random.Random) -> str:
         string.digits,
         string.ascii_letters + string.digits,
     )
+    for length in range(max(low, 0), top + 1) if plain else ():  # "", "a", "aa", "AA", "00", ...
+        for alphabet in alphabets:
+            if compiled.search(alphabet[0] * length):
+                return alphabet[0] * length
     preferred = max(low, min(top, 8))
     for length in [preferred, *range(max(low, 0), top + 1)]:
         for alphabet in alphabets:

@@ -141,7 +141,8 @@ def concrete_request(app: Any, version: str, op: Any) -> tuple[str, dict[str, An
                 )
             else:
                 converted = runtime.converted(param.schema, response=False)
-                values[param.name] = str(runtime.generator.value(converted, runtime.rng("param", param.name)))
+                generated = runtime.generator.value(converted, runtime.rng("param", param.name))
+                values[param.name] = str(generated) if generated not in (None, "") else param.name
     url = "/" + "/".join(values.get(s[1:-1], s) if s.startswith("{") else s for s in op.segments)
     kwargs: dict[str, Any] = {}
     if op.body is not None:
