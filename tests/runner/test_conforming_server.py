@@ -3,7 +3,7 @@
 A run against a base URL goes through ``HttpForwarder`` (real sockets, real URL encoding),
 unlike the offline run. Generated ids holding ``%3F``, ``%23``, ``%2F`` or non-ASCII must reach
 the server as the case means them, in read-only runs and in runs with writes, on any seed.
-The folder chain runs on three seeds; every operation of both versions runs read-only on one
+The folder chain runs on one seed by default and on two more with ``tox -e slow``; every operation of both versions runs read-only on one
 seed by default (with writes: the ownership proof, ``test_ownership.py``, a green run of both
 versions in one) and on two more seeds, with writes too, with ``tox -e slow``, which also runs every real build this way. Query parameters travel apart from the path in
 schemathesis's WSGI calls: a forwarder that lost them made every out-of-range ``take`` look accepted.
@@ -22,7 +22,9 @@ FOLDER_CHAIN = r"^(GET|POST|PUT|DELETE) /api/v3\.0/(account|folder|building/\{id
 
 
 @pytest.mark.parametrize("writes", [False, True], ids=["read-only", "allow-writes"])
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize(
+    "seed", [1, pytest.param(2, marks=pytest.mark.slow), pytest.param(3, marks=pytest.mark.slow)]
+)
 def test_a_conforming_server_is_green(seed: int, writes: bool) -> None:
     with mock_over_http(V3, seed) as url:
         run, out = run_against(

@@ -1,7 +1,8 @@
 """Offline: every version in specs/ and every real build is green on the embedded mock.
 
-The coverage phase (thousands of cases a build) runs on the newest build of each version and on
-specs/; older builds run the other phases. Plain schemathesis runs the coverage phase on every
+The coverage phase (thousands of cases a build) runs on the newest build of each version; older
+builds and specs/ run the other phases (specs/ gets the runner's coverage phase in the write run of
+tests/runner/test_ownership.py, which sends every read case too). Plain schemathesis runs the coverage phase on every
 build (tests/mock/test_mock_schemathesis.py), and ``tox -e slow`` runs every phase everywhere.
 """
 
@@ -33,12 +34,22 @@ def explain(run, out: str) -> str:
     return "\n".join(lines) or out[-2000:]
 
 
+WITHOUT_COVERAGE = ("examples", "fuzzing", "stateful")
+
+
+@pytest.mark.parametrize(
+    "phases",
+    [WITHOUT_COVERAGE, pytest.param(RunOptions.phases, marks=pytest.mark.slow)],
+    ids=["no-coverage", "every-phase"],
+)
 @pytest.mark.parametrize("version", STORE.versions())
-def test_every_version_in_the_store_is_green(version: str) -> None:
+def test_every_version_in_the_store_is_green(version: str, phases: tuple[str, ...]) -> None:
+    """The README's main job (read-only, offline) on every version of specs/."""
     out = io.StringIO()
-    run = run_contracts(
-        RunOptions(versions=[version], specs_dir=STORE.root, max_examples=EXAMPLES, seed=1), stream=out
+    options = RunOptions(
+        versions=[version], specs_dir=STORE.root, max_examples=EXAMPLES, seed=1, phases=phases
     )
+    run = run_contracts(options, stream=out)
     assert run.passed, explain(run, out.getvalue())
     assert run.versions[0].cases > 0
 
@@ -50,7 +61,7 @@ def test_every_version_in_the_store_is_green(version: str) -> None:
 )
 def test_every_real_build_is_green(path: Path) -> None:
     out = io.StringIO()
-    phases = RunOptions.phases if path in newest_builds() else ("examples", "fuzzing", "stateful")
+    phases = RunOptions.phases if path in newest_builds() else WITHOUT_COVERAGE
     options = RunOptions(spec_files=[path], max_examples=EXAMPLES, seed=1, phases=phases)
     run = run_contracts(options, stream=out)
     assert run.passed, explain(run, out.getvalue())

@@ -83,7 +83,9 @@ def test_madaster(madaster_contract):
 FOLDER_OPERATIONS = r"^(GET|POST|PUT|DELETE) /api/v3\.0/(account|folder)"
 
 
-@pytest.mark.parametrize("workers", [None, "2"], ids=["-n 0", "-n 2"])
+# Serial runs of the plugin are proven by test_a_failing_operation_is_its_own_failed_test; the
+# same team run serially once more is for ``tox -e slow``, the xdist run stays by default.
+@pytest.mark.parametrize("workers", [pytest.param(None, marks=pytest.mark.slow), "2"], ids=["-n 0", "-n 2"])
 def test_one_test_per_operation_and_per_stateful_unit(
     pytester: pytest.Pytester, monkeypatch, workers: str | None
 ) -> None:
