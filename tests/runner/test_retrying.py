@@ -14,7 +14,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import flask
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -30,6 +29,7 @@ from contracts.runner.transport import (
     TargetUnreachable,
 )
 from tests.runner.broken_api import serve_wsgi
+from tests.runner.scripted import scripted_app
 
 NOW = 1_700_000_000
 POLICY = RetryPolicy(retries=3, backoff=0.5, max_wait=30.0)
@@ -117,22 +117,6 @@ def test_the_hooks_and_the_journal_survive_every_attempt() -> None:
     assert retry.journal is journal and retry.total == 0
 
 
-def counting_app(answers: list[tuple[int, dict[str, str]]]) -> flask.Flask:
-    app = flask.Flask("counting")
-    calls: list[str] = []
-
-    @app.route("/api/v3.0/account", methods=["GET", "POST", "PUT", "DELETE"])
-    def account() -> object:
-        calls.append(flask.request.method)
-        if answers:
-            status, headers = answers.pop(0)
-            return flask.Response("{}", status=status, headers=headers, content_type="application/json")
-        return {"id": "ok"}
-
-    app.config["calls"] = calls
-    return app
-
-
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
@@ -145,7 +129,7 @@ def counting_app(answers: list[tuple[int, dict[str, str]]]) -> flask.Flask:
     ],
 )
 def test_the_forwarder_waits_what_retry_after_says(header: str, expected: float) -> None:
-    app = counting_app([(503, {"Retry-After": header})])
+    app = scripted_app([(503, {"Retry-After": header})])
     waits: list[float] = []
     with serve_wsgi(app) as url:
         forwarder = HttpForwarder(url, POLICY, sleep=waits.append, clock=lambda: NOW)
@@ -156,7 +140,7 @@ def test_the_forwarder_waits_what_retry_after_says(header: str, expected: float)
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
 def test_writes_are_retried_on_429_and_503_as_reads_are(method: str) -> None:
-    app = counting_app([(429, {"Retry-After": "1"}), (503, {"Retry-After": "2"})])
+    app = scripted_app([(429, {"Retry-After": "1"}), (503, {"Retry-After": "2"})])
     waits: list[float] = []
     with serve_wsgi(app) as url:
         response = Client(HttpForwarder(url, POLICY, sleep=waits.append)).open(
@@ -167,7 +151,7 @@ def test_writes_are_retried_on_429_and_503_as_reads_are(method: str) -> None:
 
 
 def test_a_413_with_retry_after_is_the_answer_not_retried() -> None:
-    app = counting_app([(413, {"Retry-After": "1"})])
+    app = scripted_app([(413, {"Retry-After": "1"})])
     waits: list[float] = []
     with serve_wsgi(app) as url:
         response = Client(HttpForwarder(url, POLICY, sleep=waits.append)).post("/api/v3.0/account")
@@ -175,7 +159,7 @@ def test_a_413_with_retry_after_is_the_answer_not_retried() -> None:
 
 
 def test_each_request_starts_with_a_clean_journal() -> None:
-    app = counting_app([(429, {}), (200, {}), (429, {"Retry-After": "1"})])
+    app = scripted_app([(429, {}), (200, {}), (429, {"Retry-After": "1"})])
     waits: list[float] = []
     with serve_wsgi(app) as url:
         client = Client(HttpForwarder(url, POLICY, sleep=waits.append))

@@ -22,6 +22,7 @@ from contracts.runner.transport import (
     parse_retry_after,
 )
 from tests.runner.broken_api import serve_wsgi
+from tests.runner.scripted import scripted_app
 
 
 def echo_app() -> flask.Flask:
@@ -75,25 +76,9 @@ def test_write_guard_refuses_everything_but_get_and_head(method: str) -> None:
     assert Client(guard).head("/x").status_code == 200
 
 
-def flaky_app(answers: list[tuple[int, dict[str, str]]]) -> flask.Flask:
-    app = flask.Flask("flaky")
-    calls = []
-
-    @app.get("/api/v3.0/account")
-    def account() -> object:
-        calls.append(1)
-        if answers:
-            status, headers = answers.pop(0)
-            return flask.Response("{}", status=status, headers=headers, content_type="application/json")
-        return {"id": "ok"}
-
-    app.config["calls"] = calls
-    return app
-
-
 @pytest.mark.parametrize("status", [429, 503])
 def test_forwarder_honours_retry_after_with_a_bound(status: int) -> None:
-    app = flaky_app([(status, {"Retry-After": "2"}), (status, {"Retry-After": "3600"})])
+    app = scripted_app([(status, {"Retry-After": "2"}), (status, {"Retry-After": "3600"})])
     waits: list[float] = []
     with serve_wsgi(app) as url:
         forwarder = HttpForwarder(url, RetryPolicy(retries=3, max_wait=5.0), sleep=waits.append)
@@ -104,7 +89,7 @@ def test_forwarder_honours_retry_after_with_a_bound(status: int) -> None:
 
 
 def test_forwarder_gives_up_after_bounded_retries() -> None:
-    app = flaky_app([(429, {})] * 10)
+    app = scripted_app([(429, {})] * 10)
     waits: list[float] = []
     with serve_wsgi(app) as url:
         forwarder = HttpForwarder(url, RetryPolicy(retries=2, backoff=0.1), sleep=waits.append)
