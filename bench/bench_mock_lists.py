@@ -101,7 +101,8 @@ def start_bare(list_url: str) -> tuple[Any, str, Path]:
 
 def start_prism() -> tuple[Any, str]:
     port = free_port()
-    cmd = [str(PRISM), "mock", "-h", "127.0.0.1", "-p", str(port), str(SPEC)]
+    # -v warn: no log line per request, as the mock runs with -q (each at its quietest)
+    cmd = [str(PRISM), "mock", "-h", "127.0.0.1", "-p", str(port), "-v", "warn", str(SPEC)]
     proc, _ = start(cmd, f"http://127.0.0.1:{port}/api/v3.0/account")
     return proc, f"http://127.0.0.1:{port}/api/v3.0/building"
 
