@@ -251,7 +251,8 @@ def start_servers(
     if not args.skip_prism:
         port = free_port()
         bases["prism"] = f"http://127.0.0.1:{port}"
-        prism_cmd = [str(PRISM), "mock", "-h", "127.0.0.1", "-p", str(port), str(SPEC)]
+        # -v warn: no log line per request (the mock logs none either without --verbose)
+        prism_cmd = [str(PRISM), "mock", "-h", "127.0.0.1", "-p", str(port), "-v", "warn", str(SPEC)]
         procs["prism"], startup["prism"] = start(prism_cmd, f"{bases['prism']}/api/v3.0/account")
     return procs, bases, startup
 

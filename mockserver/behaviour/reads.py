@@ -22,6 +22,7 @@ from mockserver.behaviour.reference import MISSING
 from mockserver.behaviour.scope import in_scope, reaches
 from mockserver.spec.leniency import Applied
 from mockserver.spec.problems import MockResponse
+from mockserver.state.encoded import Listing, joined
 from mockserver.state.listing import page_of
 from mockserver.state.store import Ref
 
@@ -97,8 +98,11 @@ def _encoded_list(
         parent_of = lru_cache(maxsize=None)(call.store.parent_of)  # the folders above, asked once
         entries = [e for e in entries if in_scope(token, [(collection, e[0])], parent_of)]  # type: ignore[arg-type]
     page = page_of(call.operation, call.params, len(entries))
-    chosen = entries[page.offset : page.offset + page.limit]
-    body = b"[" + b", ".join(e[1] for e in chosen) + b"]"
+    stop = page.offset + page.limit
+    if isinstance(entries, Listing):
+        body = entries.answer(page.offset, stop)  # the whole list: joined once per change
+    else:
+        body = joined(entries[page.offset : stop])
     media = call.operation.success().media_type or "application/json"
     headers = [("Content-Type", f"{media}; charset=utf-8"), *page.headers()]
     return MockResponse(int(call.operation.success().status), body, headers)

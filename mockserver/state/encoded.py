@@ -33,6 +33,29 @@ Answer = Callable[[], "tuple[bytes, Any] | None"]
 MAX_CACHED_BYTES = 64 * 1024 * 1024
 """Encoded answers kept at most: past it the cache starts over (a bound on memory, not a tuning)."""
 
+
+def joined(entries: Sequence[Entry]) -> bytes:
+    """The JSON array of the entries' answers: byte for byte ``json.dumps`` of the list."""
+    return b"[" + b", ".join(e[1] for e in entries) + b"]"
+
+
+class Listing(tuple[Entry, ...]):
+    """A cached list's entries. The answer of the whole list is joined once and then shared: every
+    request for an unchanged list answers the same bytes object (no 700 kB join, allocation and
+    page faults per request of a 400-building list), and the request log keeps one copy of it."""
+
+    def answer(self, start: int, stop: int) -> bytes:
+        if start > 0 or stop < len(self):
+            return joined(self[start:stop])
+        whole: bytes | None = self.__dict__.get("whole")
+        if whole is None:  # two threads may both join it once: the same bytes either way
+            whole = self.__dict__["whole"] = joined(self)
+        return whole
+
+
+BUILDERS = 8
+"""Locks a list's build takes (by its key's hash): builds of different lists mostly run side by side."""
+
 Key = tuple[str, str, Any, Hashable]
 """("list" or "one", collection, the list's parent or the entity's id, answer shape)"""
 
@@ -49,25 +72,32 @@ class EncodedStore:
         self._cached: dict[Key, tuple[int, Any, int]] = {}  # key -> (generation, value, bytes)
         self._keys: dict[str, set[Key]] = {}  # collection -> its cached keys
         self._bytes = 0
+        self._builders = tuple(threading.Lock() for _ in range(BUILDERS))
 
     # -- the cache -------------------------------------------------------------------------
-    def entries(
-        self, collection: str, parent: Ref | None, shape: Hashable, build: Build
-    ) -> tuple[Entry, ...] | None:
+    def entries(self, collection: str, parent: Ref | None, shape: Hashable, build: Build) -> Listing | None:
         """The encoded entries of a whole list, from the cache or built now; None when not cached."""
         if self._generation is None:
             return None
         key = ("list", collection, parent, shape)
-        generation = self._generation(collection)  # read first: what is listed next is at least as new
         found = self._cached.get(key)
-        if found is not None and found[0] == generation:
+        if found is not None and found[0] == self._generation(collection):
             return found[1]  # type: ignore[no-any-return]
-        built = build(self.inner.list(collection, parent))
-        if built is None:
-            return None
-        entries = tuple(built)
-        self._keep(collection, key, generation, entries, sum(len(e[1]) for e in entries))
-        return entries
+        # One build of a list at a time: the crowd of requests finding it stale at once (fifty
+        # clients after a write) waits for that build instead of each decoding the whole list side
+        # by side (on sqlite, whose reads release the GIL, that was 140 MB of RSS instead of 80).
+        with self._builders[hash(key) % BUILDERS]:
+            generation = self._generation(collection)  # read first: what is listed next is as new
+            found = self._cached.get(key)
+            if found is not None and found[0] == generation:
+                return found[1]  # type: ignore[no-any-return]
+            built = build(self.inner.list(collection, parent))
+            if built is None:
+                return None
+            entries = Listing(built)
+            size = 2 * sum(len(e[1]) for e in entries)  # the entries and, once asked, their join
+            self._keep(collection, key, generation, entries, size)
+            return entries
 
     def answer(
         self, collection: str, entity_id: str, shape: Hashable, build: Answer

@@ -5,7 +5,12 @@ costs no job lookup."""
 
 from __future__ import annotations
 
+import io
+import json
 import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +20,7 @@ from hypothesis import strategies as st
 
 from mockserver import create_app
 from mockserver.platform.jobs import JOBS, LiveStore, new_job
-from mockserver.state.encoded import EncodedStore
+from mockserver.state.encoded import EncodedStore, Listing, joined
 from mockserver.state.memory_store import MemoryStore
 from mockserver.state.sqlite_store import SqliteStore
 from tests.conftest import real_build
@@ -222,3 +227,64 @@ def test_a_read_by_id_is_shaped_once_per_change_of_its_collection(
     assert cached.put(url, json={**body, "folderId": target["folderId"]}, headers=WRITE).status_code < 300
     shaped.clear()
     assert cached.get(url, headers=WRITE).json["name"] == "Changed" and len(shaped) == 1
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_an_unchanged_list_answers_one_joined_copy_until_a_write(spec: Any, kind: str) -> None:
+    """The whole list is joined once per change of the collection and every answer shares it; a
+    page of it, a write and the uncached path still answer what the decoding path answers."""
+    cached, plain = _apps(spec, kind)
+    store = cached.application.extensions["mockserver"]["store"]
+    wsgi = cached.application.wsgi_app
+
+    def body() -> bytes:
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": LIST,
+            "QUERY_STRING": "",
+            "HTTP_HOST": "localhost",
+            "HTTP_X_API_KEY": WRITE["X-API-Key"],
+            "wsgi.url_scheme": "http",
+            "SERVER_NAME": "localhost",
+            "SERVER_PORT": "80",
+            "wsgi.input": io.BytesIO(b""),
+        }
+        return b"".join(wsgi(environ, lambda status, headers: None))
+
+    first, again = body(), body()
+    assert first is again  # the one joined copy, not a join per request
+    listings = [v[1] for v in store.inner._cached.values() if isinstance(v[1], Listing)]
+    assert len(listings) == 1 and listings[0].answer(0, len(listings[0])) is listings[0].answer(0, 10**9)
+    assert listings[0].answer(1, 2) == joined(listings[0][1:2])
+    assert first == plain.get(LIST, headers=WRITE).data
+    target = plain.get(LIST, headers=WRITE).json[0]
+    for client in (cached, plain):
+        assert client.delete(f"{LIST}/{target['id']}", headers=WRITE).status_code < 300
+    after = body()
+    assert after != first and after == plain.get(LIST, headers=WRITE).data
+
+
+def test_a_crowd_finding_a_list_stale_builds_it_once() -> None:
+    """Threads that find a list stale at once wait for one build and share its entries."""
+    store = EncodedStore(MemoryStore())
+    for n in range(20):
+        store.put("thing", f"t{n}", {"id": f"t{n}"})
+    builds: list[int] = []
+    gate = threading.Barrier(8)
+
+    def build(entities: list[dict[str, Any]]) -> list[tuple[str, bytes]]:
+        builds.append(len(entities))
+        time.sleep(0.05)  # long enough for the others to arrive while it runs
+        return [(e["id"], json.dumps(e).encode()) for e in entities]
+
+    def read(_: int) -> Any:
+        gate.wait()
+        return store.entries("thing", None, "shape", build)
+
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(read, range(8)))
+    assert builds == [20]
+    assert all(g is got[0] for g in got)
+    assert got[0].answer(0, 20) == json.dumps([{"id": f"t{n}"} for n in range(20)]).encode()
+    store.put("thing", "t0", {"id": "t0", "changed": True})
+    assert store.entries("thing", None, "shape", build) is not got[0] and builds == [20, 20]
