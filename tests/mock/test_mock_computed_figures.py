@@ -160,6 +160,26 @@ def test_a_restarted_refinement_maps_again_with_the_databases_it_names(path, spe
     assert mapped == {"E-1": CONCRETE, "E-2": STEEL}  # the materialId still names what it named
 
 
+@pytest.mark.parametrize("path", OPENABLE, ids=OPENABLE_IDS)
+def test_a_refinement_keeps_the_phase_class_and_external_id_each_element_named(path, spec_cache) -> None:
+    """The answers show a lookup as a list (or not at all): a refinement maps from what the
+    create sent, so the phase, class and external product found at the create stay."""
+    app = lifecycle_app(path, spec_cache)
+    client = app.test_client()
+    building = first_building(client)
+    file_id = _open_file(app, client, building)
+    fields = {"elementClass": "IfcWall", "phaseLookup": "nieuwbouw", "classificationLookup": "22.11"}
+    if "externalDatabaseId" in _request_fields(app):  # not in build 7980
+        fields["externalDatabaseId"] = OKOBAUDAT_DATASET
+    created = _add(app, client, building, file_id, "W-1", **fields)
+    assert created["phaseMatch"]["name"] == "Nieuwbouw" and created["classificationMatch"]["code"] == "22.11"
+    started = client.post(f"{file_url(building, file_id)}/startrefinement", headers=WRITE)
+    assert started.status_code in (200, 202, 204), started.json
+    (refined,) = _elements(client, building, file_id)
+    derived = ("phaseMatch", "classificationMatch", "brandLayerMatch", "mapping")
+    assert {k: refined.get(k) for k in derived} == {k: created.get(k) for k in derived}
+
+
 # -- 5. validation and circularity ---------------------------------------------------------------
 @pytest.mark.parametrize("path", OPENABLE, ids=OPENABLE_IDS)
 def test_validation_and_circularity_follow_the_active_files_elements(path, spec_cache) -> None:
