@@ -57,7 +57,7 @@ def building_images(s: Session) -> None:
     model = s.api.body_model("POST", "/building/{id}/images")
     for name, content in photos.items():
         media = "image/png" if name.endswith(".png") else "image/jpeg"
-        file = s.api.package.types.File(payload=io.BytesIO(content), file_name=name, mime_type=media)
+        file = s.api.upload_body(content, name, media)
         s.call("POST", "/building/{id}/images", 204, id=building.id, body=model(file=file))
     listed = s.call("GET", "/building/{id}/images", 200, id=building.id)
     assert [i.file_name for i in listed] == list(photos), listed
