@@ -61,14 +61,15 @@ def mock_url() -> Iterator[Callable[[Path], str]]:
 
 @pytest.fixture(scope="session")
 def oag_client(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], Any]:
-    """The OpenAPI Generator client of a real build: every real build generated in one batch on
-    first use (once per session), then imported per spec."""
+    """The OpenAPI Generator client of a real v3.0 build: every one generated in one batch on first
+    use (once per session), then imported per spec. (The v4.0 builds are not generated: see
+    docs/mock.md, "A second generator", for why no v4.0 program can run with this client.)"""
     from tests.clients.generated_oag import OagApi, generate_all, java_missing
 
     why = java_missing()
     if why:
         pytest.skip(why)
-    specs = real_builds()
+    specs = [spec for spec in real_builds() if spec.parent.name == "v3.0"]
     folders: dict[Path, Path] = {}
     cache: dict[Path, Any] = {}
 

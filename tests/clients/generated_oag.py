@@ -26,8 +26,6 @@ from typing import Any
 
 import pydantic
 
-from tests.clients.generated import readable_spec
-
 GLOBAL_PROPERTIES = {"apiTests": "false", "modelTests": "false", "apiDocs": "false", "modelDocs": "false"}
 
 
@@ -53,14 +51,12 @@ def generate_all(specs: list[Path], workdir: Path) -> dict[Path, Path]:
     configs = []
     for spec in specs:
         name = package_name(spec)
-        source = workdir / f"{name}.json"
-        source.write_text(json.dumps(readable_spec(spec)))
         config = workdir / f"{name}.config.json"
         config.write_text(
             json.dumps(
                 {
                     "generatorName": "python",
-                    "inputSpec": str(source),
+                    "inputSpec": str(spec),  # the build as published
                     "outputDir": str(workdir / name),
                     "packageName": name,
                     "globalProperties": GLOBAL_PROPERTIES,
