@@ -13,6 +13,7 @@ import functools
 import json
 import math
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from tests.clients.generated import build, field_names
@@ -142,11 +143,14 @@ def upload_ifc_file(s: Session) -> None:
     nl_sfb = method_by_invariant_name(s, "NL-SfB")
     office = authored_office()
     file = create_source_file(s, building, nl_sfb.id, "Kantoor.ifc")
+    before = datetime.now(UTC).replace(microsecond=0)
     upload(s, building, file, "Kantoor.ifc", office.content)
     status, seen = wait_for_file(s, building, file, {"Mapped"})
     assert status == "Mapped" and in_order(seen, SOURCE_LIFECYCLE), seen
     read = s.call("GET", "/building/{buildingId}/files/{id}", 200, building_id=building.id, id=file.id)
     assert (read.file_name, read.file_size) == ("Kantoor.ifc", len(office.content)), read
+    modified = read.last_modified_date  # stored by the mock's clock: the upload's jobs, just now
+    assert before <= modified.replace(tzinfo=modified.tzinfo or UTC) <= datetime.now(UTC), modified
 
     elements = {e["id"]: e for e in elements_json(s, building, file)}
     assert set(elements) == set(office.expected), sorted(set(elements) ^ set(office.expected))
