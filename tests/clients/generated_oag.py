@@ -14,6 +14,7 @@ import importlib
 import importlib.resources
 import inspect
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -66,10 +67,12 @@ def generate_all(specs: list[Path], workdir: Path) -> dict[Path, Path]:
         configs.append(config)
     jar = importlib.resources.files("openapi_generator_cli") / "openapi-generator.jar"
     java = shutil.which("java") or "java"
-    command = [java, "-jar", str(jar), "batch", "--fail-fast", *map(str, configs)]
+    threads = str(min(len(configs), os.cpu_count() or 1))  # the machine is shared: no more than its cores
+    command = [java, "-jar", str(jar), "batch", "--fail-fast", "--threads", threads, *map(str, configs)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     if done.returncode != 0:
-        raise RuntimeError(f"OpenAPI Generator failed ({done.returncode}):\n{done.stdout[-3000:]}")
+        output = (done.stdout + done.stderr)[-3000:]
+        raise RuntimeError(f"OpenAPI Generator failed ({done.returncode}):\n{output}")
     return {spec: workdir / package_name(spec) / package_name(spec) for spec in specs}
 
 
