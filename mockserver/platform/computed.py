@@ -40,6 +40,9 @@ from mockserver.state.store import Ref
 
 IFC_IMPORT = "ifc-import"
 COMMODITIES = ("commodity", "material", "product")  # where a version keeps the account's commodities
+HINTS = ("materialId", "phaseLookup", "classificationLookup", "externalDatabaseId")
+"""What an element's create names for refinement (kept per file: its answers need not show them,
+or show them in another shape)."""
 NOTES = "~file-notes"  # per file: the import's message, the preferred databases its create named
 Handler = Callable[[Call], MockResponse]
 
@@ -134,10 +137,11 @@ class Computations:
         if isinstance(body, list):  # a batch: the item this element came from
             body = next((i for i in body if isinstance(i, dict) and i.get(key_field) == key), {})
         body = body if isinstance(body, dict) else {}
-        if parent is not None and "materialId" in body:  # not shown in answers: kept for refinement
-            named = dict(self.note(parent).get("materialIds") or {})
-            named[key] = body["materialId"]
-            self.set_note(parent, materialIds=named)
+        hints = {k: body[k] for k in HINTS if body.get(k) is not None}
+        if parent is not None and hints:  # answers may not show them: kept for a refinement's remap
+            named = dict(self.note(parent).get("hints") or {})
+            named[key] = hints
+            self.set_note(parent, hints=named)
         return self.derive_element(entity, body, parent)
 
     def remap(self, file_ref: Ref, databases: Any = None) -> None:
@@ -147,12 +151,12 @@ class Computations:
             return
         if isinstance(databases, list):
             self.set_note(file_ref, databases=[str(d) for d in databases])
-        named = self.note(file_ref).get("materialIds") or {}
+        named = self.note(file_ref).get("hints") or {}
         key_field = self.runtime.key_fields.get(self.elements) or "id"
         refiner = self.refiner(file_ref)
         for element in self.elements_of(file_ref):
             key = str(element.get(key_field))
-            given = {"materialId": named[key]} if key in named else {}
+            given = named.get(key) or {}
             derived = self.derive_element(element, given, file_ref, refiner)
             stored_id = self.runtime.storage_id(self.elements, key, file_ref)
             self.store.inner.put(self.elements, stored_id, derived, file_ref)

@@ -47,7 +47,7 @@ class ElementImport:
         key_field = rt.key_fields.get(collection) or "id"
         for old in inner.list(collection, ref):
             inner.delete(collection, rt.storage_id(collection, str(old.get(key_field)), ref))
-        computed.set_note(ref, materialIds={})  # what the old elements named goes with them
+        computed.set_note(ref, hints={})  # what the old elements named goes with them
         schema = rt.entity_schema(collection) or {}
         names = rt.property_names(schema)
         refiner = computed.refiner(ref)

@@ -53,7 +53,7 @@ class Session:
         declares no error answer, so the generated client raises on every one)."""
         try:
             response = self.api.operation(method, path).sync_detailed(client=self.client, **arguments)
-        except self.api.package.errors.UnexpectedStatus as exc:
+        except self.api.not_found as exc:
             assert exc.status_code == 404, f"{method} {path}: expected 404, got {exc.status_code}"
             return None
         assert int(response.status_code) == 404, (
@@ -81,6 +81,16 @@ def in_order(seen: list[str], lifecycle: list[str]) -> bool:
     """Whether the statuses seen only move forward along the lifecycle (repeats allowed)."""
     positions = [lifecycle.index(s) for s in seen if s in lifecycle]
     return len(positions) == len(seen) and positions == sorted(positions)
+
+
+def attribute(model: Any, name: str) -> Any:
+    """A field of an answer by openapi-python-client's name (``type_``), whichever generator made it."""
+    return getattr(model, name) if hasattr(model, name) else getattr(model, name.rstrip("_"))
+
+
+def keys_of(answer: Any) -> set[str]:
+    """The keys of a map answer: a model's additional properties, or the dict itself."""
+    return set(answer.additional_properties if hasattr(answer, "additional_properties") else answer)
 
 
 def value_of(enum_or_text: Any) -> Any:

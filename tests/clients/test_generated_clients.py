@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.clients import workflows_v3, workflows_v4
+from tests.clients import steps_v3, workflows_csharp, workflows_v3, workflows_v4
 from tests.clients.conftest import client_specs, spec_id
 from tests.clients.generated import GeneratedApi
 from tests.clients.steps import Session
@@ -30,7 +30,9 @@ V3_EXTERNAL_IDS = [
     ("GET", "/building/external/{externalId}"),
     ("POST", "/building/{buildingId}/files/{fileId}/elements"),
 ]
+V3_CSHARP_BASIC = [("GET", "/system/classificationmethods"), *V3_BASIC[1:6]]
 V3_IFC = [("POST", "/building/{buildingId}/files/{id}/upload/{fileName}")]
+V3_MAPPING = [("POST", "/building/{buildingId}/files/{fileId}/elements"), *V3_BASIC[1:6]]
 V3_IMAGES = [
     ("POST", "/building/{id}/images"),
     ("GET", "/building/{id}/images"),
@@ -79,9 +81,11 @@ class Workflow:
 
 
 WORKFLOWS = [
-    Workflow("v3-basic", "v3.0", workflows_v3.basic, V3_BASIC),
-    Workflow("v3-external-ids", "v3.0", workflows_v3.external_ids, V3_EXTERNAL_IDS),
-    Workflow("v3-ifc-upload", "v3.0", workflows_v3.ifc_upload, V3_IFC),
+    Workflow("v3-python-example", "v3.0", workflows_v3.python_example, V3_BASIC),
+    Workflow("v3-csharp-basic", "v3.0", workflows_csharp.basic, V3_CSHARP_BASIC),
+    Workflow("v3-csharp-external-id", "v3.0", workflows_csharp.external_id, V3_EXTERNAL_IDS),
+    Workflow("v3-csharp-upload-ifc-file", "v3.0", workflows_csharp.upload_ifc_file, V3_IFC),
+    Workflow("v3-refinement-mapping", "v3.0", workflows_csharp.refinement_mapping, V3_MAPPING),
     Workflow("v3-building-images", "v3.0", workflows_v3.building_images, V3_IMAGES),
     Workflow("v4-catalogue", "v4.0", workflows_v4.catalogue, V4_CATALOGUE),
     Workflow("v4-attachments", "v4.0", workflows_v4.attachments, V4_ATTACHMENTS),
@@ -123,7 +127,7 @@ def test_a_strict_mock_refuses_the_date_time_the_published_client_sends(generate
         with pytest.raises(
             AssertionError, match=r"POST /building: expected \(201,\), got 400.*completionDate"
         ):
-            workflows_v3.setup_building(session)
+            steps_v3.setup_building(session)
 
 
 def test_the_basic_workflow_runs_twice_against_one_mock(generated_client, mock_url) -> None:
@@ -131,5 +135,5 @@ def test_the_basic_workflow_runs_twice_against_one_mock(generated_client, mock_u
     into a second file of a second building, as they may on the platform."""
     spec = real_build("v3.0", 30855)
     session = session_for(spec, V3_BASIC, generated_client, mock_url)
-    workflows_v3.basic(session)
-    workflows_v3.basic(session)
+    workflows_v3.python_example(session)
+    workflows_v3.python_example(session)

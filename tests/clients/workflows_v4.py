@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import typing
 import uuid
 from typing import Any
@@ -130,18 +131,42 @@ def add_matching_terms(s: Session, product: Any) -> None:
 
 
 def bill_of_materials(s: Session, product: Any) -> None:
+    """Two children by weight, 100 and 50 kg: kept as sent, their shares 2/3 and 1/3 of the weight;
+    then one by quantity (2 m3 of steel): its weight from the steel's density, the shares again
+    summing to 100."""
     for commodity_id in STANDARD_CHILDREN.values():
         standard = s.call("GET", "/commodity/{id}", 200, id=commodity_id)
         assert str(standard.database_id) == MADASTER_DATABASE, standard
     model = s.api.body_model("POST", "/commodity/{id}/children/weight")
-    by_weight = build(model, commodity_id=STANDARD_CHILDREN["weight"], quantity=0.35)
-    s.call("POST", "/commodity/{id}/children/weight", 202, id=product.id, body=by_weight)
+    for commodity_id, kilograms in ((STANDARD_CHILDREN["weight"], 100), (STANDARD_CHILDREN["quantity"], 50)):
+        body = build(model, commodity_id=commodity_id, quantity=kilograms)
+        s.call("POST", "/commodity/{id}/children/weight", 202, id=product.id, body=body)
+    children = read_children(s, product)
+    assert sorted((c["quantity"], c["quantityType"], c["weight"]) for c in children) == [
+        (50, "weight", 50.0),
+        (100, "weight", 100.0),
+    ], children
+    assert sorted(c["weightPercentage"] for c in children) == [33.33, 66.67], children
+    assert {c["commodityType"] for c in children} == {"Material"}, children
     by_quantity = build(model, commodity_id=STANDARD_CHILDREN["quantity"], quantity=2)
     s.call("POST", "/commodity/{id}/children/quantity", 202, id=product.id, body=by_quantity)
-    children = s.call("GET", "/commodity/{id}/children", 200, id=product.id)
-    assert {str(c.commodity_id) for c in children} == set(STANDARD_CHILDREN.values()), children
-    quantities = {str(c.commodity_id): c.quantity for c in children}
-    assert quantities[STANDARD_CHILDREN["quantity"]] == 2
+    children = read_children(s, product)
+    steel = next(c for c in children if c["quantityType"] == "m3")
+    assert steel["quantity"] == 2 and steel["weight"] == 2 * 7850.0, steel  # 7850 kg/m3
+    total = sum(c["weight"] for c in children)
+    for child in children:
+        assert abs(child["weightPercentage"] - 100 * child["weight"] / total) <= 0.01, child
+
+
+def read_children(s: Session, product: Any) -> list[dict[str, Any]]:
+    """The bill of materials as answered (JSON), checked against the generated model's parse."""
+    parsed = s.call("GET", "/commodity/{id}/children", 200, id=product.id)
+    children = json.loads(s.last.content)
+    assert [str(c.commodity_id) for c in parsed] == [c["commodityId"] for c in children]
+    assert math.isclose(sum(c["weightPercentage"] for c in children), 100.0), children
+    s.call("GET", "/commodity/{id}/children", 200, id=product.id)
+    assert json.loads(s.last.content) == children  # the same state, the same answer
+    return children
 
 
 def catalogue(s: Session) -> None:
