@@ -27,7 +27,14 @@ from pathlib import Path
 from typing import Any
 
 from contracts.errors import ContractsError
-from contracts.spec_loader import api_version, build_label, bundle_file, load_spec_bytes, load_spec_file
+from contracts.spec_loader import (
+    CheckedSpec,
+    api_version,
+    build_label,
+    bundle_file,
+    load_spec_bytes,
+    load_spec_file,
+)
 
 META_SUFFIX = ".meta.json"
 _VERSION_RE = re.compile(r"^v\d+(\.\d+)?$")
@@ -78,6 +85,22 @@ class Snapshot:
 
     def load(self) -> dict[str, Any]:
         return load_spec_file(self.path, validate=False)
+
+    def load_checked(self) -> dict[str, Any] | CheckedSpec:
+        """The document, as a ``CheckedSpec`` when its bytes are those the store validated.
+
+        The store validates every document it adds and records the sha256 of its bytes; a file
+        edited since (or placed by hand with another digest) is returned as a plain document,
+        for its consumer to validate.
+        """
+        try:
+            raw = self.path.read_bytes()
+        except OSError:
+            return self.load()  # the loader's one-line SpecError
+        doc = load_spec_bytes(raw, str(self.path), validate=False, base=self.path)
+        if hashlib.sha256(raw).hexdigest() == self.meta.get("sha256"):
+            return CheckedSpec(doc, str(self.path))
+        return doc
 
     def sort_key(self) -> tuple[int, int, str]:
         """Numbered builds by number; unnumbered ones (baselines) first, by capture time."""

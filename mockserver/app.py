@@ -19,7 +19,7 @@ from typing import Any
 import flask
 
 from contracts.errors import ContractsError
-from contracts.spec_loader import api_version, build_label, load_spec_file, validate_openapi
+from contracts.spec_loader import CheckedSpec, api_version, build_label, load_spec_file, validate_openapi
 from mockserver.admin.endpoints import register_admin
 from mockserver.admin.index import register_index
 from mockserver.admin.stubs import register_stubs
@@ -45,7 +45,7 @@ from mockserver.state.versioned import VersionView, clashing
 
 
 def create_app(
-    specs: Sequence[dict[str, Any] | str | Path],
+    specs: Sequence[dict[str, Any] | str | Path | CheckedSpec],
     *,
     tokens: Sequence[Token] | None = None,
     store: StateStore | None = None,
@@ -175,7 +175,9 @@ def _download_access(tokens: Sequence[Token], stores: dict[str, Any]) -> Access:
     return Access(key, within)
 
 
-def _load(spec: dict[str, Any] | str | Path, index: int) -> tuple[dict[str, Any], str]:
+def _load(spec: dict[str, Any] | str | Path | CheckedSpec, index: int) -> tuple[dict[str, Any], str]:
+    if isinstance(spec, CheckedSpec):
+        return spec.doc, spec.source
     if isinstance(spec, dict):
         source = f"spec #{index + 1}"
         validate_openapi(spec, source)

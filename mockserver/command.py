@@ -30,6 +30,14 @@ class ServedSpec:
     build: str | None
     source: str
     doc: dict[str, Any]
+    checked: bool = False
+    """True for a stored snapshot whose bytes the store validated: the app need not validate it again."""
+
+    def for_app(self) -> Any:
+        """What ``create_app`` takes: the path (its errors then name the file), or the checked document."""
+        from contracts.spec_loader import CheckedSpec
+
+        return CheckedSpec(self.doc, self.source) if self.checked else self.source
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -187,9 +195,10 @@ def _specs_from_store(specs_dir: Path | None) -> list[ServedSpec]:
     served = []
     for version in versions:
         snapshot = store.latest(version)
-        served.append(
-            ServedSpec(version, snapshot.build or snapshot.name, str(snapshot.path), snapshot.load())
-        )
+        loaded = snapshot.load_checked()
+        checked = not isinstance(loaded, dict)
+        doc = loaded if isinstance(loaded, dict) else loaded.doc
+        served.append(ServedSpec(version, snapshot.build or snapshot.name, str(snapshot.path), doc, checked))
     return sorted(served, key=lambda s: _version_key(s.version))
 
 
@@ -257,10 +266,9 @@ def build_app(args: argparse.Namespace) -> MockSetup:
 
     from mockserver import create_app
 
-    sources = [s.source for s in specs]  # paths: create_app's errors then name the file
     try:
         app = create_app(
-            sources,
+            [s.for_app() for s in specs],
             tokens=list(tokens),
             store=store,
             seed=args.seed,
@@ -273,7 +281,7 @@ def build_app(args: argparse.Namespace) -> MockSetup:
         raise
     except Exception as exc:  # a spec the mock cannot handle: one line, not a traceback
         detail = f"{type(exc).__name__}: {exc}"
-        raise ContractsError(f"cannot build the mock from {', '.join(sources)}: {detail}") from exc
+        raise ContractsError(f"cannot build the mock from {', '.join(s.source for s in specs)}: {detail}") from exc
     from mockserver.auth.admin_guard import allow_host
 
     allow_host(app, args.host)

@@ -118,3 +118,24 @@ def test_bad_rate_limit(capsys, spec_v3: Path, value: str) -> None:
 @pytest.mark.parametrize(("flag", "value"), [("--error-rate", "2"), ("--latency", "-5"), ("--threads", "0")])
 def test_out_of_range_numbers(capsys, spec_v3: Path, flag: str, value: str) -> None:
     assert_one_clear_line(*run_mock(capsys, "--spec", str(spec_v3), flag, value), flag)
+
+
+def test_a_snapshot_edited_into_invalid_openapi_after_it_was_stored(
+    capsys, tmp_path: Path, monkeypatch
+) -> None:
+    """Stored snapshots skip validation only while their bytes match the digest the store recorded."""
+    from contracts.store import SnapshotStore
+    from mockserver.http import serve
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the mock was about to serve an invalid document")
+
+    monkeypatch.setattr(serve, "MockServer", never)
+
+    spec = {"openapi": "3.0.1", "info": {"title": "x", "version": "v3.0"}, "paths": {}}
+    spec["paths"]["/api/v3.0/account"] = {"get": {"responses": {"200": {"description": "ok"}}}}
+    snapshot = SnapshotStore(tmp_path).add(json.dumps(spec).encode(), source="test").snapshot
+    del spec["info"]["version"]  # still names its version by path, no longer valid OpenAPI
+    snapshot.path.write_text(json.dumps(spec))
+    code, err = run_mock(capsys, "--specs-dir", str(tmp_path))
+    assert_one_clear_line(code, err, snapshot.path.name, "invalid OpenAPI")

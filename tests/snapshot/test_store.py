@@ -183,3 +183,16 @@ def test_real_builds_import_in_history_order(tmp_path: Path) -> None:
     assert [s.build for s in store.builds("v3.0")] == ["7980", "18991", "28168", "30855"]
     assert store.latest("v3.0").load()["info"]["title"].endswith("30855")
     assert store.builds("v3.0")[0].meta["operations"] == 70
+
+
+def test_a_stored_snapshot_loads_checked_until_its_bytes_change(tmp_path: Path) -> None:
+    """The store validated what it stored: unchanged bytes need no validation again, edited ones do."""
+    from contracts.spec_loader import CheckedSpec
+
+    snap = SnapshotStore(tmp_path).add(as_json(minimal_spec(build="42")), source="test").snapshot
+    loaded = snap.load_checked()
+    assert isinstance(loaded, CheckedSpec)
+    assert loaded.doc == snap.load() and loaded.source == str(snap.path)
+    snap.path.write_bytes(as_json(minimal_spec(build="42", paths=("account", "folder"))))
+    edited = SnapshotStore(tmp_path).latest("v3.0").load_checked()
+    assert isinstance(edited, dict) and "/api/v3.0/folder" in edited["paths"]
