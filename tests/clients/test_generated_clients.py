@@ -80,12 +80,17 @@ class Workflow:
     needs: list[tuple[str, str]]
 
 
-WORKFLOWS = [
+PUBLISHED_V3_PROGRAMS = [
     Workflow("v3-python-example", "v3.0", workflows_v3.python_example, V3_BASIC),
     Workflow("v3-csharp-basic", "v3.0", workflows_csharp.basic, V3_CSHARP_BASIC),
     Workflow("v3-csharp-external-id", "v3.0", workflows_csharp.external_id, V3_EXTERNAL_IDS),
     Workflow("v3-csharp-upload-ifc-file", "v3.0", workflows_csharp.upload_ifc_file, V3_IFC),
     Workflow("v3-refinement-mapping", "v3.0", workflows_csharp.refinement_mapping, V3_MAPPING),
+]
+"""The published v3.0 programs (and refinement mapping): every generator's clients run these."""
+
+WORKFLOWS = [
+    *PUBLISHED_V3_PROGRAMS,
     Workflow("v3-building-images", "v3.0", workflows_v3.building_images, V3_IMAGES),
     Workflow("v4-catalogue", "v4.0", workflows_v4.catalogue, V4_CATALOGUE),
     Workflow("v4-attachments", "v4.0", workflows_v4.attachments, V4_ATTACHMENTS),

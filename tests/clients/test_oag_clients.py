@@ -7,26 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.clients import workflows_csharp, workflows_v3
 from tests.clients.steps import Session
-from tests.clients.test_generated_clients import (
-    V3_BASIC,
-    V3_CSHARP_BASIC,
-    V3_EXTERNAL_IDS,
-    V3_IFC,
-    V3_MAPPING,
-    Workflow,
-    spec_id,
-)
+from tests.clients.test_generated_clients import PUBLISHED_V3_PROGRAMS, Workflow, spec_id
 from tests.conftest import SKIP_REASON, real_builds
 
-WORKFLOWS = [
-    Workflow("v3-python-example", "v3.0", workflows_v3.python_example, V3_BASIC),
-    Workflow("v3-csharp-basic", "v3.0", workflows_csharp.basic, V3_CSHARP_BASIC),
-    Workflow("v3-csharp-external-id", "v3.0", workflows_csharp.external_id, V3_EXTERNAL_IDS),
-    Workflow("v3-csharp-upload-ifc-file", "v3.0", workflows_csharp.upload_ifc_file, V3_IFC),
-    Workflow("v3-refinement-mapping", "v3.0", workflows_csharp.refinement_mapping, V3_MAPPING),
-]
+WORKFLOWS = PUBLISHED_V3_PROGRAMS
 pytestmark = pytest.mark.filterwarnings(r"ignore:POST /api/v3\.0/.* is deprecated:DeprecationWarning")
 CASES = [(w, spec) for w in WORKFLOWS for spec in real_builds() if spec.parent.name == w.version]
 
