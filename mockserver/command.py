@@ -281,7 +281,9 @@ def build_app(args: argparse.Namespace) -> MockSetup:
         raise
     except Exception as exc:  # a spec the mock cannot handle: one line, not a traceback
         detail = f"{type(exc).__name__}: {exc}"
-        raise ContractsError(f"cannot build the mock from {', '.join(s.source for s in specs)}: {detail}") from exc
+        raise ContractsError(
+            f"cannot build the mock from {', '.join(s.source for s in specs)}: {detail}"
+        ) from exc
     from mockserver.auth.admin_guard import allow_host
 
     allow_host(app, args.host)
