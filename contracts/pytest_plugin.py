@@ -5,6 +5,8 @@ Options (each falls back to an environment variable)::
 
     --madaster-base-url URL    ($MADASTER_BASE_URL; none: the embedded mock, in-process)
     --madaster-api-key KEY     ($MADASTER_API_KEY; prefer the variable, it stays out of shell history)
+    --madaster-read-only-key KEY ($MADASTER_READ_ONLY_KEY; with a base URL: writes with it must be 403)
+    --madaster-scoped-key KEY  ($MADASTER_SCOPED_KEY; with a base URL: its lists hold only its scope)
     --madaster-version V       (repeatable; default every version in the snapshot store)
     --madaster-spec FILE       (repeatable; test a spec file instead of the store)
     --madaster-operation REGEX (repeatable)
@@ -50,6 +52,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("madaster", "Madaster contract tests")
     group.addoption("--madaster-base-url", default=None, help="API host to test (default: the embedded mock)")
     group.addoption("--madaster-api-key", default=None, help="API key (default: $MADASTER_API_KEY)")
+    group.addoption(
+        "--madaster-read-only-key",
+        default=None,
+        help="a second, read-only key (default: $MADASTER_READ_ONLY_KEY)",
+    )
+    group.addoption(
+        "--madaster-scoped-key",
+        default=None,
+        help="a key scoped to one entity (default: $MADASTER_SCOPED_KEY)",
+    )
     group.addoption("--madaster-version", action="append", default=[], help="API version or snapshot ref")
     group.addoption("--madaster-spec", action="append", default=[], type=Path, help="spec file to test")
     group.addoption("--madaster-operation", action="append", default=[], help="operation regex")
@@ -76,6 +88,13 @@ def options_from(config: pytest.Config) -> Any:
         spec_files=list(config.getoption("madaster_spec")),
         base_url=base_url,
         api_key=key if base_url else None,
+        # the embedded mock makes its own second keys, as the command's run does
+        read_only_key=_option_or_variable(config, "madaster_read_only_key", "MADASTER_READ_ONLY_KEY")
+        if base_url
+        else None,
+        scoped_key=_option_or_variable(config, "madaster_scoped_key", "MADASTER_SCOPED_KEY")
+        if base_url
+        else None,
         allow_writes=config.getoption("madaster_allow_writes"),
         operations=list(config.getoption("madaster_operation")),
         max_examples=config.getoption("madaster_max_examples"),
@@ -282,15 +301,25 @@ def _as_usage_error(call: Any) -> Any:
         pytest.fail(f"madaster-contracts: {exc}", pytrace=False)
 
 
+def _option_or_variable(config: pytest.Config, option: str, variable: str) -> str | None:
+    return config.getoption(option, None) or os.environ.get(variable) or None
+
+
 def _configured_key(config: pytest.Config) -> str | None:
-    return config.getoption("madaster_api_key", None) or os.environ.get("MADASTER_API_KEY") or None
+    return _option_or_variable(config, "madaster_api_key", "MADASTER_API_KEY")
 
 
-_REPORT_KEY: dict[str, str | None] = {}
+_REPORT_KEYS: list[str] = []
+"""Every key the run was given: none of them may reach a report."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    _REPORT_KEY["key"] = _configured_key(config)
+    keys = (
+        _configured_key(config),
+        _option_or_variable(config, "madaster_read_only_key", "MADASTER_READ_ONLY_KEY"),
+        _option_or_variable(config, "madaster_scoped_key", "MADASTER_SCOPED_KEY"),
+    )
+    _REPORT_KEYS[:] = [key for key in keys if key]
     if not hasattr(config, "workerinput") and config.getoption("madaster_seed", None) is None:
         # one seed for the whole session, workers included (they inherit the environment)
         import random
@@ -304,13 +333,12 @@ def _redact_report(report: pytest.TestReport) -> None:
     A server that echoes the key (in a body or a header) would otherwise put it in the terminal
     and in JUnit files through the failure text and the captured output.
     """
-    key = _REPORT_KEY.get("key")
-    if not key:
+    if not _REPORT_KEYS:
         return
     from contracts.runner.redact import Redactor
 
-    redact = Redactor(key)
-    if report.longrepr is not None and key in str(report.longrepr):
+    redact = Redactor(*_REPORT_KEYS)
+    if report.longrepr is not None and any(key in str(report.longrepr) for key in _REPORT_KEYS):
         report.longrepr = redact(str(report.longrepr))
     report.sections = [(name, redact(content)) for name, content in report.sections]
 

@@ -135,3 +135,31 @@ def test_a_failing_operation_is_its_own_failed_test(
         ["*test_madaster*GET /api/v3.0/account]*", "*check:    response_schema_conformance*"]
     )
     assert KEY not in result.stdout.str()
+
+
+SECOND_KEYS_TEST = """
+def test_keys(madaster_options):
+    print(madaster_options.read_only_key, madaster_options.scoped_key)
+    raise AssertionError(f"keys {madaster_options.read_only_key} {madaster_options.scoped_key}")
+"""
+
+
+@pytest.mark.parametrize("given", ["options", "variables"])
+def test_the_second_keys_reach_the_run_and_never_a_report(
+    pytester: pytest.Pytester, monkeypatch, given: str
+) -> None:
+    """--madaster-read-only-key / --madaster-scoped-key (or their variables) as the command's own."""
+    pytester.makepyfile(test_team=SECOND_KEYS_TEST)
+    keys = ["--madaster-base-url=http://127.0.0.1:9", "--madaster-api-key=main-key-0001"]
+    if given == "options":
+        keys += ["--madaster-read-only-key=reader-key-0002", "--madaster-scoped-key=scoped-key-0003"]
+    else:
+        monkeypatch.setenv("MADASTER_READ_ONLY_KEY", "reader-key-0002")
+        monkeypatch.setenv("MADASTER_SCOPED_KEY", "scoped-key-0003")
+    result = pytester.runpytest_inprocess(*plugin_args(), *keys)
+    result.assert_outcomes(failed=1)
+    out = result.stdout.str()
+    assert "reader-key-0002" not in out and "scoped-key-0003" not in out, out
+    from contracts.runner.redact import KEY_PLACEHOLDER
+
+    assert f"keys {KEY_PLACEHOLDER} {KEY_PLACEHOLDER}" in out, out
