@@ -11,7 +11,7 @@ import argparse
 import math
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,10 @@ class ServedSpec:
     source: str
     doc: dict[str, Any]
     checked: bool = False
-    """True for a stored snapshot whose bytes the store validated: the app need not validate it again."""
+    """True for a stored snapshot whose bytes the store validated, or a file being validated in the
+    background (``await_validation`` before serving): the app need not validate it again."""
+    validation: Any = None
+    """The ``BackgroundValidation`` of a ``--spec`` file, while it runs."""
 
     def for_app(self) -> Any:
         """What ``create_app`` takes: the path (its errors then name the file), or the checked document."""
@@ -149,13 +152,40 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def load_specs(spec_files: list[Path], specs_dir: Path | None) -> list[ServedSpec]:
-    """The specs to serve: the ``--spec`` files, else the newest snapshot of each stored version."""
+def load_specs(
+    spec_files: list[Path], specs_dir: Path | None, *, background: bool = False
+) -> list[ServedSpec]:
+    """The specs to serve: the ``--spec`` files, else the newest snapshot of each stored version.
+
+    With ``background`` and a spare core the files are validated in a child process
+    (``contracts.spec_check``) while the caller builds the app; ``await_validation(specs)`` then says
+    whether they may be served. Otherwise ``create_app`` validates them.
+    """
     if spec_files:
         if specs_dir is not None:
             raise ContractsError("give either --spec files or --specs-dir, not both")
-        return _specs_from_files(spec_files)
+        specs = _specs_from_files(spec_files)
+        from contracts.spec_check import BackgroundValidation, spare_core
+
+        if background and spare_core():
+            validation = BackgroundValidation([(s.doc, s.source) for s in specs])
+            specs = [replace(s, checked=True, validation=validation) for s in specs]
+        return specs
     return _specs_from_store(specs_dir)
+
+
+def await_validation(specs: list[ServedSpec]) -> None:
+    """Raise the SpecError of the first invalid spec validated in the background (one verdict for all)."""
+    for spec in specs:
+        if spec.validation is not None:
+            spec.validation.verdict()
+
+
+def cancel_validation(specs: list[ServedSpec]) -> None:
+    """Stop a background validation nobody will wait for."""
+    for spec in specs:
+        if spec.validation is not None:
+            spec.validation.cancel()
 
 
 def _specs_from_files(spec_files: list[Path]) -> list[ServedSpec]:
@@ -241,7 +271,7 @@ class MockSetup:
 
 def build_app(args: argparse.Namespace) -> MockSetup:
     """Check every input, then build the app (wrapped in the fault middleware when a fault is on)."""
-    from mockserver.admin.faults import FaultInjector, RateLimit
+    from mockserver.admin.faults import RateLimit
     from mockserver.auth.tokens import DEFAULT_TOKENS, load_tokens_file
 
     rate_limit = RateLimit.parse(args.rate_limit) if args.rate_limit is not None else None
@@ -257,7 +287,18 @@ def build_app(args: argparse.Namespace) -> MockSetup:
         from mockserver.fixtures.user import load_fixtures_file
 
         fixtures = load_fixtures_file(args.fixtures)
-    specs = load_specs(args.spec_files, args.specs_dir)
+    specs = load_specs(args.spec_files, args.specs_dir, background=True)
+    try:
+        return _build_with(args, specs, tokens, fixtures, rate_limit)
+    finally:
+        cancel_validation(specs)  # a no-op once its verdict is in
+
+
+def _build_with(
+    args: argparse.Namespace, specs: list[ServedSpec], tokens: Any, fixtures: Any, rate_limit: Any
+) -> MockSetup:
+    from mockserver.admin.faults import FaultInjector
+
     faults = FaultInjector(
         None, latency_ms=args.latency, error_rate=args.error_rate, rate_limit=rate_limit, seed=args.seed
     )
@@ -278,8 +319,10 @@ def build_app(args: argparse.Namespace) -> MockSetup:
             fixtures=recordings["fixtures_from"].fixtures if "fixtures_from" in recordings else fixtures,
         )
     except ContractsError:
+        await_validation(specs)  # an invalid spec's own error first: the build may have failed on it
         raise
     except Exception as exc:  # a spec the mock cannot handle: one line, not a traceback
+        await_validation(specs)
         detail = f"{type(exc).__name__}: {exc}"
         raise ContractsError(
             f"cannot build the mock from {', '.join(s.source for s in specs)}: {detail}"
@@ -296,6 +339,7 @@ def build_app(args: argparse.Namespace) -> MockSetup:
         count = load_stubs_file(app, args.stubs)
         _say(args, f"Stubs: {count} from {args.stubs}")
     faults.app = app
+    await_validation(specs)  # nothing is served before the specs are known to be valid
     return MockSetup(faults if faults.active else app, specs, tokens, args.tokens is None, faults, store)
 
 

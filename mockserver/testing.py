@@ -222,31 +222,49 @@ def _admin_session(tokens: Sequence[Any]) -> Any:
 
 def build(options: MockOptions) -> tuple[Any, tuple[Any, ...], tuple[str, ...]]:
     """The app for ``options``, with its tokens and served versions (every input checked first)."""
-    from mockserver import create_app
-    from mockserver.command import load_specs
+    from mockserver.command import cancel_validation, load_specs
 
-    specs = load_specs(
-        [Path(s) for s in options.specs], Path(options.specs_dir) if options.specs_dir else None
-    )
     tokens = _tokens(options.tokens)
     fixtures = None
     if options.fixtures is not None:
         from mockserver.fixtures.user import load_fixtures_file
 
         fixtures = load_fixtures_file(Path(options.fixtures))
-    app = create_app(
-        [s.source for s in specs],
-        tokens=list(tokens),
-        seed=options.seed,
-        processing_delay=options.processing_delay,
-        strict=options.strict,
-        fixtures=fixtures,
+    specs = load_specs(
+        [Path(s) for s in options.specs],
+        Path(options.specs_dir) if options.specs_dir else None,
+        background=True,
     )
+    try:
+        app = _app_of(specs, tokens, options, fixtures)
+    finally:
+        cancel_validation(specs)  # a no-op once its verdict is in
     if options.stubs is not None:
         from mockserver.http.stubs import load_stubs_file
 
         load_stubs_file(app, Path(options.stubs))
     return app, tokens, tuple(s.version for s in specs)
+
+
+def _app_of(specs: list[Any], tokens: tuple[Any, ...], options: MockOptions, fixtures: Any) -> Any:
+    """The app, once the specs validated in the background are known to be valid."""
+    from mockserver import create_app
+    from mockserver.command import await_validation
+
+    try:
+        app = create_app(
+            [s.for_app() for s in specs],
+            tokens=list(tokens),
+            seed=options.seed,
+            processing_delay=options.processing_delay,
+            strict=options.strict,
+            fixtures=fixtures,
+        )
+    except Exception:
+        await_validation(specs)  # an invalid spec's own error first: the build may have failed on it
+        raise
+    await_validation(specs)
+    return app
 
 
 @contextlib.contextmanager
