@@ -24,13 +24,18 @@ def handle(call: Call) -> MockResponse:
         handler = special or HANDLERS[call.behaviour.kind]
         return handler(call)
     except Refusal as refusal:
-        return problem_response(
-            refusal.status,
-            refusal.detail,
-            call.instance,
-            operation=call.operation,
-            conform=lambda body, schema: call.runtime.conform(body, schema, "problem"),
-        )
+        return refused(call, refusal)
+
+
+def refused(call: Call, refusal: Refusal) -> MockResponse:
+    """The ProblemDetails answer of a refusal, conformed to the operation's problem schema."""
+    return problem_response(
+        refusal.status,
+        refusal.detail,
+        call.instance,
+        operation=call.operation,
+        conform=lambda body, schema: call.runtime.conform(body, schema, "problem"),
+    )
 
 
 def precheck(call: Call) -> MockResponse | None:
@@ -42,13 +47,7 @@ def precheck(call: Call) -> MockResponse | None:
         if chain:
             _check_scope(call, chain)
     except Refusal as refusal:
-        return problem_response(
-            refusal.status,
-            refusal.detail,
-            call.instance,
-            operation=call.operation,
-            conform=lambda body, schema: call.runtime.conform(body, schema, "problem"),
-        )
+        return refused(call, refusal)
     return None
 
 
