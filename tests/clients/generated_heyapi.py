@@ -126,11 +126,12 @@ class Program:
         return self.clients[spec]
 
     def run(
-        self, spec: Path, validator: str, base_url: str, key: str, ifc: tuple[Path, Path]
+        self, spec: Path, validator: str, base_url: str, key: str, ifc: tuple[Path, Path], programs: str = ""
     ) -> subprocess.CompletedProcess[str]:
-        """Every published program of the spec's version, with the ``validator`` client."""
+        """The published programs of the spec's version (all, or those named), with the ``validator`` client."""
         out = self.client(spec)
+        chosen = ["--programs", programs] if programs else []
         return self.execute(
             "run", "--spec", str(spec), "--out", str(out), "--base-url", base_url, "--key", key,
-            "--validator", validator, "--ifc", str(ifc[0]), "--expected", str(ifc[1]),
+            "--validator", validator, "--ifc", str(ifc[0]), "--expected", str(ifc[1]), *chosen,
         )  # fmt: skip

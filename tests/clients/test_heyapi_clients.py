@@ -12,7 +12,7 @@ import pytest
 
 from tests.clients.conftest import spec_id
 from tests.clients.workflows_csharp import authored_office
-from tests.conftest import SKIP_REASON, real_builds
+from tests.conftest import SKIP_REASON, real_build, real_builds
 
 VALIDATORS = ["zod", "valibot"]
 CASES = [(spec, v) for spec in real_builds() for v in VALIDATORS]
@@ -48,6 +48,21 @@ def test_published_programs(
     if not ran:
         pytest.skip("; ".join(line.removeprefix("SKIP ") for line in lines) or f"{spec_id(spec)}: no program")
     assert not failed and done.returncode == 0, "\n".join(failed or [done.stderr.strip()])
+
+
+def test_a_failed_check_is_one_line_and_exit_1(heyapi_program, office_files) -> None:
+    """Against a mock without leniencies, the program stops on the folder the C# programs create
+    (parentId the empty Guid: a 404 under --strict) and says so in one line."""
+    from mockserver import create_app
+    from mockserver.http.serve import serve_in_thread
+
+    spec = real_build("v3.0", 30855)
+    with serve_in_thread(create_app([spec], strict=True, processing_delay=0), threads=2) as (url, _stop):
+        done = heyapi_program.run(spec, "valibot", url, "dev-write", office_files, programs="csharp/basic")
+    assert done.returncode == 1, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == 1, lines  # everything after the folder needs it
+    assert lines[0].startswith("FAIL csharp/basic [valibot]: POST /folder: expected 201, got 404: "), lines
 
 
 def test_bad_input_is_one_line_and_exit_2(heyapi_program, tmp_path: Path) -> None:
