@@ -50,8 +50,10 @@ def chosen_language(header: str, allowed: list[str]) -> tuple[bool, str | None]:
     """What an Accept-Language list of language ranges (RFC 9110) picks among ``allowed``.
 
     ``(True, code)``: the range of highest weight that names an allowed code, itself or by its
-    primary subtag (``nl-NL`` -> ``nl``); ``(True, None)``: a valid list naming none of them (``*``),
-    read as no header (the platform's default culture). ``(False, None)``: not a list of ranges.
+    primary subtag (``nl-NL`` -> ``nl``); ``(True, None)``: only ``*`` or weight 0, read as no
+    header (the platform's default culture). ``(False, None)``: not a list of ranges each ``*`` or
+    naming an allowed code: refused as the spec says (so a contract run's schema-violating values,
+    ``null,null`` or ``0``, are still a 400).
     """
     ranges: list[tuple[float, int, str]] = []
     for index, part in enumerate(p.strip() for p in header.split(",")):
@@ -60,6 +62,8 @@ def chosen_language(header: str, allowed: list[str]) -> tuple[bool, str | None]:
             return False, None
         ranges.append((-float(match.group(2) or 1), index, match.group(1).lower()))
     by_code = {str(code).lower(): str(code) for code in allowed}
+    if any(tag != "*" and tag.split("-", 1)[0] not in by_code for _w, _i, tag in ranges):
+        return False, None
     for weight, _index, tag in sorted(ranges):
         found = by_code.get(tag) or by_code.get(tag.split("-", 1)[0])
         if found is not None and weight < 0:
