@@ -15,6 +15,9 @@ One place for the contract runner, the mock and the proxy alike (the list is
   and reads it as UTC; ``repaired_datetime`` gives the RFC 3339 value it stands for.
 - **The empty Guid as a parent**: NSwag clients send an unset required Guid as all zeros; a folder
   with ``parentId`` ``EMPTY_GUID`` lands at the account's top (``EMPTY_GUID_PARENT``).
+- **Accept-Language lists**: the specs declare ``accept-language`` as one code of an enum, while
+  HTTP clients send a list of language ranges (``*`` from every fetch, ``nl-NL,nl;q=0.9``);
+  ``chosen_language`` reads such a list as ASP.NET's localisation does (``ACCEPT_LANGUAGE_RANGE``).
 """
 
 from __future__ import annotations
@@ -32,13 +35,40 @@ from contracts.refs import escape_token, resolve
 DATETIME_WITHOUT_OFFSET = "datetime-without-offset"
 UNSATISFIABLE_ALLOF = "unsatisfiable-allof"
 EMPTY_GUID_PARENT = "empty-guid-parent"
+ACCEPT_LANGUAGE_RANGE = "accept-language-range"
 EMPTY_GUID = "00000000-0000-0000-0000-000000000000"
+_LANGUAGE_RANGE = re.compile(r"^(\*|[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*)(?:;q=([01](?:\.\d{0,3})?))?$")
 _NAIVE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2})(:\d{2}(?:\.\d+)?)?)?$")
 
 
 def known_leniencies() -> list[dict[str, Any]]:
     """The leniencies the platform needs, as listed in ``data/leniencies.yaml``."""
     return list(read_data("leniencies.yaml").get("leniencies") or [])
+
+
+def chosen_language(header: str, allowed: list[str]) -> tuple[bool, str | None]:
+    """What an Accept-Language list of language ranges (RFC 9110) picks among ``allowed``.
+
+    ``(True, code)``: the range of highest weight that names an allowed code, itself or by its
+    primary subtag (``nl-NL`` -> ``nl``); ``(True, None)``: only ``*`` or weight 0, read as no
+    header (the platform's default culture). ``(False, None)``: not a list of ranges each ``*`` or
+    naming an allowed code: refused as the spec says (so a contract run's schema-violating values,
+    ``null,null`` or ``0``, are still a 400).
+    """
+    ranges: list[tuple[float, int, str]] = []
+    for index, part in enumerate(p.strip() for p in header.split(",")):
+        match = _LANGUAGE_RANGE.match(part.replace(" ", ""))
+        if match is None:
+            return False, None
+        ranges.append((-float(match.group(2) or 1), index, match.group(1).lower()))
+    by_code = {str(code).lower(): str(code) for code in allowed}
+    if any(tag != "*" and tag.split("-", 1)[0] not in by_code for _w, _i, tag in ranges):
+        return False, None
+    for weight, _index, tag in sorted(ranges):
+        found = by_code.get(tag) or by_code.get(tag.split("-", 1)[0])
+        if found is not None and weight < 0:
+            return True, found
+    return True, None
 
 
 def repaired_datetime(value: Any) -> str | None:

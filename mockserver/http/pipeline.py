@@ -27,7 +27,7 @@ from mockserver.http.request_log import LogEntry, RequestLog, mask_key, scope_of
 from mockserver.http.router import Router
 from mockserver.platform.downloads import base_url_of
 from mockserver.spec.leniency import HEADER as LENIENCY_HEADER
-from mockserver.spec.leniency import header_value, relax
+from mockserver.spec.leniency import header_value, relax, relax_accept_language
 from mockserver.spec.problems import MockResponse, problem_response, title_for
 from mockserver.spec.schemas import Problem
 from mockserver.state.store import MAX_ENTITY_BYTES, StateStore, StoreUnavailable
@@ -206,12 +206,14 @@ class MockPipeline:
                 conform=conform,
             )
         query = environ.get("QUERY_STRING", "")
+        headers = _headers(environ) if operation.reads_headers else {}
+        in_headers = [] if self.strict else relax_accept_language(operation, runtime.schemas, headers)
         validated = validate_request(
             operation,
             runtime.schemas,
             match.path_values or {},
             parse_qs(query, keep_blank_values=True) if query else {},
-            _headers(environ) if operation.reads_headers else {},
+            headers,
             environ.get("CONTENT_TYPE", ""),
             raw_body,
         )
@@ -224,6 +226,7 @@ class MockPipeline:
                 validated.problems = relaxed.problems
                 if not relaxed.problems:
                     validated.body, applied = relaxed.body, relaxed.applied
+        applied = in_headers + applied
         if validated.problems:
             return problem_response(
                 validated.status,
@@ -260,7 +263,7 @@ class MockPipeline:
             files=validated.files,
             base_url=base_url_of(environ),
             params=validated.params,
-            language=environ.get("HTTP_ACCEPT_LANGUAGE"),
+            language=headers.get("accept-language") if in_headers else environ.get("HTTP_ACCEPT_LANGUAGE"),
         )
         if example is not None:  # a forced answer, like Prefer: code=, never skips a check
             status = forced if forced is not None else _success_code(operation)

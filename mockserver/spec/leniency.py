@@ -18,8 +18,10 @@ from typing import Any
 import jsonschema_rs
 
 from contracts.platform.leniency import (
+    ACCEPT_LANGUAGE_RANGE,
     DATETIME_WITHOUT_OFFSET,
     UNSATISFIABLE_ALLOF,
+    chosen_language,
     discriminated,
     find_and_repair,
     repaired_datetime,
@@ -215,6 +217,31 @@ def _set(value: Any, path: list[Any], new: Any) -> bool:
     except (KeyError, IndexError, TypeError):
         return False
     return True
+
+
+def relax_accept_language(op: Operation, schemas: SchemaSet, headers: dict[str, str]) -> list[Applied]:
+    """An Accept-Language list of ranges (``*``, ``nl-NL,nl;q=0.9``) read as the one code of the
+    spec's enum it picks, or dropped when it picks none; ``headers`` is changed in place."""
+    value = headers.get("accept-language")
+    param = next(
+        (p for p in op.parameters if p.location == "header" and p.name.lower() == "accept-language"), None
+    )
+    if value is None or param is None:
+        return []
+    schema = param.schema
+    while isinstance(schema, dict) and "$ref" in schema:
+        schema = schemas.raw_components.get(str(schema["$ref"]).rsplit("/", 1)[-1], {})
+    allowed = schema.get("enum") if isinstance(schema, dict) else None
+    if not isinstance(allowed, list) or value in allowed:
+        return []
+    valid, code = chosen_language(value, [str(a) for a in allowed])
+    if not valid:
+        return []  # not a list of language ranges: refused as the spec says
+    if code is None:
+        del headers["accept-language"]
+    else:
+        headers["accept-language"] = code
+    return [Applied(ACCEPT_LANGUAGE_RANGE, "header.accept-language")]
 
 
 def header_value(applied: list[Applied]) -> str:

@@ -81,3 +81,19 @@ def oag_client(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], Any
         return cache[spec]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def heyapi_program(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The @hey-api/openapi-ts program, its packages installed (``npm ci``, at most once per lock)
+    and its sources copied for this session; skips when node/npm or the registry are missing."""
+    from tests.clients.generated_heyapi import Program, Unavailable, installed, node_missing
+
+    why = node_missing()
+    if why:
+        pytest.skip(why)
+    try:
+        node_modules = installed()
+    except Unavailable as exc:
+        pytest.skip(str(exc))
+    return Program(tmp_path_factory.mktemp("heyapi"), node_modules)

@@ -15,7 +15,6 @@ import inspect
 import io
 import json
 import re
-import sys
 import types
 import typing
 import uuid
@@ -29,6 +28,7 @@ import attrs
 import httpx
 
 from contracts.spec_loader import load_spec_file
+from tests.clients.loading import import_generated
 
 GENERATOR_CONFIG = {
     # The generator runs ruff over its output by default: slow, and the code is only imported.
@@ -104,9 +104,7 @@ class GeneratedApi:
 
     @classmethod
     def load(cls, folder: Path, version: str) -> GeneratedApi:
-        if str(folder.parent) not in sys.path:
-            sys.path.insert(0, str(folder.parent))
-        package = importlib.import_module(folder.name)
+        package = import_generated(folder)
         api = cls(package, version)
         for module_file in sorted((folder / "api").rglob("*.py")):
             if module_file.name == "__init__.py":

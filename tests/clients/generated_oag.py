@@ -27,6 +27,8 @@ from typing import Any
 
 import pydantic
 
+from tests.clients.loading import import_generated
+
 GLOBAL_PROPERTIES = {"apiTests": "false", "modelTests": "false", "apiDocs": "false", "modelDocs": "false"}
 
 
@@ -120,9 +122,7 @@ class OagApi:
 
     @classmethod
     def load(cls, folder: Path, version: str) -> OagApi:
-        if str(folder.parent) not in sys.path:
-            sys.path.insert(0, str(folder.parent))
-        package = importlib.import_module(folder.name)
+        package = import_generated(folder)
         api = cls(package, version)
         errors = importlib.import_module(f"{folder.name}.exceptions").ApiException
         for module_file in sorted((folder / "api").glob("*_api.py")):

@@ -16,6 +16,7 @@ import httpx
 
 from tests.clients.generated import build, field_names
 from tests.clients.steps import Session, attribute, in_order, keys_of, poll, value_of
+from tests.ifc_models import SMALLEST
 
 MADASTER_DATABASE = "00000000-0000-0000-0000-000000000000"
 EPEA_DATABASE = "00000000-0000-0000-0000-000000000003"
@@ -27,19 +28,7 @@ SOURCE_LIFECYCLE = [
 ]  # fmt: skip
 FAILED = {"ImportFailed", "UnknownImportFile", "RefineFailed", "Error"}
 
-SMALL_IFC = b"""ISO-10303-21;
-HEADER;
-FILE_DESCRIPTION(('ViewDefinition [CoordinationView]'),'2;1');
-FILE_NAME('office.ifc','2026-11-30T12:00:00',('Architect'),('Bureau'),'IfcOpenShell','IfcOpenShell','');
-FILE_SCHEMA(('IFC4'));
-ENDSEC;
-DATA;
-#1=IFCPROJECT('2O2Fr$t4X7Zf8NOew3FLOH',$,'Office Utrecht',$,$,$,$,$,$);
-#2=IFCWALL('1kTvXnbbzCWw8lcMd1dR4o',$,'Wall 200 mm concrete',$,$,$,$,$,$);
-#3=IFCSLAB('3mE1Gq0MD4xBWsbvTiqz3e',$,'Floor 250 mm',$,$,$,$,$,$);
-ENDSEC;
-END-ISO-10303-21;
-"""
+SMALL_IFC = SMALLEST  # what the programs upload where a build takes no elements through the API
 
 
 def setup_building(

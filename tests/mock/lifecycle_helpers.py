@@ -9,21 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from mockserver import create_app
+from tests.ifc_models import SMALLEST
 from tests.mock.conftest import ALL_SPECS, SPEC_IDS, TOKENS, WRITE, body_for, load, runtime_of
 
-IFC = b"""ISO-10303-21;
-HEADER;
-FILE_DESCRIPTION(('ViewDefinition [CoordinationView]'),'2;1');
-FILE_NAME('model.ifc','2026-11-30T12:00:00',(''),(''),'','','');
-FILE_SCHEMA(('IFC4'));
-ENDSEC;
-DATA;
-#1=IFCPROJECT('2O2Fr$t4X7Zf8NOew3FLOH',$,'Project',$,$,$,$,$,$);
-#2=IFCWALL('1kTvXnbbzCWw8lcMd1dR4o',$,'Wall',$,$,$,$,$,$);
-ENDSEC;
-END-ISO-10303-21;
-"""
-"""The smallest IFC file the import reads (one wall): processed all the way to Mapped."""
+IFC = SMALLEST  # tests/ifc_models.py: a wall and a slab, processed all the way to Mapped
 OCTET = {**WRITE, "Content-Type": "application/octet-stream"}
 
 
