@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -61,6 +62,9 @@ class Bound:
 def is_ifc(content: bytes) -> bool:
     """IFC (STEP physical file) content starts with ISO-10303-21; (after an optional BOM)."""
     return content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(IFC_MAGIC)
+
+
+_DRAWS_LOCK = threading.Lock()
 
 
 class LifecycleWork:
@@ -150,8 +154,14 @@ class LifecycleWork:
         return self._failures(lifecycle, self.bound[lifecycle.entity])
 
     def _new_key(self, collection: str, *parts: Any) -> str:
-        """A new entity id, deterministic under the seed (the n-th passport of a building, ...)."""
-        rng = self.runtime.rng("lifecycle-id", collection, *parts)
+        """A new entity id, deterministic under the seed (the n-th passport of a building, ...).
+
+        Every draw of the same parts is numbered: after a delete the parts (a count of siblings)
+        repeat, and the deleted entity's id must not come back (a deleted file answering again)."""
+        with _DRAWS_LOCK:
+            draws = self.__dict__.setdefault("_draws", {})
+            drawn = draws[(collection, *parts)] = draws.get((collection, *parts), 0) + 1
+        rng = self.runtime.rng("lifecycle-id", collection, *parts, *(() if drawn == 1 else (drawn,)))
         while True:
             candidate = str(uuid.UUID(int=rng.getrandbits(128), version=4))
             if self.store.get(collection, candidate) is None:

@@ -112,6 +112,23 @@ def test_passport_file_ids_follow_the_seed(spec_cache) -> None:
     assert first != passport_ids(8)
 
 
+@pytest.mark.parametrize("path, key", [c.values for c in CASES if c.values[1].endswith("/passport")][-1:])
+def test_a_deleted_passport_file_never_answers_again(path, key, spec_cache) -> None:
+    """Order, delete, order again: the second file is another one (the same count of files in the
+    building drew the first one's id again) and the deleted id stays 404."""
+    suffix, _type, body = REQUESTS[key]
+    client = lifecycle_app(path, spec_cache, delay=0, seed=3).test_client()
+    building = first_building(client)
+    seen: list[str] = []
+    for _ in range(3):
+        made = client.post(f"/api/v3.0/building/{building}{suffix}", json=body, headers=WRITE).json["id"]
+        assert made not in seen
+        seen.append(made)
+        assert client.delete(f"/api/v3.0/building/{building}/files/{made}", headers=WRITE).status_code == 204
+        for gone in seen:
+            assert client.get(f"/api/v3.0/building/{building}/files/{gone}", headers=WRITE).status_code == 404
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 @given(name=st.text(max_size=60), city=st.text(max_size=30))
 def test_passport_files_are_valid_for_any_building_name(name, city) -> None:
