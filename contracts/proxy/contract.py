@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, unquote_to_bytes
 
 from contracts.json_depth import TOO_DEEP, too_deep
 from mockserver.http.router import Router
-from mockserver.spec.leniency import relax
+from mockserver.spec.leniency import relax, relax_accept_language
 from mockserver.spec.operations import Operation, compile_operations
 from mockserver.spec.schemas import SchemaSet
 from mockserver.validation.request import validate_request
@@ -124,6 +124,10 @@ class ContractSet:
             return Checked([], [])
         if body and _is_json(content_type) and too_deep(body):
             return Checked([Violation("request", "body", TOO_DEEP)], [], refuse=True)
+        in_headers: list[Any] = []
+        if self.lenient:  # as the mock reads it: a copy, the target gets the header as sent
+            headers = dict(headers)
+            in_headers = relax_accept_language(routed.operation, self.schemas[routed.version], headers)
         validated = validate_request(
             routed.operation,
             self.schemas[routed.version],
@@ -133,13 +137,13 @@ class ContractSet:
             content_type if body is not None else "",
             body if body is not None else b"",
         )
-        found, applied = validated.problems, []
+        found, applied = validated.problems, list(in_headers)
         if body is None:
             found = [p for p in found if not p.location.startswith("body")]
         elif found and self.lenient:
             relaxed = relax(self.specs[routed.version], routed.operation, content_type, validated.body, found)
             if relaxed is not None:
-                found, applied = relaxed.problems, relaxed.applied
+                found, applied = relaxed.problems, applied + relaxed.applied
         return Checked(
             [Violation("request", p.location, p.message) for p in found],
             [f"request {a.location}: {a.leniency}" for a in applied],

@@ -145,3 +145,23 @@ def test_a_response_leniency_is_noted_and_a_real_problem_still_counts(
     assert ok.headers[VERDICT_HEADER] == "ok; leniencies=1"
     assert bad.headers[VERDICT_HEADER] == "violations=1; leniencies=1"
     assert "response body.name: 12 is not valid" in proxy.console.getvalue()
+
+
+def test_an_accept_language_range_is_a_leniency_as_on_the_mock(mock_url: str, v3_doc: dict[str, Any]) -> None:
+    """``Accept-Language: *`` (every fetch client's) and ``nl-NL,nl;q=0.9``: the mock reads them,
+    so the proxy notes the leniency; ``--no-leniency`` counts them; a foreign language still counts."""
+    url = V3 + "/system/buildingusages"
+    with running_proxy(mock_url, {"v3.0": v3_doc}) as proxy:
+        verdicts = {
+            value: requests.get(proxy.url + url, headers={**WRITE, "Accept-Language": value}, timeout=10)
+            for value in ("*", "nl-NL,nl;q=0.9", "xx")
+        }
+    with running_proxy(mock_url, {"v3.0": v3_doc}, lenient=False) as proxy:
+        strict = requests.get(proxy.url + url, headers={**WRITE, "Accept-Language": "*"}, timeout=10)
+    assert verdicts["*"].status_code == 200 and verdicts["*"].headers[VERDICT_HEADER] == "ok; leniencies=1"
+    assert verdicts["nl-NL,nl;q=0.9"].headers[VERDICT_HEADER] == "ok; leniencies=1"
+    assert verdicts["xx"].status_code == 400 and verdicts["xx"].headers[VERDICT_HEADER].startswith(
+        "violations="
+    )
+    assert "leniencies" not in verdicts["xx"].headers[VERDICT_HEADER]
+    assert strict.headers[VERDICT_HEADER] == "violations=1"
