@@ -222,7 +222,7 @@ def _admin_session(tokens: Sequence[Any]) -> Any:
 
 def build(options: MockOptions) -> tuple[Any, tuple[Any, ...], tuple[str, ...]]:
     """The app for ``options``, with its tokens and served versions (every input checked first)."""
-    from mockserver.command import cancel_validation, load_specs
+    from mockserver.served_specs import cancel_validation, load_specs
 
     tokens = _tokens(options.tokens)
     fixtures = None
@@ -249,7 +249,7 @@ def build(options: MockOptions) -> tuple[Any, tuple[Any, ...], tuple[str, ...]]:
 def _app_of(specs: list[Any], tokens: tuple[Any, ...], options: MockOptions, fixtures: Any) -> Any:
     """The app, once the specs validated in the background are known to be valid."""
     from mockserver import create_app
-    from mockserver.command import await_validation
+    from mockserver.served_specs import await_validation
 
     try:
         app = create_app(

@@ -41,6 +41,7 @@ MOCK_TOP = (
     "mockserver",
     "mockserver.app",
     "mockserver.command",
+    "mockserver.served_specs",
     "mockserver.testing",
     "mockserver.pytest_fixture",
 )

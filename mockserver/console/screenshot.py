@@ -70,9 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         from mockserver import create_app
-        from mockserver.command import load_specs
         from mockserver.console.browser import start_chromium
         from mockserver.http.serve import serve_in_thread
+        from mockserver.served_specs import load_specs
 
         specs = load_specs(args.spec, args.specs_dir)
         args.out_dir.mkdir(parents=True, exist_ok=True)

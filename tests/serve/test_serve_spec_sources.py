@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from contracts.store import SnapshotStore
-from mockserver.command import load_specs
+from mockserver.served_specs import load_specs
 from tests.conftest import PROJECT_ROOT, real_build
 from tests.serve.mock_client import READ, mock_process
 
