@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -22,7 +23,7 @@ from mockserver.behaviour.reference import MISSING
 from mockserver.behaviour.scope import in_scope, reaches
 from mockserver.spec.leniency import Applied
 from mockserver.spec.problems import MockResponse
-from mockserver.state.encoded import Listing, joined
+from mockserver.state.encoded import Built, Listing, joined
 from mockserver.state.listing import page_of
 from mockserver.state.store import Ref
 
@@ -68,29 +69,39 @@ def _encoded_list(
 ) -> MockResponse | None:
     """The list joined from its entities' encoded answers (``state.encoded``); None: not cached.
 
-    The entities are decoded, shaped and encoded once per change of the collection; a list is then
-    a slice and a join, and a scoped token filters on the keys kept beside the bytes."""
+    An entity is decoded, shaped and encoded when it is new or changed; a list is then a slice and
+    a join, and a scoped token filters on the keys kept beside the bytes. An entity valid as stored
+    is answered as stored, whatever its place; one conformed to the items' schema is answered with
+    values seeded by its place, so its entry holds at that place only (``state.encoded.Built``)."""
     entries_of = getattr(call.store, "entries", None)
     if entries_of is None:
         return None
     key_field = call.runtime.key_fields.get(collection) or "id"
+    label = call.operation.label
+    resolved = call.runtime._raw_resolve(schema)
+    items = resolved.get("items") if isinstance(resolved, dict) and resolved.get("type") == "array" else None
 
-    def build(entities: list[dict[str, Any]]) -> list[tuple[str, bytes]] | None:
+    def key(entity: Any) -> str:
+        return str(entity.get(key_field) if isinstance(entity, dict) else None)
+
+    def build(entities: list[dict[str, Any]], places: Sequence[int] | None) -> list[Built] | None:
         rt = call.runtime
-        shaped: Any = entities
-        if not rt.schemas.validator(schema, response=True).is_valid(entities):
-            shaped = _shape_list(call, entities, schema)
-        if not isinstance(shaped, list) or len(shaped) != len(entities):
-            return None  # not an array of the entities: answered the decoding way
+        if not isinstance(items, dict):  # shaped as a whole: an answer may depend on the others
+            if places is not None:
+                return None
+            shaped: Any = entities
+            if not rt.schemas.validator(schema, response=True).is_valid(entities):
+                shaped = _shape_list(call, entities, schema)
+            if not isinstance(shaped, list) or len(shaped) != len(entities):
+                return None  # not an array of the entities: answered the decoding way
+            return [(key(e), _encoded(s), -1) for e, s in zip(entities, shaped, strict=True)]
+        valid = rt.schemas.validator(items, response=True).is_valid
         return [
-            (
-                str(e.get(key_field) if isinstance(e, dict) else None),
-                json.dumps(s, ensure_ascii=False).encode(),
-            )
-            for e, s in zip(entities, shaped, strict=True)
+            (key(e), _encoded(e), None) if valid(e) else (key(e), _encoded(rt.conform(e, items, label, i)), i)
+            for e, i in zip(entities, range(len(entities)) if places is None else places, strict=True)
         ]
 
-    entries = entries_of(collection, parent, (call.operation.label, id(schema)), build)
+    entries = entries_of(collection, parent, (label, id(schema)), build)
     if entries is None:
         return None
     if scoped:
@@ -106,6 +117,10 @@ def _encoded_list(
     media = call.operation.success().media_type or "application/json"
     headers = [("Content-Type", f"{media}; charset=utf-8"), *page.headers()]
     return MockResponse(int(call.operation.success().status), body, headers)
+
+
+def _encoded(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode()
 
 
 def _shape_list(call: Call, entities: list[Any], schema: dict[str, Any]) -> Any:

@@ -123,6 +123,18 @@ class MemoryStore:
         end = None if limit is None else offset + limit
         return json.loads("[" + ",".join(texts[offset:end]) + "]")
 
+    def stored(self, collection: str, parent: Ref | None = None) -> list[tuple[str, str]]:
+        """What ``list`` gives, as kept: (id, JSON text) pairs, nothing decoded. A text is replaced,
+        never changed, by a write: the same text object is the same entity (``state.encoded``)."""
+        with self._lock:
+            entities = self._entities.get(collection)
+            if not entities:
+                return []
+            if parent is None:
+                return list(entities.items())
+            children = self._children.get(parent, {})
+            return [(r[1], entities[r[1]]) for r in children if r[0] == collection and r[1] in entities]
+
     def count(self, collection: str, parent: Ref | None = None) -> int:
         with self._lock:
             if parent is None:

@@ -326,6 +326,13 @@ class SqliteStore:
         return [json.loads(body) for (body,) in rows]
 
     @_available
+    def stored(self, collection: str, parent: Ref | None = None) -> list[tuple[str, str]]:
+        """What ``list`` gives, as stored: (id, JSON text) pairs in creation order, nothing decoded."""
+        where, args = _listing(collection, parent)
+        query = f"SELECT id, body FROM entity WHERE {where} ORDER BY seq"
+        return self._connection().execute(query, args).fetchall()
+
+    @_available
     def count(self, collection: str, parent: Ref | None = None) -> int:
         where, args = _listing(collection, parent)
         return self._connection().execute(f"SELECT count(*) FROM entity WHERE {where}", args).fetchone()[0]

@@ -272,10 +272,10 @@ def test_a_crowd_finding_a_list_stale_builds_it_once() -> None:
     builds: list[int] = []
     gate = threading.Barrier(8)
 
-    def build(entities: list[dict[str, Any]]) -> list[tuple[str, bytes]]:
+    def build(entities: list[dict[str, Any]], places: Any) -> list[tuple[str, bytes, None]]:
         builds.append(len(entities))
         time.sleep(0.05)  # long enough for the others to arrive while it runs
-        return [(e["id"], json.dumps(e).encode()) for e in entities]
+        return [(e["id"], json.dumps(e).encode(), None) for e in entities]
 
     def read(_: int) -> Any:
         gate.wait()
@@ -287,4 +287,4 @@ def test_a_crowd_finding_a_list_stale_builds_it_once() -> None:
     assert all(g is got[0] for g in got)
     assert got[0].answer(0, 20) == json.dumps([{"id": f"t{n}"} for n in range(20)]).encode()
     store.put("thing", "t0", {"id": "t0", "changed": True})
-    assert store.entries("thing", None, "shape", build) is not got[0] and builds == [20, 20]
+    assert store.entries("thing", None, "shape", build) is not got[0] and builds == [20, 1]
