@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
 from typing import Any
@@ -229,30 +230,54 @@ def _body_fields(operation: Any) -> set[str]:
 
 def path_parameters_valid(case: Any) -> bool:
     """Whether the case's path parameters satisfy their schemas (stateful links can break that)."""
+    for name, kind, validator in _path_validators(case.operation):
+        value = (case.path_parameters or {}).get(name)
+        if value is None:
+            continue
+        candidate: Any = value
+        if kind in ("integer", "number"):
+            try:
+                candidate = float(value) if kind == "number" else int(value)
+            except (TypeError, ValueError):
+                return False
+        if not validator.is_valid(candidate):
+            return False
+    return True
+
+
+def _path_validators(operation: Any) -> list[tuple[str, Any, Any]]:
+    """(name, type, validator) of each path parameter with a schema, built once per operation.
+
+    Cached on the run's schema object (as ``checks._entity_fields``): a validator and format
+    checker built per positive case were most of what judging a scenario cost.
+    """
     import jsonschema
 
-    raw = case.operation.schema.raw_schema
-    definition = case.operation.definition.raw if hasattr(case.operation.definition, "raw") else {}
-    path_item = (raw.get("paths") or {}).get(case.operation.path) or {}
+    cache = getattr(operation.schema, "_madaster_path_validators", None)
+    if cache is None:
+        cache = {}
+        with contextlib.suppress(AttributeError):  # a schema that takes no attributes: no caching
+            operation.schema._madaster_path_validators = cache
+    cached = cache.get(operation.label)
+    if cached is not None:
+        return cached
+    raw = operation.schema.raw_schema
+    definition = operation.definition.raw if hasattr(operation.definition, "raw") else {}
+    path_item = (raw.get("paths") or {}).get(operation.path) or {}
     parameters = [*(path_item.get("parameters") or []), *(definition.get("parameters") or [])]
     checker = jsonschema.FormatChecker()
+    validators = []
     for parameter in parameters:
         parameter = resolve_or_empty(raw, parameter)
         if parameter.get("in") != "path":
             continue
-        value = (case.path_parameters or {}).get(parameter.get("name"))
         schema = resolve_or_empty(raw, parameter.get("schema") or {})
-        if value is None or not schema:
+        if not schema:
             continue
-        candidate: Any = value
-        if schema.get("type") in ("integer", "number"):
-            try:
-                candidate = float(value) if schema.get("type") == "number" else int(value)
-            except (TypeError, ValueError):
-                return False
-        if not jsonschema.Draft4Validator(schema, format_checker=checker).is_valid(candidate):
-            return False
-    return True
+        validator = jsonschema.Draft4Validator(schema, format_checker=checker)
+        validators.append((parameter.get("name"), schema.get("type"), validator))
+    cache[operation.label] = validators
+    return validators
 
 
 def _failure_report(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -55,7 +56,9 @@ def canonical_path(raw: str) -> str:
     return "/".join(segment(unquote(part)) for part in raw.split("?", 1)[0].split("/"))
 
 
+@lru_cache(maxsize=4096)
 def compile_template(template: str, methods: frozenset[str] = frozenset()) -> PathTemplate:
+    """The template as a regex; cached, since placement asks for the same (partly filled) ones per case."""
     names = tuple(re.findall(r"\{([^/{}]*)\}", template))  # ``{}``: a parameter with no name (``placement``)
     pattern = re.sub(r"\\\{[^/]*?\\\}", "([^/]+)", re.escape(template))
     literals = sum(1 for part in template.strip("/").split("/") if not part.startswith("{"))
@@ -73,10 +76,15 @@ class PathTemplates:
             methods = frozenset(key.upper() for key in item if key.lower() in OPERATION_METHODS)
             templates.append(compile_template(path, methods))
         self.templates = sorted(templates, key=lambda t: (-t.literals, len(t.names)))
+        self._by_depth: dict[int, list[PathTemplate]] = {}
+        """The templates by segment count, in the same order: a parameter is one segment, so only
+        templates of a path's own depth can fit it (a gate's refusal tried every path of the spec)."""
+        for template in self.templates:
+            self._by_depth.setdefault(template.template.count("/"), []).append(template)
 
     def match(self, path: str, method: str | None = None) -> tuple[PathTemplate, dict[str, str]] | None:
         """The most literal template ``path`` fits (with ``method`` when given), and its values."""
-        for template in self.templates:
+        for template in self._by_depth.get(path.count("/"), ()):
             if method is not None and method.upper() not in template.methods:
                 continue
             values = template.parameters(path)
@@ -191,11 +199,15 @@ class Ledger:
 
     def forget(self, path: str) -> list[OwnedEntity]:
         """The run deleted ``path``: it and every entity below it are gone."""
-        with self._lock:
+        below = path + "/"
+        depth = path.count("/")
+        with self._lock:  # only depths at or below the path's can hold it or its children
             gone = [
                 entity
-                for entity in self.owned.values()
-                if entity.path is not None and (entity.path == path or entity.path.startswith(path + "/"))
+                for level, entities in self._by_depth.items()
+                if level >= depth
+                for entity in entities.values()
+                if entity.path == path or (entity.path or "").startswith(below)
             ]
             for entity in gone:
                 del self.owned[entity.entity_id]
