@@ -223,6 +223,8 @@ def relax_accept_language(op: Operation, schemas: SchemaSet, headers: dict[str, 
     """An Accept-Language list of ranges (``*``, ``nl-NL,nl;q=0.9``) read as the one code of the
     spec's enum it picks, or dropped when it picks none; ``headers`` is changed in place."""
     value = headers.get("accept-language")
+    if value is None:
+        return []  # the common case: no header to read, so no parameter to look for
     param = next(
         (p for p in op.parameters if p.location == "header" and p.name.lower() == "accept-language"), None
     )

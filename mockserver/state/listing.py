@@ -8,6 +8,7 @@ created; ``X-Total-Count`` and ``X-Mock-Truncated`` say when an answer is a slic
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +56,7 @@ def page_of(operation: Operation, params: dict[str, Any], total: int) -> Page:
     return Page(start, max(min(limit, total - start), 0), total, truncated=False, sliced=True)
 
 
+@functools.lru_cache(maxsize=4096)  # a Page is frozen: one per total is shared by every list
 def _whole(total: int) -> Page:
     """No page asked for: everything, bounded to the newest ``MAX_LIST``."""
     if total <= MAX_LIST:
