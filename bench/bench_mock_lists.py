@@ -17,7 +17,10 @@ Prints, in one run on the real v3.0 build 30855 (from ../shared/madaster-specs):
    and of the first list after one PUT of a listed building or one create (the other entries reused);
 3. the 400-building list over HTTP on the memory store against bare waitress on its bytes, then
    on the sqlite store (a new file in a temporary folder);
-4. the mock's RSS at the start and after each load, and bare waitress's after the 400-building one.
+4. the mock's RSS at the start and after each load, and bare waitress's after the 400-building one;
+5. for every HTTP run the server's CPU time per request (its process's user + system time over the
+   run over the requests answered), and the mock's minus bare waitress's: what the application
+   costs under load, steadier than req/s on shared cores.
 
 Every server's output is read as it comes (``bench_mock.start``): a pipe nobody reads can freeze
 a server under load.
@@ -110,13 +113,28 @@ def start_prism() -> tuple[Any, str]:
     return proc, f"http://127.0.0.1:{port}/api/v3.0/building"
 
 
-def interleaved(urls: dict[str, str], args: argparse.Namespace, results: dict[str, dict[str, float]]) -> None:
-    """Best of ``repeat`` runs each, in turn, so a change in the machine's load hits all alike."""
-    for url in urls.values():
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (``/proc/PID/stat``), all its threads."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def interleaved(
+    urls: dict[str, tuple[str, int]], args: argparse.Namespace, results: dict[str, dict[str, float]]
+) -> None:
+    """Best of ``repeat`` runs each, in turn, so a change in the machine's load hits all alike.
+
+    Besides req/s, each run gives the server's CPU time per request (its process's user + system
+    time over the run, divided by the requests answered): on shared cores a steadier figure than
+    req/s, and the mock's minus bare waitress's is what the application costs under load."""
+    for url, _ in urls.values():
         measure(url, argparse.Namespace(**{**vars(args), "duration": 1}))  # warm up
     for _ in range(args.repeat):
-        for name, url in urls.items():
+        for name, (url, pid) in urls.items():
+            before = cpu_seconds(pid)
             figures = measure(url, args)
+            requests = figures["rps"] * args.duration
+            figures["cpu_us"] = (cpu_seconds(pid) - before) / requests * 1e6 if requests else 0.0
             if name not in results or figures["rps"] > results[name]["rps"]:
                 results[name] = figures
 
@@ -135,11 +153,11 @@ def over_http(args: argparse.Namespace) -> dict[str, dict[str, float]]:
         bare, bare_url, body_file = start_bare(list_url)
         procs.append(bare)
         files.append(body_file)
-        urls = {"mock 4": list_url, "bare 4": bare_url}
+        urls = {"mock 4": (list_url, mock.pid), "bare 4": (bare_url, bare.pid)}
         if args.prism:
             prism, prism_url = start_prism()
             procs.append(prism)
-            urls["prism 4"] = prism_url
+            urls["prism 4"] = (prism_url, prism.pid)
         interleaved(urls, args, results)
         results["mock rss 4"] = {"mb": rss_mb(mock.pid)}
         for proc in procs[1:]:
@@ -150,7 +168,7 @@ def over_http(args: argparse.Namespace) -> dict[str, dict[str, float]]:
         bare, bare_url, body_file = start_bare(list_url)
         procs.append(bare)
         files.append(body_file)
-        interleaved({"mock 400": list_url, "bare 400": bare_url}, args, results)
+        interleaved({"mock 400": (list_url, mock.pid), "bare 400": (bare_url, bare.pid)}, args, results)
         results["mock rss"] = {"mb": rss_mb(mock.pid)}
         results["bare rss 400"] = {"mb": rss_mb(bare.pid)}
         for proc in procs:
@@ -162,7 +180,7 @@ def over_http(args: argparse.Namespace) -> dict[str, dict[str, float]]:
             procs.append(mock)
             folder_id = call("GET", f"{base}/api/v3.0/folder")[1][0]["id"]  # type: ignore[index]
             fill(base, folder_id, 400)
-            interleaved({"sqlite 400": f"{base}/api/v3.0/building"}, args, results)
+            interleaved({"sqlite 400": (f"{base}/api/v3.0/building", mock.pid)}, args, results)
             results["sqlite rss"] = {"mb": rss_mb(mock.pid)}
             stop(mock)
             procs = []
@@ -359,7 +377,7 @@ def report_http(http: dict[str, dict[str, float]], args: argparse.Namespace) -> 
         f"\nover HTTP ({args.client} -t2, {args.connections} connections, {args.duration} s runs, "
         f"best of {args.repeat}, interleaved):"
     )
-    print(f"  {'':<36} {'req/s':>8} {'p50':>8} {'p99':>8}")
+    print(f"  {'':<36} {'req/s':>8} {'p50':>8} {'p99':>8} {'CPU/req':>9}")
     rows = [
         ("mock, 4-building list", "mock 4"),
         ("bare waitress, same bytes", "bare 4"),
@@ -372,11 +390,19 @@ def report_http(http: dict[str, dict[str, float]], args: argparse.Namespace) -> 
         figures = http.get(name)
         if figures is None:
             continue
-        print(f"  {label:<36} {figures['rps']:>8.0f} {figures['p50']:>6.1f}ms {figures['p99']:>6.1f}ms")
+        print(
+            f"  {label:<36} {figures['rps']:>8.0f} {figures['p50']:>6.1f}ms {figures['p99']:>6.1f}ms"
+            f" {figures['cpu_us']:>7.0f}µs"
+        )
         if figures.get("non2xx") or figures.get("errors"):
             print(f"    note: {figures['non2xx']:.0f} non-2xx answers, {figures['errors']:.0f} errors")
     mock, bare, big, bare_big = http["mock 4"], http["bare 4"], http["mock 400"], http["bare 400"]
     print(f"  4-building list, mock / bare waitress: {mock['rps'] / bare['rps']:.2f} (goal >= 0.5)")
+    print(
+        f"  CPU per request over bare waitress's (the application under load): "
+        f"{mock['cpu_us'] - bare['cpu_us']:.0f} µs for the 4-building list, "
+        f"{big['cpu_us'] - bare_big['cpu_us']:.0f} µs for the 400-building one"
+    )
     if "prism 4" in http:
         print(f"  4-building list, mock / Prism: {mock['rps'] / http['prism 4']['rps']:.1f}x (goal >= 5)")
     else:
