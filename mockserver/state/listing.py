@@ -56,12 +56,16 @@ def page_of(operation: Operation, params: dict[str, Any], total: int) -> Page:
     return Page(start, max(min(limit, total - start), 0), total, truncated=False, sliced=True)
 
 
-@functools.lru_cache(maxsize=4096)  # a Page is frozen: one per total is shared by every list
 def _whole(total: int) -> Page:
     """No page asked for: everything, bounded to the newest ``MAX_LIST``."""
-    if total <= MAX_LIST:
+    return _whole_of(total, MAX_LIST)
+
+
+@functools.lru_cache(maxsize=4096)  # a Page is frozen: one per total is shared by every list
+def _whole_of(total: int, bound: int) -> Page:
+    if total <= bound:
         return Page(0, total, total, truncated=False, sliced=False)
-    return Page(total - MAX_LIST, MAX_LIST, total, truncated=True, sliced=False)
+    return Page(total - bound, bound, total, truncated=True, sliced=False)
 
 
 def _first(params: dict[str, Any], declared: frozenset[str], names: tuple[str, ...]) -> int | None:
