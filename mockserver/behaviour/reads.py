@@ -5,7 +5,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -29,7 +30,7 @@ from mockserver.state.store import Ref
 
 
 def do_list(call: Call) -> MockResponse:
-    chain, _ = _addressed(call)
+    chain, _ = _addressed(call) if call.behaviour.refs else ([], None)
     collection = call.behaviour.collection or ""
     parent = chain[-1] if chain else None
     token = call.token
@@ -38,7 +39,7 @@ def do_list(call: Call) -> MockResponse:
     success = call.operation.success()
     scoped = token is not None and token.scope != "account" and not chain
     if success.schema is not None:
-        encoded = _encoded_list(call, collection, parent, success.schema, scoped)
+        encoded = _encoded_list(call, collection, parent, scoped)
         if encoded is not None:
             return encoded
     key_field = call.runtime.key_fields.get(collection) or "id"
@@ -64,9 +65,43 @@ def do_list(call: Call) -> MockResponse:
     return response
 
 
-def _encoded_list(
-    call: Call, collection: str, parent: Ref | None, schema: dict[str, Any], scoped: bool
-) -> MockResponse | None:
+@dataclass(frozen=True)
+class _ListPlan:
+    """What answering one list operation from encoded entries needs that is the same on every
+    request: worked out once per operation (``SpecRuntime.list_plans``), not per request."""
+
+    schema: dict[str, Any]
+    items: dict[str, Any] | None  # the array's items schema; None: the list is shaped as a whole
+    key_field: str
+    label: str
+    shape: Hashable  # the encoded cache's key for this answer's shape
+    status: int
+    content_type: tuple[str, str]
+
+
+def _plan(call: Call, collection: str) -> _ListPlan:
+    plans = call.runtime.list_plans
+    found = plans.get(id(call.operation))
+    if found is None:
+        success = call.operation.success()
+        schema = success.schema or {}
+        resolved = call.runtime._raw_resolve(schema)
+        items = (
+            resolved.get("items") if isinstance(resolved, dict) and resolved.get("type") == "array" else None
+        )
+        found = plans[id(call.operation)] = _ListPlan(
+            schema=schema,
+            items=items if isinstance(items, dict) else None,
+            key_field=call.runtime.key_fields.get(collection) or "id",
+            label=call.operation.label,
+            shape=(call.operation.label, id(schema)),
+            status=int(success.status),
+            content_type=("Content-Type", f"{success.media_type or 'application/json'}; charset=utf-8"),
+        )
+    return found
+
+
+def _encoded_list(call: Call, collection: str, parent: Ref | None, scoped: bool) -> MockResponse | None:
     """The list joined from its entities' encoded answers (``state.encoded``); None: not cached.
 
     An entity is decoded, shaped and encoded when it is new or changed; a list is then a slice and
@@ -76,32 +111,10 @@ def _encoded_list(
     entries_of = getattr(call.store, "entries", None)
     if entries_of is None:
         return None
-    key_field = call.runtime.key_fields.get(collection) or "id"
-    label = call.operation.label
-    resolved = call.runtime._raw_resolve(schema)
-    items = resolved.get("items") if isinstance(resolved, dict) and resolved.get("type") == "array" else None
-
-    def key(entity: Any) -> str:
-        return str(entity.get(key_field) if isinstance(entity, dict) else None)
-
-    def build(entities: list[dict[str, Any]], places: Sequence[int] | None) -> list[Built] | None:
-        rt = call.runtime
-        if not isinstance(items, dict):  # shaped as a whole: an answer may depend on the others
-            if places is not None:
-                return None
-            shaped: Any = entities
-            if not rt.schemas.validator(schema, response=True).is_valid(entities):
-                shaped = _shape_list(call, entities, schema)
-            if not isinstance(shaped, list) or len(shaped) != len(entities):
-                return None  # not an array of the entities: answered the decoding way
-            return [(key(e), _encoded(s), -1) for e, s in zip(entities, shaped, strict=True)]
-        valid = rt.schemas.validator(items, response=True).is_valid
-        return [
-            (key(e), _encoded(e), None) if valid(e) else (key(e), _encoded(rt.conform(e, items, label, i)), i)
-            for e, i in zip(entities, range(len(entities)) if places is None else places, strict=True)
-        ]
-
-    entries = entries_of(collection, parent, (label, id(schema)), build)
+    plan = _plan(call, collection)
+    entries = entries_of(
+        collection, parent, plan.shape, lambda found, places: _build(call, plan, found, places)
+    )
     if entries is None:
         return None
     if scoped:
@@ -114,9 +127,35 @@ def _encoded_list(
         body = entries.answer(page.offset, stop)  # the whole list: joined once per change
     else:
         body = joined(entries[page.offset : stop])
-    media = call.operation.success().media_type or "application/json"
-    headers = [("Content-Type", f"{media}; charset=utf-8"), *page.headers()]
-    return MockResponse(int(call.operation.success().status), body, headers)
+    paging = page.headers()
+    return MockResponse(plan.status, body, [plan.content_type, *paging] if paging else [plan.content_type])
+
+
+def _build(
+    call: Call, plan: _ListPlan, entities: list[dict[str, Any]], places: Sequence[int] | None
+) -> list[Built] | None:
+    """The entries of ``entities`` (at ``places`` of the list; None: the whole list, in order)."""
+    rt, items, key_field = call.runtime, plan.items, plan.key_field
+
+    def key(entity: Any) -> str:
+        return str(entity.get(key_field) if isinstance(entity, dict) else None)
+
+    if items is None:  # shaped as a whole: an answer may depend on the others
+        if places is not None:
+            return None
+        shaped: Any = entities
+        if not rt.schemas.validator(plan.schema, response=True).is_valid(entities):
+            shaped = _shape_list(call, entities, plan.schema)
+        if not isinstance(shaped, list) or len(shaped) != len(entities):
+            return None  # not an array of the entities: answered the decoding way
+        return [(key(e), _encoded(s), -1) for e, s in zip(entities, shaped, strict=True)]
+    valid = rt.schemas.validator(items, response=True).is_valid
+    return [
+        (key(e), _encoded(e), None)
+        if valid(e)
+        else (key(e), _encoded(rt.conform(e, items, plan.label, i)), i)
+        for e, i in zip(entities, range(len(entities)) if places is None else places, strict=True)
+    ]
 
 
 def _encoded(value: Any) -> bytes:

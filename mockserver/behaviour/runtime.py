@@ -50,6 +50,7 @@ class SpecRuntime:
         # computations attach them: an element's mapping, a child's weight); fixtures are kept as given
         self.derivers: dict[str, Callable[[Any, str, dict[str, Any], Any], dict[str, Any]]] = {}
         self.lenient = True  # shape entities as the platform does (create_app: not under strict)
+        self.list_plans: dict[int, Any] = {}  # id(operation) -> what its encoded list needs (reads)
 
     # -- schemas -------------------------------------------------------------------------
     def _raw_resolve(self, schema: Any) -> Any:
