@@ -27,7 +27,7 @@ from mockserver.http.request_log import LogEntry, RequestLog, mask_key, scope_of
 from mockserver.http.router import Router
 from mockserver.platform.downloads import base_url_of
 from mockserver.spec.leniency import HEADER as LENIENCY_HEADER
-from mockserver.spec.leniency import header_value, relax, relax_accept_language
+from mockserver.spec.leniency import header_value, narrowed, relax, relax_accept_language
 from mockserver.spec.problems import MockResponse, problem_response, title_for
 from mockserver.spec.schemas import Problem
 from mockserver.state.store import MAX_ENTITY_BYTES, StateStore, StoreUnavailable
@@ -226,6 +226,8 @@ class MockPipeline:
                 validated.problems = relaxed.problems
                 if not relaxed.problems:
                     validated.body, applied = relaxed.body, relaxed.applied
+        elif not self.strict and validated.body is not None:  # the repaired reading may refuse more
+            validated.problems = narrowed(runtime, operation, environ.get("CONTENT_TYPE", ""), validated.body)
         applied = in_headers + applied
         if validated.problems:
             return problem_response(

@@ -132,3 +132,30 @@ def test_the_command_passes_strict_to_the_app(flags: tuple[str, ...], strict: bo
     database = client.get("/api/v4.0/database", headers=READ).json[0]["id"]
     answer = client.post("/api/v4.0/commodity", json=_product(database), headers=WRITE)
     assert answer.status_code == (400 if strict else 200)
+
+
+@pytest.mark.parametrize("build", [28168, 17265])
+@pytest.mark.parametrize("kind", ["AAA", "CommodityBase", "material", ""])
+def test_a_commodity_type_no_subtype_names_is_refused(build: int, kind: str) -> None:
+    """As published the union lists the abstract base, so any commodityType passes; the platform
+    builds only Material and Product, and the runner tests that reading: the mock refuses the rest."""
+    client = create_app([real_build("v4.0", build)]).test_client()
+    database = client.get("/api/v4.0/database", headers=READ).json[0]["id"]
+    before = client.get(f"/api/v4.0/database/{database}/commodities", headers=READ)
+    refused = client.post(
+        "/api/v4.0/commodity", json={"commodityType": kind, "databaseId": database}, headers=WRITE
+    )
+    assert refused.status_code == 400, refused.json
+    assert [e["location"] for e in refused.json["errors"]] == ["body"]
+    after = client.get(f"/api/v4.0/database/{database}/commodities", headers=READ)
+    assert before.status_code == 200 and after.get_data() == before.get_data()  # nothing stored
+
+
+@pytest.mark.parametrize("build", [28168, 17265])
+def test_strict_takes_the_published_union_as_it_is(build: int) -> None:
+    client = create_app([real_build("v4.0", build)], strict=True).test_client()
+    database = client.get("/api/v4.0/database", headers=READ).json[0]["id"]
+    answer = client.post(
+        "/api/v4.0/commodity", json={"commodityType": "AAA", "databaseId": database}, headers=WRITE
+    )
+    assert answer.status_code == 200, answer.json  # the published base takes it; --strict follows the spec
