@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 
 from contracts.proxy.app import PROXY_IDENT, VERDICT_HEADER
 from tests.mock.conftest import WRITE, body_for
+from tests.proxy.conftest import spec_doc
 from tests.proxy.proxy_helpers import V3, running_proxy, v3_workflow
 
 IGNORED_HEADERS = {"date", "via", VERDICT_HEADER.lower()}
@@ -165,3 +167,21 @@ def test_an_accept_language_range_is_a_leniency_as_on_the_mock(mock_url: str, v3
     )
     assert "leniencies" not in verdicts["xx"].headers[VERDICT_HEADER]
     assert strict.headers[VERDICT_HEADER] == "violations=1"
+
+
+@pytest.mark.parametrize("build", [28168, 17265])
+def test_a_commodity_type_naming_no_subtype_is_a_violation_as_on_the_mock(build: int) -> None:
+    """One reading for the mock, the runner and the proxy: the published union takes any
+    commodityType as the abstract base; the platform builds only Material and Product."""
+    from contracts.proxy.contract import ContractSet
+
+    doc = spec_doc("v4.0", build)
+    body = json.dumps({"commodityType": "AAA", "databaseId": "4b872da2-2156-45a8-8161-c078f3b98199"})
+    material = json.dumps({"commodityType": "Material", "databaseId": "4b872da2-2156-45a8-8161-c078f3b98199"})
+    for lenient, expected in ((True, ["body"]), (False, [])):
+        contracts = ContractSet({"v4.0": doc}, lenient=lenient)
+        routed = contracts.route("POST", "/api/v4.0/commodity")
+        checked = contracts.check_request(routed, "", {}, "application/json", body.encode())
+        assert [v.location for v in checked.violations] == expected, checked.violations
+        fine = contracts.check_request(routed, "", {}, "application/json", material.encode())
+        assert fine.violations == [], fine.violations
