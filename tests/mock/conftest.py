@@ -106,7 +106,26 @@ def body_for(app: Any, version: str, method: str, suffix: str, **overrides: Any)
     )
     if isinstance(body, dict):
         body.update(known_references(runtime, runtime.model.behaviours[id(op)].collection, body))
+        body = as_the_platform_reads(runtime, op, schema, body)
         body.update(overrides)
+    return body
+
+
+def as_the_platform_reads(runtime: Any, op: Any, schema: Any, body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` (generated from the published schema) with a discriminator value the platform
+    builds, when the published union took it only as the abstract base (``spec.leniency.narrowed``)."""
+    from mockserver.spec.leniency import narrowed
+
+    if not narrowed(runtime, op, "application/json", body):
+        return body
+    resolved = runtime._raw_resolve(schema) or {}
+    alternatives = [runtime._raw_resolve(a) for a in resolved.get("oneOf") or resolved.get("anyOf") or []]
+    for found in [resolved, *alternatives]:  # the union's discriminator, or the one its base carries
+        discriminator = found.get("discriminator") if isinstance(found, dict) else None
+        for name in (discriminator or {}).get("mapping") or {}:
+            candidate = {**body, discriminator["propertyName"]: name}  # type: ignore[index]
+            if not narrowed(runtime, op, "application/json", candidate):
+                return candidate
     return body
 
 
@@ -163,6 +182,7 @@ def concrete_request(app: Any, version: str, op: Any) -> tuple[str, dict[str, An
                     key_field = runtime.key_fields.get(behaviour.collection) or "id"
                     if existing:
                         body[key_field] = existing[0][key_field]
+                body = as_the_platform_reads(runtime, op, schema, body)
             kwargs = {"json": body}
         elif media.startswith("multipart/"):
             names = list(((runtime._raw_resolve(schema) or {}).get("properties") or {"file": {}}).keys())
