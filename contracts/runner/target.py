@@ -93,7 +93,7 @@ def build_target(
         inner = create_mock(create_app, spec, doc, tokens, seed)
         scoped_key = "madaster-contracts-scoped-" + secrets.token_hex(12)
         scope = grant_scoped_token(inner, spec.version, key, scoped_key)
-        description, display, writes = "embedded mock (in-process)", OFFLINE_BASE_URL, True
+        description, display, writes = describe_target(None), OFFLINE_BASE_URL, True
     else:
         if not api_key:
             raise ContractsError(
@@ -102,7 +102,7 @@ def build_target(
         key, scope = api_key, None
         forwarder = HttpForwarder(base_url, RetryPolicy(timeout=timeout))
         inner = forwarder
-        description, display, writes = base_url.rstrip("/"), base_url.rstrip("/"), allow_writes
+        description, display, writes = describe_target(base_url), base_url.rstrip("/"), allow_writes
     if scoped_key:
         inner = ScopedKeyInjector(inner, scoped_key)
     log = RequestLog(KeyInjector(inner, key, read_only_key))
@@ -129,6 +129,11 @@ def build_target(
         scoped=bool(scoped_key) and (base_url is not None or scope is not None),
         scope=scope,
     )
+
+
+def describe_target(base_url: str | None) -> str:
+    """How the console and the reports name the target: the embedded mock, or the base URL."""
+    return "embedded mock (in-process)" if base_url is None else base_url.rstrip("/")
 
 
 def create_mock(
