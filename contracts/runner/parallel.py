@@ -269,7 +269,7 @@ class Pool:
             self.console.write(
                 f"   [{number + 1}/{total}] {name} (worker {worker.number}, {part.duration:.1f}s)"
             )
-            self.console.stream.write(output)
+            self.console.stream.write(output if output.endswith("\n") or not output else output + "\n")
             self.console.stream.flush()
             if not completed and not lost:
                 self.interrupted = True
