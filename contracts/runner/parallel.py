@@ -118,6 +118,13 @@ def run_parallel(
             pool.run_spec(plan, run)
 
 
+def first_call(spec: SpecUnderTest, options: RunOptions, seed: int) -> None:
+    """Check the remote target and the key once, before any worker starts on the spec."""
+    from contracts.runner.session import SpecSession
+
+    SpecSession.open(spec, options, seed).preflight()
+
+
 @dataclass
 class Worker:
     number: int
@@ -181,6 +188,8 @@ class Pool:
     def run_spec(self, plan: SpecPlan, run: RunResult) -> None:
         """Hand out the spec's units, close the workers' sessions, merge; stop on Ctrl-C or a problem."""
         spec, options = plan.spec, self.options
+        if not options.offline:  # an unreachable host or a rejected key: one line, as in one process
+            first_call(spec, options, run.seed)
         result = VersionResult(
             label=spec.label, source=spec.source, target=describe_target(options.base_url), seed=run.seed
         )

@@ -191,3 +191,19 @@ def test_ctrl_c_stops_the_workers_and_still_writes_the_report(tmp_path) -> None:
     assert "interrupted: the results above are partial" in out
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["versions"][0]["cases"] > 0
+
+
+def test_an_unreachable_host_is_one_line_before_any_worker_prints(cli) -> None:
+    result = cli("test", *SPECS, "--base-url", "http://127.0.0.1:9", "--api-key", "k", "--jobs", "2")
+    assert result.code == 2
+    assert "cannot reach http://127.0.0.1:9" in result.err and len(result.err.strip().splitlines()) == 1
+    assert result.out == ""
+
+
+def test_a_shard_is_spread_over_the_workers_too(cli, tmp_path) -> None:
+    shard = ["--shard", "2/2", "--report"]
+    one = cli("test", *SPECS, *READS, *shard, "one.json", "--jobs", "1")
+    two = cli("test", *SPECS, *READS, *shard, "two.json", "--jobs", "2")
+    assert one.code == two.code == 0, two.out
+    assert report_of(tmp_path / "two.json") == report_of(tmp_path / "one.json")
+    assert 0 < len(report_of(tmp_path / "two.json")["cases"]) < 8  # a part of the run, not all of it
