@@ -2,8 +2,9 @@
 
 The work of a spec is split in units (``sharding``): its operations, each tested alone in
 the examples, coverage and fuzzing phases, and one stateful unit (schemathesis's stateful
-phase over every operation, then the CRUD workflows). ``SpecSession`` runs units; the CLI runs
-all of a shard's units in one go, the pytest plugin one unit per test.
+phase over every operation, then the CRUD workflows). ``SpecSession`` (``session``) runs units;
+the CLI runs all of a shard's units in one go, or spreads them over worker processes with
+``--jobs`` (``parallel``), the pytest plugin one unit per test.
 
 The reports are written whatever happens: after a clean run, a finding, a lost connection
 (exit 2) or Ctrl-C, with what was found until then.
