@@ -1,15 +1,13 @@
 """``test --jobs N``: a run's units spread over N worker processes, merged into one run.
 
 The specs are tested one after the other, as in one process. A spec's units (``sharding``; only
-the shard's with ``--shard``) wait in one queue in batches: the stateful unit alone first, then
-the operations of each collection together (``/building``, its items and their actions: a
-``PUT /building/{id}`` finds the buildings its batch's ``POST /building`` created, as in one
-process), the batches of the most operations first. The parent hands the next batch to
-whichever worker is free, so none idles while another has a long list left (no static split).
-Each worker opens its own session of the spec (``worker``): its own target, embedded mock and
-ownership ledger. When the queue is empty every worker closes its session, deleting what it
-created; then the parent merges the batches' results into the spec's one ``VersionResult``,
-and the run goes on as a single-process run: one summary, one set of reports, one exit code.
+the shard's with ``--shard``) wait in one queue in batches (``batches``), the longest first;
+the parent hands the next batch to whichever worker is free, so none idles while another has a
+long list left (no static split). Each worker runs a batch in a session of its own
+(``worker``): its own target, embedded mock and ownership ledger, deleting what it created.
+When the queue is empty the parent merges the batches' results into the spec's one
+``VersionResult``, and the run goes on as a single-process run: one summary, one set of
+reports, one exit code.
 
 Progress: each worker writes a batch's progress lines into a buffer; the parent prints them
 whole when the batch is done, under a line naming it, so workers never interleave.
@@ -35,12 +33,13 @@ from multiprocessing.connection import wait
 from typing import Any
 
 from contracts.errors import ContractsError, TargetConfigurationError
+from contracts.runner.batches import SpecPlan, plan_spec
 from contracts.runner.cleanup import collapse
 from contracts.runner.options import RunOptions
 from contracts.runner.reporting.console import ConsoleReporter
 from contracts.runner.results import RunResult, VersionResult
-from contracts.runner.session import PER_OPERATION_PHASES, blocked_writes_error, operation_labels
-from contracts.runner.sharding import STATEFUL_UNIT, in_shard
+from contracts.runner.session import blocked_writes_error
+from contracts.runner.sharding import STATEFUL_UNIT
 from contracts.runner.specs import SpecUnderTest
 from contracts.runner.target import describe_target
 from contracts.runner.worker import worker_main
@@ -49,62 +48,6 @@ POLL_SECONDS = 0.2
 """How often the parent looks up from waiting (to notice a Ctrl-C or a worker that died)."""
 SHUTDOWN_SECONDS = 300
 """How long the parent waits for the workers to delete what they created before stopping them."""
-
-
-@dataclass
-class SpecPlan:
-    """One spec's work: its operations (document order) and its batches of units (in hand-out order)."""
-
-    index: int
-    spec: SpecUnderTest
-    operations: list[str]
-    batches: list[list[str]]
-    defects: list[Any]
-    collections: set[str] = field(default_factory=set)
-
-    def name(self, number: int) -> str:
-        """``stateful`` or ``/api/v3.0/building: 15 operation(s)``, for the progress line."""
-        units = self.batches[number]
-        if units == [STATEFUL_UNIT]:
-            return STATEFUL_UNIT
-        return f"{collection_of(units[0], self.collections)}: {len(units)} operation(s)"
-
-
-def plan_spec(index: int, spec: SpecUnderTest, options: RunOptions) -> SpecPlan:
-    """The units of one spec, as a single-process run (or shard) would run them."""
-    from contracts.platform.leniency import find_and_repair
-
-    doc, defects = find_and_repair(spec.doc)
-    labels = operation_labels(doc, options.writes_allowed, options)
-    operations = [label for label in labels if in_shard(spec.version, label, options.shard)]
-    collections = collection_paths(doc)
-    batches: list[list[str]] = []
-    if "stateful" in options.phases and in_shard(spec.version, STATEFUL_UNIT, options.shard):
-        batches.append([STATEFUL_UNIT])
-    if any(p in PER_OPERATION_PHASES for p in options.phases):
-        grouped: dict[str, list[str]] = {}
-        for label in operations:
-            grouped.setdefault(collection_of(label, collections), []).append(label)
-        batches += sorted(grouped.values(), key=len, reverse=True)  # stable: document order on ties
-    return SpecPlan(index, spec, operations, batches, defects, collections)
-
-
-def _shape(path: str) -> str:
-    """A path with every parameter alike: ``/building/{id}`` and ``/building/{buildingId}`` agree."""
-    return "/".join("{}" if part.startswith("{") else part for part in path.split("/"))
-
-
-def collection_paths(doc: dict[str, Any]) -> set[str]:
-    """Paths that list or create entities addressed below them by a parameter (``/building``)."""
-    shapes = {_shape(path) for path in doc.get("paths") or {}}
-    return {shape for shape in shapes if any(other.startswith(shape + "/{") for other in shapes)}
-
-
-def collection_of(label: str, collections: set[str]) -> str:
-    """The longest collection a ``METHOD /path`` belongs to; the path itself when none."""
-    path = _shape(label.split(" ", 1)[1])
-    found = [c for c in collections if path == c or path.startswith(c + "/")]
-    return max(found, key=len) if found else path
 
 
 def run_parallel(

@@ -20,8 +20,8 @@ import pytest
 
 from contracts.errors import ContractsError
 from contracts.runner import target as target_module
+from contracts.runner.batches import collection_of, collection_paths, operation_batches
 from contracts.runner.options import parse_jobs
-from contracts.runner.parallel import collection_of, collection_paths
 from tests.conftest import PROJECT_ROOT, requires_shared
 from tests.runner.broken_api import KEY, BrokenApi, serving
 from tests.runner.test_broken_server import assert_key_absent, failed_checks, target_args
@@ -105,6 +105,30 @@ def test_operations_are_batched_by_the_collection_they_act_on() -> None:
     assert (
         collection_of("GET /api/v3.0/system/buildingusages", collections) == "/api/v3.0/system/buildingusages"
     )
+
+
+def test_a_collections_create_goes_with_its_reads_and_deletes_and_other_bodies_alone() -> None:
+    body = {"requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}}}
+    doc = {
+        "paths": {
+            "/api/v3.0/building": {"get": {}, "post": body},
+            "/api/v3.0/building/{id}": {"get": {}, "put": body, "delete": {}},
+            "/api/v3.0/building/{id}/passport": {"post": body},
+            "/api/v3.0/system/buildingusages": {"get": {}},
+        }
+    }
+    operations = [f"{m.upper()} {p}" for p, item in doc["paths"].items() for m in item]
+    assert operation_batches(doc, operations, collection_paths(doc)) == [
+        [
+            "GET /api/v3.0/building",
+            "POST /api/v3.0/building",
+            "GET /api/v3.0/building/{id}",
+            "DELETE /api/v3.0/building/{id}",
+        ],
+        ["PUT /api/v3.0/building/{id}"],
+        ["POST /api/v3.0/building/{id}/passport"],
+        ["GET /api/v3.0/system/buildingusages"],
+    ]
 
 
 def test_two_workers_find_what_one_process_finds_in_one_set_of_reports(cli, broken_mock, tmp_path) -> None:
