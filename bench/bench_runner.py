@@ -14,6 +14,7 @@ whole run; wall time, cases and cases/s of each, and the ratios.
     python bench/bench_runner.py                      # every version in specs/, both parts
     python bench/bench_runner.py --part cli --spec ../shared/madaster-specs/v3.0/build-30855.json
     python bench/bench_runner.py --part parallel --max-examples 5
+    python bench/bench_runner.py --part jobs          # --jobs 2 against two static shards side by side
 """
 
 from __future__ import annotations
@@ -159,16 +160,22 @@ def main() -> int:
     parser.add_argument("--max-examples", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-cli", action="store_true", help="only time our run")
-    parser.add_argument("--part", choices=("all", "cli", "parallel"), default="all")
+    parser.add_argument(
+        "--part",
+        choices=("all", "cli", "parallel", "jobs"),
+        default="all",
+        help="jobs: only the CLI's whole run, two shards side by side and --jobs 2 (no pytest)",
+    )
     args = parser.parse_args()
 
     specs = collect_specs([], args.spec, ROOT / "specs" if not args.spec else None)
     if args.part in ("all", "cli"):
         compare_with_cli(specs, args)
-    if args.part in ("all", "parallel"):
+    if args.part in ("all", "parallel", "jobs"):
         from runner_scaling import compare_parallel  # bench/runner_scaling.py
 
-        compare_parallel([Path(spec.source).resolve() for spec in specs], args.max_examples, args.seed)
+        files = [Path(spec.source).resolve() for spec in specs]
+        compare_parallel(files, args.max_examples, args.seed, with_pytest=args.part != "jobs")
     return 0
 
 

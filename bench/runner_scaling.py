@@ -114,16 +114,17 @@ def _green(code: int, output: str) -> bool:
     return code == 0
 
 
-def compare_parallel(specs: list[Path], max_examples: int, seed: int) -> None:
+def compare_parallel(specs: list[Path], max_examples: int, seed: int, *, with_pytest: bool = True) -> None:
     print(
         f"\nscaling out on {os.cpu_count()} cores: {', '.join(s.name for s in specs)}, max-examples {max_examples}"
     )
     whole = cli_runs(specs, max_examples, seed, [None])
     pairs = [
-        (pytest_run(specs, max_examples, seed, 0), pytest_run(specs, max_examples, seed, 2)),
         (whole, cli_runs(specs, max_examples, seed, ["1/2", "2/2"])),
         (whole, cli_runs(specs, max_examples, seed, [None], jobs="2")),
     ]
+    if with_pytest:
+        pairs.insert(0, (pytest_run(specs, max_examples, seed, 0), pytest_run(specs, max_examples, seed, 2)))
     print(f"{'':44}{'wall s':>9}{'cases':>9}{'cases/s':>9}  green")
     for serial, parallel in pairs:
         for timed in (serial, parallel):
