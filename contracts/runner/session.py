@@ -38,11 +38,20 @@ class SpecSession:
     _placement: Any = None
 
     @classmethod
-    def open(cls, spec: SpecUnderTest, options: RunOptions, seed: int) -> SpecSession:
+    def open(
+        cls,
+        spec: SpecUnderTest,
+        options: RunOptions,
+        seed: int,
+        *,
+        repaired: tuple[dict[str, Any], list[Any]] | None = None,
+    ) -> SpecSession:
+        """``repaired``: the spec's document with its defects repaired, when already known (a
+        ``--jobs`` worker opens many sessions of one spec: the same document serves them all)."""
         from contracts.platform.leniency import find_and_repair
         from contracts.runner.target import build_target
 
-        doc, defects = find_and_repair(spec.doc)
+        doc, defects = repaired if repaired is not None else find_and_repair(spec.doc)
         run_prefix = f"mc-{secrets.token_hex(3)}-"
         target = build_target(
             spec,

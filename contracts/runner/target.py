@@ -136,14 +136,25 @@ def describe_target(base_url: str | None) -> str:
     return "embedded mock (in-process)" if base_url is None else base_url.rstrip("/")
 
 
+_VALIDATED: dict[int, dict[str, Any]] = {}
+"""Documents a mock was built on in this process, by id (held, so an id is never reused): the
+next mock on the same document skips its OpenAPI validation (a ``--jobs`` worker builds many)."""
+
+
 def create_mock(
     create_app: Any, spec: SpecUnderTest, doc: dict[str, Any] | None, tokens: list[Any], seed: int
 ) -> Any:
     """The mock for the repaired document; the snapshot as published if the mock cannot serve that."""
+    from contracts.spec_loader import CheckedSpec
+
     problem: Exception | None = None
     for candidate in ([doc] if doc is not None and doc is not spec.doc else []) + [spec.doc]:
         try:
-            return create_app([candidate], tokens=tokens, seed=seed, admin=False)
+            known = _VALIDATED.get(id(candidate)) is candidate
+            served = CheckedSpec(candidate, spec.source) if known else candidate
+            app = create_app([served], tokens=tokens, seed=seed, admin=False)
+            _VALIDATED[id(candidate)] = candidate
+            return app
         except ContractsError:
             raise
         except Exception as exc:  # a mock defect must not end in a traceback

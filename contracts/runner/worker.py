@@ -38,6 +38,8 @@ from contracts.runner.sharding import STATEFUL_UNIT
 from contracts.runner.specs import SpecUnderTest
 
 _interrupted = False
+_repaired: dict[int, tuple[dict[str, Any], list[Any]]] = {}
+"""Each spec's repaired document, found once per worker and shared by its sessions."""
 READS = "reads"
 """The key of the session a worker's read-only batches of a spec share."""
 
@@ -132,7 +134,11 @@ def _session(
     if session is None:
         index = key[0]
         try:
-            session = SpecSession.open(specs[index], options, seed)
+            if index not in _repaired:
+                from contracts.platform.leniency import find_and_repair
+
+                _repaired[index] = find_and_repair(specs[index].doc)
+            session = SpecSession.open(specs[index], options, seed, repaired=_repaired[index])
         except (ContractsError, KeyboardInterrupt):
             raise
         except Exception as exc:  # a defect of the runner: one line to the parent
