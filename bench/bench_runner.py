@@ -1,9 +1,10 @@
 """Benchmark: the offline contract run against the plain ``schemathesis run`` CLI, and scaling out.
 
 Ours: ``madaster-contracts test`` without a base URL (the embedded mock, in-process WSGI),
-all phases, --max-examples 10, per version. Peer: ``schemathesis run`` on the same spec
-file, same --max-examples, ``-w 1``, against the same mock served over HTTP (waitress).
-Both sides print wall time, test cases (as each tool counts them) and requests the mock
+all phases, --max-examples 10, per version, with ``--jobs 1`` (one process) and ``--jobs auto``
+(a worker process per usable core). Peer: ``schemathesis run`` on the same spec file, same
+--max-examples, ``-w 1`` (and ``-w 2``), against the same mock served over HTTP (waitress).
+Every row prints wall time, test cases (as each tool counts them) and requests the mock
 received, then the ratios. Run it once or twice; it takes a few minutes on 2 cores.
 
 Scaling out (``--part parallel``): the pytest plugin's per-operation tests with ``-n 0`` and
@@ -13,6 +14,7 @@ whole run; wall time, cases and cases/s of each, and the ratios.
     python bench/bench_runner.py                      # every version in specs/, both parts
     python bench/bench_runner.py --part cli --spec ../shared/madaster-specs/v3.0/build-30855.json
     python bench/bench_runner.py --part parallel --max-examples 5
+    python bench/bench_runner.py --part jobs          # --jobs 2 against two static shards side by side
 """
 
 from __future__ import annotations
@@ -55,43 +57,48 @@ class Figures:
 
 
 class Counting:
-    """WSGI middleware counting requests."""
+    """WSGI middleware counting requests (in shared memory: ``--jobs`` workers count too)."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, shared: Any = None) -> None:
+        import multiprocessing
+
         self.app = app
-        self.count = 0
-        self.lock = threading.Lock()
+        self.shared = shared if shared is not None else multiprocessing.Value("q", 0)
+
+    @property
+    def count(self) -> int:
+        return int(self.shared.value)
 
     def __call__(self, environ: dict, start_response: Any) -> Any:
-        with self.lock:
-            self.count += 1
+        with self.shared.get_lock():
+            self.shared.value += 1
         return self.app(environ, start_response)
 
 
-def ours(spec_file: Path, max_examples: int, seed: int) -> Figures:
+def ours(spec_file: Path, max_examples: int, seed: int, jobs: int = 1) -> Figures:
+    """Our offline run; with ``jobs`` > 1 the forked workers count into the same shared counter."""
+    import multiprocessing
+
     import mockserver
 
-    counters: list[Counting] = []
+    shared = multiprocessing.Value("q", 0)
     original = mockserver.create_app
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         app = original(*args, **kwargs)
-        counter = Counting(app.wsgi_app)
-        app.wsgi_app = counter
-        counters.append(counter)
+        app.wsgi_app = Counting(app.wsgi_app, shared)
         return app
 
     mockserver.create_app = counted
     try:
+        options = RunOptions(spec_files=[spec_file], max_examples=max_examples, seed=seed, jobs=jobs)
         started = time.perf_counter()
-        run = run_contracts(
-            RunOptions(spec_files=[spec_file], max_examples=max_examples, seed=seed), stream=io.StringIO()
-        )
+        run = run_contracts(options, stream=io.StringIO())
         wall = time.perf_counter() - started
     finally:
         mockserver.create_app = original
     failures = sum(len(v.failures) for v in run.versions)
-    return Figures(wall, sum(v.cases for v in run.versions), sum(c.count for c in counters), failures)
+    return Figures(wall, sum(v.cases for v in run.versions), int(shared.value), failures)
 
 
 @contextmanager
@@ -114,7 +121,7 @@ def served_mock(spec: SpecUnderTest, doc: dict[str, Any]) -> Iterator[tuple[str,
         server.close()
 
 
-def plain_cli(spec: SpecUnderTest, max_examples: int, seed: int) -> Figures:
+def plain_cli(spec: SpecUnderTest, max_examples: int, seed: int, workers: int = 1) -> Figures:
     """The peer on the document our run tests (spec problems repaired), so both do the same work."""
     cli = Path(sys.executable).parent / "schemathesis"
     doc, _ = find_and_repair(spec.doc)
@@ -128,7 +135,7 @@ def plain_cli(spec: SpecUnderTest, max_examples: int, seed: int) -> Figures:
             "--url",
             url,
             "-w",
-            "1",
+            str(workers),
             "--max-examples",
             str(max_examples),
         ]
@@ -153,64 +160,87 @@ def main() -> int:
     parser.add_argument("--max-examples", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-cli", action="store_true", help="only time our run")
-    parser.add_argument("--part", choices=("all", "cli", "parallel"), default="all")
+    parser.add_argument(
+        "--part",
+        choices=("all", "cli", "parallel", "jobs"),
+        default="all",
+        help="jobs: only the CLI's whole run, two shards side by side and --jobs 2 (no pytest)",
+    )
     args = parser.parse_args()
 
     specs = collect_specs([], args.spec, ROOT / "specs" if not args.spec else None)
     if args.part in ("all", "cli"):
         compare_with_cli(specs, args)
-    if args.part in ("all", "parallel"):
+    if args.part in ("all", "parallel", "jobs"):
         from runner_scaling import compare_parallel  # bench/runner_scaling.py
 
-        compare_parallel([Path(spec.source).resolve() for spec in specs], args.max_examples, args.seed)
+        files = [Path(spec.source).resolve() for spec in specs]
+        compare_parallel(files, args.max_examples, args.seed, with_pytest=args.part != "jobs")
     return 0
 
 
 def compare_with_cli(specs: list[SpecUnderTest], args: argparse.Namespace) -> None:
-    rows = []
-    total_ours = Figures(0.0, 0, 0, 0)
+    from contracts.runner.options import usable_cores
+
+    cores = usable_cores()
+    tools = [("ours -j 1", "ours", 1), (f"ours -j auto ({cores})", "ours", cores)]
+    if not args.skip_cli:
+        tools += [("schemathesis -w 1", "cli", 1), ("schemathesis -w 2", "cli", 2)]
+    rows: list[tuple[str, dict[str, Figures]]] = []
+    totals = {name: 0.0 for name, _, _ in tools}
     for spec in specs:
-        spec_file = Path(spec.source)
-        mine = ours(spec_file, args.max_examples, args.seed)
-        peer = None if args.skip_cli else plain_cli(spec, args.max_examples, args.seed)
-        rows.append((spec.label, mine, peer))
-        total_ours = Figures(total_ours.wall + mine.wall, total_ours.cases + mine.cases, 0, 0)
-        print(
-            f"{spec.label}: ours {mine.wall:.1f}s" + (f", plain CLI {peer.wall:.1f}s" if peer else ""),
-            flush=True,
-        )
+        figures: dict[str, Figures] = {}
+        for name, kind, workers in tools:
+            if kind == "ours":
+                figures[name] = ours(Path(spec.source), args.max_examples, args.seed, jobs=workers)
+            else:
+                figures[name] = plain_cli(spec, args.max_examples, args.seed, workers=workers)
+            totals[name] += figures[name].wall
+        rows.append((spec.label, figures))
+        print(f"{spec.label}: " + ", ".join(f"{n} {f.wall:.1f}s" for n, f in figures.items()), flush=True)
 
     print()
-    print(f"max-examples {args.max_examples}, all phases, seed {args.seed}")
+    print(f"max-examples {args.max_examples}, all phases, seed {args.seed}, {cores} usable core(s)")
     header = ("spec", "tool", "wall s", "cases", "cases/s", "mock requests", "req/s", "failures")
-    print("  ".join(f"{h:>13}" for h in header))
-    for label, mine, peer in rows:
-        for tool, fig in (("ours (WSGI)", mine), ("schemathesis", peer)):
-            if fig is None:
-                continue
-            print(
-                "  ".join(
-                    f"{v:>13}"
-                    for v in (
-                        label,
-                        tool,
-                        f"{fig.wall:.1f}",
-                        fig.cases,
-                        f"{fig.cases_per_second:.0f}",
-                        fig.requests,
-                        f"{fig.requests / fig.wall:.0f}" if fig.wall else "-",
-                        fig.failures,
-                    )
+    widths = (8, 22, 7, 7, 8, 14, 7, 9)
+    print("  ".join(f"{h:>{w}}" for h, w in zip(header, widths, strict=True)))
+    for label, figures in rows:
+        for name, fig in figures.items():
+            values = (
+                label,
+                name,
+                f"{fig.wall:.1f}",
+                fig.cases,
+                f"{fig.cases_per_second:.0f}",
+                fig.requests,
+                f"{fig.requests / fig.wall:.0f}" if fig.wall else "-",
+                fig.failures,
+            )
+            print("  ".join(f"{v:>{w}}" for v, w in zip(values, widths, strict=True)))
+        for mine, peer in ratios(list(figures)):
+            a, b = figures[mine], figures[peer]
+            if b.cases_per_second and b.requests and a.wall:
+                print(
+                    f"{label:>8}  {mine} / {peer}: {a.cases_per_second / b.cases_per_second:.2f}x cases/s, "
+                    f"{(a.requests / a.wall) / (b.requests / b.wall):.2f}x requests/s, wall {b.wall / a.wall:.2f}x"
                 )
-            )
-        if peer is not None and peer.cases_per_second:
-            print(
-                f"{label:>13}  ratio: {mine.cases_per_second / peer.cases_per_second:.1f}x cases/s, "
-                f"{(mine.requests / mine.wall) / (peer.requests / peer.wall):.1f}x requests/s, "
-                f"wall {peer.wall / mine.wall:.1f}x faster"
-            )
-    goal = "met" if total_ours.wall < 60 else "NOT met"
-    print(f"\nours, all specs: {total_ours.wall:.1f}s wall, {total_ours.cases} cases (goal < 60 s: {goal})")
+    for name, wall in totals.items():
+        print(f"{name}, all specs: {wall:.1f}s wall")
+    best = min(totals[name] for name, kind, _ in tools if kind == "ours")
+    goal = "met" if best < 60 else "NOT met"
+    print(f"ours, all specs, fastest: {best:.1f}s wall (goal < 60 s: {goal})")
+
+
+def ratios(names: list[str]) -> list[tuple[str, str]]:
+    """(ours, peer) pairs to print: each of ours against ``-w 1``, the parallel one against ``-w 2``."""
+    ours_names = [n for n in names if n.startswith("ours")]
+    peers = [n for n in names if n.startswith("schemathesis")]
+    pairs = [(mine, peers[0]) for mine in ours_names] if peers else []
+    if len(peers) > 1 and len(ours_names) > 1:
+        pairs.append((ours_names[-1], peers[1]))
+    if len(ours_names) > 1:
+        pairs.append((ours_names[-1], ours_names[0]))
+    return pairs
 
 
 if __name__ == "__main__":

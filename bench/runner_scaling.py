@@ -2,8 +2,8 @@
 
 Both sides run the same work on the same machine in one go, so the ratios compare like with
 like: ``-n 0`` against ``-n 2`` (one test per operation, spread over two worker processes),
-and the whole ``test`` run against ``--shard 1/2`` and ``--shard 2/2`` started side by side
-(what a two-job CI matrix does). Each prints wall time, cases and cases/s.
+and the whole ``test`` run (``--jobs 1``) against ``--shard 1/2`` and ``--shard 2/2`` started side by
+side (what a two-job CI matrix does) and against one ``test --jobs 2`` run. Each prints wall time, cases and cases/s.
 """
 
 from __future__ import annotations
@@ -73,8 +73,10 @@ def pytest_run(specs: list[Path], max_examples: int, seed: int, workers: int) ->
     return Timed(label, wall, cases, _green(done.returncode, done.stdout + done.stderr))
 
 
-def cli_runs(specs: list[Path], max_examples: int, seed: int, shards: list[str | None]) -> Timed:
-    """The CLI run(s) started together; wall time until the last one ends."""
+def cli_runs(
+    specs: list[Path], max_examples: int, seed: int, shards: list[str | None], jobs: str = "1"
+) -> Timed:
+    """The CLI run(s) started together, each with ``--jobs`` (1: one process); wall time until the last ends."""
     with tempfile.TemporaryDirectory() as work:
         processes = []
         started = time.perf_counter()
@@ -82,6 +84,7 @@ def cli_runs(specs: list[Path], max_examples: int, seed: int, shards: list[str |
             command = [sys.executable, "-m", "contracts", "test", "--max-examples", str(max_examples)]
             command += ["--seed", str(seed)] + [arg for spec in specs for arg in ("--spec", str(spec))]
             command += ["--shard", shard] if shard else []
+            command += ["--jobs", jobs]
             processes.append(
                 subprocess.Popen(
                     command,
@@ -97,7 +100,7 @@ def cli_runs(specs: list[Path], max_examples: int, seed: int, shards: list[str |
     cases = sum(int(n) for out in outputs for n in re.findall(r"operations, (\d+) cases", out))
     ok = all(_green(process.returncode, out) for process, out in zip(processes, outputs, strict=True))
     label = (
-        "test (whole run)"
+        ("test (whole run)" if jobs == "1" else f"test --jobs {jobs} (one run)")
         if shards == [None]
         else f"test --shard 1..{len(shards)}/{len(shards)} side by side"
     )
@@ -111,14 +114,17 @@ def _green(code: int, output: str) -> bool:
     return code == 0
 
 
-def compare_parallel(specs: list[Path], max_examples: int, seed: int) -> None:
+def compare_parallel(specs: list[Path], max_examples: int, seed: int, *, with_pytest: bool = True) -> None:
     print(
         f"\nscaling out on {os.cpu_count()} cores: {', '.join(s.name for s in specs)}, max-examples {max_examples}"
     )
+    whole = cli_runs(specs, max_examples, seed, [None])
     pairs = [
-        (pytest_run(specs, max_examples, seed, 0), pytest_run(specs, max_examples, seed, 2)),
-        (cli_runs(specs, max_examples, seed, [None]), cli_runs(specs, max_examples, seed, ["1/2", "2/2"])),
+        (whole, cli_runs(specs, max_examples, seed, ["1/2", "2/2"])),
+        (whole, cli_runs(specs, max_examples, seed, [None], jobs="2")),
     ]
+    if with_pytest:
+        pairs.insert(0, (pytest_run(specs, max_examples, seed, 0), pytest_run(specs, max_examples, seed, 2)))
     print(f"{'':44}{'wall s':>9}{'cases':>9}{'cases/s':>9}  green")
     for serial, parallel in pairs:
         for timed in (serial, parallel):

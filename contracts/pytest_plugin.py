@@ -164,7 +164,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture(scope="session")
 def _madaster_sessions(madaster_options: Any) -> Any:
     """Per process (per xdist worker): one SpecSession per spec, opened on first use, cleaned up at the end."""
-    from contracts.runner.core import SpecSession
+    from contracts.runner.session import SpecSession
     from contracts.runner.specs import collect_specs
 
     specs = _as_usage_error(

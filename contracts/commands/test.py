@@ -96,6 +96,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="run only the K-th of N deterministic parts (operations split by a stable hash), for a CI matrix",
     )
     parser.add_argument(
+        "-j",
+        "--jobs",
+        default=None,
+        metavar="N",
+        help="worker processes to spread the run over, or auto (the usable cores); one run, one set of "
+        "reports (default: auto against the embedded mock, 1 against --base-url)",
+    )
+    parser.add_argument(
         "--skip-check",
         dest="skipped_checks",
         action="append",
@@ -114,7 +122,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from contracts.runner import RunOptions, run_contracts
-    from contracts.runner.options import parse_shard
+    from contracts.runner.options import parse_jobs, parse_shard
 
     base_url = args.base_url or os.environ.get("MADASTER_BASE_URL") or None
     api_key = args.api_key or os.environ.get("MADASTER_API_KEY") or None
@@ -137,6 +145,7 @@ def run(args: argparse.Namespace) -> int:
         max_response_time=args.max_response_time,
         request_timeout=args.request_timeout,
         shard=parse_shard(args.shard) if args.shard else None,
+        jobs=parse_jobs(getattr(args, "jobs", None), offline=base_url is None),
         skipped_checks=list(getattr(args, "skipped_checks", None) or []),
     )
     stream = SummaryOnly(sys.stdout) if getattr(args, "verbosity", 0) < 0 else None

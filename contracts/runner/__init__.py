@@ -8,6 +8,8 @@ transport -> WSGI layers every request passes: key injection, request log, write
              HTTP forwarding of the exact request target, timeouts
 safety    -> the schemathesis configuration: read-only unless writes are allowed
 sharding  -> units of work (operations, the stateful unit) and the shard each belongs to
+session   -> one spec against one target, running units (CLI, --jobs workers, pytest plugin)
+parallel  -> --jobs N: batches of units over worker processes (worker), merged into one run
 checks    -> Madaster checks on top of schemathesis's built-in ones (auth; response_checks:
              declared success status, response time)
 engine    -> runs schemathesis's engine and folds its events into results

@@ -42,6 +42,8 @@ class RunOptions:
     workflows: bool = True
     shard: tuple[int, int] | None = None
     """``(K, N)``: only the K-th of N deterministic parts of the work (see ``sharding``)."""
+    jobs: int = 1
+    """Worker processes the run's units are spread over (``parallel``); 1 runs them in this process."""
     skipped_checks: list[str] = field(default_factory=list)
     """Checks turned off by name (``--skip-check``): schemathesis's and the Madaster ones."""
 
@@ -74,6 +76,8 @@ class RunOptions:
             raise ContractsError("--request-timeout must be a positive number of seconds")
         if not self.max_response_time > 0:
             raise ContractsError("--max-response-time must be a positive number of seconds")
+        if self.jobs < 1:
+            raise ContractsError(f"--jobs {self.jobs}: must be at least 1 (or auto)")
         if self.shard is not None and not 1 <= self.shard[0] <= self.shard[1]:
             raise ContractsError(f"--shard {self.shard[0]}/{self.shard[1]}: K must be between 1 and N")
         if self.base_url is not None:
@@ -131,3 +135,27 @@ def parse_shard(text: str) -> tuple[int, int]:
     if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
         raise ContractsError(f"--shard {text!r} must be K/N with 1 <= K <= N, e.g. 1/4")
     return int(match.group(1)), int(match.group(2))
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity), at least 1."""
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # no affinity on this platform
+        return max(1, os.cpu_count() or 1)
+
+
+def parse_jobs(text: str | None, *, offline: bool) -> int:
+    """``--jobs``: a whole number >= 1 or ``auto`` (usable cores); by default ``auto`` offline, 1 against an API.
+
+    One worker against a real API by default: more would multiply the load on its account.
+    """
+    if text is None:
+        return usable_cores() if offline else 1
+    if text.strip().lower() == "auto":
+        return usable_cores()
+    if not re.fullmatch(r"\s*\d+\s*", text) or int(text) < 1:
+        raise ContractsError(f"--jobs {text!r} must be a whole number of at least 1, or auto")
+    return int(text)

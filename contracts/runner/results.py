@@ -99,6 +99,16 @@ class OperationResult:
     def failed(self) -> bool:
         return "failed" in self.checks.values() or bool(self.errors)
 
+    def merge(self, other: OperationResult) -> None:
+        """Add another part of the same operation's results (``--jobs``: a worker's)."""
+        self.cases += other.cases
+        for name, outcome in other.checks.items():
+            self.record_check(name, outcome == "passed")
+        self.skipped = self.skipped or other.skipped
+        self.errors += [error for error in other.errors if error not in self.errors]
+        self.not_sent += other.not_sent
+        self.not_sent_reason = self.not_sent_reason or other.not_sent_reason
+
 
 @dataclass
 class VersionResult:
@@ -132,6 +142,25 @@ class VersionResult:
         self.failures.append(failure)
         self.operation(failure.operation, failure.unit).record_check(failure.check, False)
         return True
+
+    def merge(self, part: VersionResult) -> None:
+        """Fold in the results of some units of this version (``--jobs``: one worker's unit).
+
+        Merged in the order the units would run in one process, the totals, the failures (each
+        once, with every phase that found it) and their order are those of a single-process run.
+        """
+        for unit, table in ((OPERATION, part.operations), (STATEFUL, part.stateful)):
+            for label, operation in table.items():
+                self.operation(label, unit).merge(operation)
+        for failure in part.failures:
+            known = next((k for k in self.failures if k.key == failure.key), None)
+            if known is None:
+                self.failures.append(failure)
+            else:
+                known.phases += [phase for phase in failure.phases if phase not in known.phases]
+        self.errors += [error for error in part.errors if error not in self.errors]
+        self.cleanup += part.cleanup
+        self.skipped_scenarios += part.skipped_scenarios
 
     def operation(self, label: str, unit: str = OPERATION) -> OperationResult:
         table = self.stateful if unit == STATEFUL else self.operations

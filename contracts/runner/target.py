@@ -93,7 +93,7 @@ def build_target(
         inner = create_mock(create_app, spec, doc, tokens, seed)
         scoped_key = "madaster-contracts-scoped-" + secrets.token_hex(12)
         scope = grant_scoped_token(inner, spec.version, key, scoped_key)
-        description, display, writes = "embedded mock (in-process)", OFFLINE_BASE_URL, True
+        description, display, writes = describe_target(None), OFFLINE_BASE_URL, True
     else:
         if not api_key:
             raise ContractsError(
@@ -102,7 +102,7 @@ def build_target(
         key, scope = api_key, None
         forwarder = HttpForwarder(base_url, RetryPolicy(timeout=timeout))
         inner = forwarder
-        description, display, writes = base_url.rstrip("/"), base_url.rstrip("/"), allow_writes
+        description, display, writes = describe_target(base_url), base_url.rstrip("/"), allow_writes
     if scoped_key:
         inner = ScopedKeyInjector(inner, scoped_key)
     log = RequestLog(KeyInjector(inner, key, read_only_key))
@@ -131,14 +131,30 @@ def build_target(
     )
 
 
+def describe_target(base_url: str | None) -> str:
+    """How the console and the reports name the target: the embedded mock, or the base URL."""
+    return "embedded mock (in-process)" if base_url is None else base_url.rstrip("/")
+
+
+_VALIDATED: dict[int, dict[str, Any]] = {}
+"""Documents a mock was built on in this process, by id (held, so an id is never reused): the
+next mock on the same document skips its OpenAPI validation (a ``--jobs`` worker builds many)."""
+
+
 def create_mock(
     create_app: Any, spec: SpecUnderTest, doc: dict[str, Any] | None, tokens: list[Any], seed: int
 ) -> Any:
     """The mock for the repaired document; the snapshot as published if the mock cannot serve that."""
+    from contracts.spec_loader import CheckedSpec
+
     problem: Exception | None = None
     for candidate in ([doc] if doc is not None and doc is not spec.doc else []) + [spec.doc]:
         try:
-            return create_app([candidate], tokens=tokens, seed=seed, admin=False)
+            known = _VALIDATED.get(id(candidate)) is candidate
+            served = CheckedSpec(candidate, spec.source) if known else candidate
+            app = create_app([served], tokens=tokens, seed=seed, admin=False)
+            _VALIDATED[id(candidate)] = candidate
+            return app
         except ContractsError:
             raise
         except Exception as exc:  # a mock defect must not end in a traceback
