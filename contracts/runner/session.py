@@ -175,27 +175,12 @@ class SpecSession:
         with self.activated(schema):
             completed = run_engine(schema, self.target, result, progress, unit=STATEFUL)
             lost = self.target.connection_lost
+            run = {"version": self.spec.version, "seed": self.seed, "run_prefix": self.run_prefix}
             if completed and self.target.writes_allowed and self.options.workflows and not lost:
-                run_workflows(
-                    schema,
-                    self.target,
-                    result,
-                    version=self.spec.version,
-                    seed=self.seed,
-                    run_prefix=self.run_prefix,
-                    progress=progress,
-                    patterns=self.options.operation_patterns(),
-                )
+                patterns = self.options.operation_patterns()
+                run_workflows(schema, self.target, result, progress=progress, patterns=patterns, **run)
             if completed and not self.target.connection_lost:
-                run_key_checks(
-                    schema,
-                    self.target,
-                    result,
-                    version=self.spec.version,
-                    seed=self.seed,
-                    run_prefix=self.run_prefix,
-                    progress=progress,
-                )
+                run_key_checks(schema, self.target, result, progress=progress, **run)
         return completed
 
     def close(self, result: VersionResult) -> None:
