@@ -41,6 +41,11 @@ class SpecUnderTest:
     build: str | None
     source: str
     doc: dict[str, Any]
+    checked: bool = False
+    """A document validated already: a ``--spec`` file (validated as it was loaded) or a snapshot
+    whose bytes the store validated (``Snapshot.load_checked``). The embedded mock need not
+    validate it, nor its repair (``contracts.platform.leniency`` keeps a valid document
+    valid, ``tests/platform/test_repaired_documents.py``), again."""
 
     @property
     def label(self) -> str:
@@ -59,6 +64,8 @@ def collect_specs(
 ) -> list[SpecUnderTest]:
     """The documents to test, in the order given; every version in the store when nothing is named."""
     found = [from_document(load_spec_file(path), str(path)) for path in spec_files]
+    for spec in found:
+        spec.checked = True  # load_spec_file validated it (an invalid file is a SpecError)
     if versions or not spec_files:
         found.extend(_from_store(versions, specs_dir))
     if not found:
@@ -77,8 +84,10 @@ def _from_store(versions: list[str], specs_dir: Path | None) -> list[SpecUnderTe
     result = []
     for ref in refs:
         snapshot = store.resolve(ref) if "@" in ref else store.latest(ref)
-        doc = snapshot.load()
+        loaded = snapshot.load_checked()
+        doc = loaded if isinstance(loaded, dict) else loaded.doc
         spec = from_document(doc, str(snapshot.path))
+        spec.checked = not isinstance(loaded, dict)
         spec.version = snapshot.version or spec.version
         spec.build = snapshot.build or spec.build
         result.append(spec)

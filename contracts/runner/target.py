@@ -150,7 +150,7 @@ def create_mock(
     problem: Exception | None = None
     for candidate in ([doc] if doc is not None and doc is not spec.doc else []) + [spec.doc]:
         try:
-            known = _VALIDATED.get(id(candidate)) is candidate
+            known = spec.checked or _VALIDATED.get(id(candidate)) is candidate
             served = CheckedSpec(candidate, spec.source) if known else candidate
             app = create_app([served], tokens=tokens, seed=seed, admin=False)
             _VALIDATED[id(candidate)] = candidate
