@@ -183,10 +183,15 @@ def narrowed(runtime: Any, op: Operation, content_type: str, body: Any) -> list[
 
 
 def _is_union(runtime: Any, schema: Any) -> bool:
-    components = runtime.schemas.raw_components  # a mock runtime or the proxy's spec alike
+    resolved = _raw(runtime.schemas, schema)  # a mock runtime or the proxy's spec alike
+    return isinstance(resolved, dict) and bool(resolved.get("oneOf") or resolved.get("anyOf"))
+
+
+def _raw(schemas: SchemaSet, schema: Any) -> Any:
+    """``schema`` with its ``$ref`` chain followed to the component it names."""
     while isinstance(schema, dict) and "$ref" in schema:
-        schema = components.get(str(schema["$ref"]).rsplit("/", 1)[-1], {})
-    return isinstance(schema, dict) and bool(schema.get("oneOf") or schema.get("anyOf"))
+        schema = schemas.raw_components.get(str(schema["$ref"]).rsplit("/", 1)[-1], {})
+    return schema
 
 
 def _body_validator(runtime: Any, op: Operation, media: str | None, value: Any) -> Any:
@@ -250,11 +255,9 @@ def relax_accept_language(op: Operation, schemas: SchemaSet, headers: dict[str, 
     param = next(
         (p for p in op.parameters if p.location == "header" and p.name.lower() == "accept-language"), None
     )
-    if value is None or param is None:
+    if param is None:
         return []
-    schema = param.schema
-    while isinstance(schema, dict) and "$ref" in schema:
-        schema = schemas.raw_components.get(str(schema["$ref"]).rsplit("/", 1)[-1], {})
+    schema = _raw(schemas, param.schema)
     allowed = schema.get("enum") if isinstance(schema, dict) else None
     if not isinstance(allowed, list) or value in allowed:
         return []
