@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import unquote
 
 import schemathesis
 from schemathesis.core.parameters import ParameterLocation
@@ -78,12 +79,13 @@ def own_path(placement: Placement, case: Any) -> None:
             fixed.append(segment(str(value)) if value is not None else part)
             continue
         entity = "/".join([*fixed, "{" + name + "}"])
-        current = str(value) if value is not None else None
+        current = unquote(str(value)) if value is not None else None  # schemathesis quotes its values
         if current is None or not ledger.owns(current) or not _fits(placement, entity, current):
             current = placement.own_or_create(entity)
             if current is None:
                 return  # nothing of the run to act on: the gate will refuse the case
-            case.path_parameters[name] = current
+            # quoted as schemathesis quotes what it generates: an id the run chose may hold "?" or "/"
+            case.path_parameters[name] = segment(current)
         fixed.append(segment(current))
 
 

@@ -59,3 +59,25 @@ def test_a_file_is_made_in_the_building_the_write_fixed() -> None:
     file_id = placement.own_or_create(f"/api/v3.0/building/{older}/files/{{fileId}}")
     assert file_id is not None
     assert placement.gate.ledger.owned[file_id].path == f"/api/v3.0/building/{older}/files/{file_id}"
+
+
+def test_an_own_id_put_into_a_path_is_quoted_as_schemathesis_quotes_its_values() -> None:
+    """An id the run chose (a client-keyed child: an element) may hold "?" or "/": sent raw, it
+    would end the path or split it (werkzeug refused it: "Query string is defined in the path")."""
+    from types import SimpleNamespace
+
+    from schemathesis.transport.prepare import prepare_path
+
+    from contracts.runner.owned_cases import own_path
+
+    chosen = "el?1/2 #"
+    ledger = SimpleNamespace(owns=lambda value: value == chosen, owned={})
+    placement = SimpleNamespace(gate=SimpleNamespace(ledger=ledger), own_or_create=lambda entity: chosen)
+    case = SimpleNamespace(
+        operation=SimpleNamespace(path="/api/v3.0/element/{id}"), path_parameters={"id": "not-ours"}
+    )
+    own_path(placement, case)
+    assert case.path_parameters["id"] == "el%3F1%2F2%20%23"
+    assert prepare_path(case.operation.path, case.path_parameters) == "/api/v3.0/element/el%3F1%2F2%20%23"
+    own_path(placement, case)  # the quoted value read back is the run's own: kept as it is
+    assert case.path_parameters["id"] == "el%3F1%2F2%20%23"
