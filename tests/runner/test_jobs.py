@@ -211,7 +211,7 @@ def test_ctrl_c_stops_the_workers_and_still_writes_the_report(tmp_path) -> None:
     process.send_signal(signal.SIGINT)  # the parent only: it passes the Ctrl-C on
     out, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
-    assert "Traceback" not in out + err
+    assert "Traceback" not in out + err, out + err  # shown whole: seen twice under load, not reproduced
     assert "interrupted: the results above are partial" in out
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["versions"][0]["cases"] > 0
