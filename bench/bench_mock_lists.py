@@ -10,7 +10,9 @@ Prints, in one run on the real v3.0 build 30855 (from ../shared/madaster-specs):
 
 1. the mock's 4-building ``GET /building`` against a bare waitress app (the same ``MockServer``,
    threads and settings) answering the very same bytes, and against Stoplight Prism on the same
-   spec (when installed): req/s of each and the ratios, interleaved;
+   spec (when installed): req/s of each and the ratios, interleaved; the mock and bare waitress
+   each as served by default (reads answered in the event loop, ``mockserver.http.inline``) and
+   with every request on a worker thread (``mock --no-inline``);
 2. the in-process cost of the list (the WSGI pipeline called directly, no sockets) at 4, 40 and
    400 buildings, and the cost of each building listed beyond the fourth (µs): of an unchanged
    list (its joined answer shared), of the first list after a change of every entry (rebuilt),
@@ -52,9 +54,11 @@ SIZES = (4, 40, 400)
 AFTER_PUT, AFTER_CREATE = 10_000, 20_000  # keys of the after-write figures in ``times``
 
 
-def bare_server(port: int, body_file: str, content_type: str) -> None:
-    """The ceiling: waitress as the mock runs it, answering fixed bytes with the mock's headers."""
+def bare_server(port: int, body_file: str, content_type: str, mode: str) -> None:
+    """The ceiling: waitress as the mock runs it (reads inline, or ``mode`` "threads" as the mock
+    runs with ``--no-inline``), answering fixed bytes with the mock's headers."""
     sys.path.insert(0, str(ROOT))
+    from mockserver.http.inline import reads_under_api
     from mockserver.http.memory import answer_iterable
     from mockserver.http.serve import MockServer
 
@@ -65,7 +69,7 @@ def bare_server(port: int, body_file: str, content_type: str) -> None:
         start_response("200 OK", headers)
         return answer_iterable(environ, body)  # handed to waitress as the mock hands its answers
 
-    server = MockServer(app, "127.0.0.1", port)
+    server = MockServer(app, "127.0.0.1", port, inline=None if mode == "threads" else reads_under_api)
     print(f"bare waitress on {server.base_url}", flush=True)
     server.serve()
 
@@ -85,14 +89,14 @@ def fill(base: str, folder_id: str, total: int) -> None:
             sys.exit(f"the mock refused a benchmark building: {status} {answer}")
 
 
-def start_mock(store: str) -> tuple[Any, str]:
+def start_mock(store: str, *extra: str) -> tuple[Any, str]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    cmd = [sys.executable, "-m", "contracts", "mock", "--spec", str(SPEC), "--port", str(port), "-q"]
+    cmd = [sys.executable, "-m", "contracts", "mock", "--spec", str(SPEC), "--port", str(port), "-q", *extra]
     return start([*cmd, "--store", store], f"{base}/api/v3.0/account")[0], base
 
 
-def start_bare(list_url: str) -> tuple[Any, str, Path]:
+def start_bare(list_url: str, mode: str = "inline") -> tuple[Any, str, Path]:
     """A bare waitress app answering the bytes the mock answers at ``list_url`` now."""
     request = urllib.request.Request(list_url, headers={"X-API-Key": "dev-write"})
     with urllib.request.urlopen(request, timeout=10) as answer:
@@ -100,7 +104,7 @@ def start_bare(list_url: str) -> tuple[Any, str, Path]:
     body_file = Path(f"/tmp/bench-lists-{os.getpid()}-{len(body)}.json")
     body_file.write_bytes(body)
     port = free_port()
-    cmd = [sys.executable, __file__, "--bare", str(port), str(body_file), content_type]
+    cmd = [sys.executable, __file__, "--bare", str(port), str(body_file), content_type, mode]
     proc, _ = start(cmd, f"http://127.0.0.1:{port}/")
     return proc, f"http://127.0.0.1:{port}/api/v3.0/building", body_file
 
@@ -153,7 +157,17 @@ def over_http(args: argparse.Namespace) -> dict[str, dict[str, float]]:
         bare, bare_url, body_file = start_bare(list_url)
         procs.append(bare)
         files.append(body_file)
-        urls = {"mock 4": (list_url, mock.pid), "bare 4": (bare_url, bare.pid)}
+        threaded, threaded_base = start_mock("memory", "--no-inline")
+        procs.append(threaded)
+        bare_threads, bare_threads_url, body_file = start_bare(list_url, "threads")
+        procs.append(bare_threads)
+        files.append(body_file)
+        urls = {
+            "mock 4": (list_url, mock.pid),
+            "bare 4": (bare_url, bare.pid),
+            "threads 4": (f"{threaded_base}/api/v3.0/building", threaded.pid),
+            "bare threads 4": (bare_threads_url, bare_threads.pid),
+        }
         if args.prism:
             prism, prism_url = start_prism()
             procs.append(prism)
@@ -322,10 +336,10 @@ def main() -> int:
     parser.add_argument(
         "--skip-sqlite", action="store_true", help="without the sqlite store's 400-building list"
     )
-    parser.add_argument("--bare", nargs=3, metavar=("PORT", "BODY", "TYPE"), help=argparse.SUPPRESS)
+    parser.add_argument("--bare", nargs=4, metavar=("PORT", "BODY", "TYPE", "MODE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare:
-        bare_server(int(args.bare[0]), args.bare[1], args.bare[2])
+        bare_server(int(args.bare[0]), args.bare[1], args.bare[2], args.bare[3])
         return 0
     if not SPEC.is_file():
         print(f"skipped: the real spec build is not at {SPEC}")
@@ -381,6 +395,8 @@ def report_http(http: dict[str, dict[str, float]], args: argparse.Namespace) -> 
     rows = [
         ("mock, 4-building list", "mock 4"),
         ("bare waitress, same bytes", "bare 4"),
+        ("mock --no-inline (all on threads)", "threads 4"),
+        ("bare waitress on threads, same bytes", "bare threads 4"),
         ("Stoplight Prism 5.16, same spec", "prism 4"),
         ("mock, 400-building list", "mock 400"),
         ("bare waitress, same bytes", "bare 400"),
@@ -403,8 +419,18 @@ def report_http(http: dict[str, dict[str, float]], args: argparse.Namespace) -> 
         f"{mock['cpu_us'] - bare['cpu_us']:.0f} µs for the 4-building list, "
         f"{big['cpu_us'] - bare_big['cpu_us']:.0f} µs for the 400-building one"
     )
+    threads, bare_threads = http["threads 4"], http["bare threads 4"]
+    print(
+        f"  reads inline against all on threads: mock {mock['rps'] / threads['rps']:.2f}x, "
+        f"bare waitress {bare['rps'] / bare_threads['rps']:.2f}x; "
+        f"--no-inline / bare waitress on threads: {threads['rps'] / bare_threads['rps']:.2f}"
+    )
     if "prism 4" in http:
-        print(f"  4-building list, mock / Prism: {mock['rps'] / http['prism 4']['rps']:.1f}x (goal >= 5)")
+        prism = http["prism 4"]["rps"]
+        print(
+            f"  4-building list, mock / Prism: {mock['rps'] / prism:.1f}x (goal >= 5); "
+            f"--no-inline / Prism: {threads['rps'] / prism:.1f}x"
+        )
     else:
         print("  (no Prism: cd bench/prism && npm install)")
     print(

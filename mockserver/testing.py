@@ -277,6 +277,7 @@ def running(
     ``strict``, ``seed``, ``fixtures``, ``stubs``, ``specs_dir``). A bad input raises
     ``ContractsError`` with one line before anything is served.
     """
+    from mockserver.http.inline import reads_inline
     from mockserver.http.serve import serve_in_thread
 
     if options is None:
@@ -284,7 +285,8 @@ def running(
     elif values:
         raise ContractsError("give either MockOptions or keyword options, not both")
     app, tokens, versions = build(options)
-    with serve_in_thread(app, threads=threads, ident="madaster-mock") as (base_url, _stop):
+    served = serve_in_thread(app, threads=threads, ident="madaster-mock", inline=reads_inline(app))
+    with served as (base_url, _stop):
         session = _admin_session(tokens)
         try:
             yield RunningMock(base_url, tokens, versions, session)

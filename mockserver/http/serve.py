@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 from contracts.errors import ContractsError
 from mockserver.http.connection_guard import ConnectionGuard
+from mockserver.http.inline import InlineDispatcher, Quick
 from mockserver.http.memory import limit_arenas
 
 DEFAULT_THREADS = 16
@@ -88,9 +89,12 @@ class MockServer:
         threads: int = DEFAULT_THREADS,
         connection_limit: int = DEFAULT_CONNECTION_LIMIT,
         ident: str | None = None,
+        inline: Quick | None = None,
     ):
-        """``ident`` names the server in ``Server`` (or ``Via`` when the app sets ``Server``)."""
+        """``ident`` names the server in ``Server`` (or ``Via`` when the app sets ``Server``);
+        requests ``inline`` says yes to are answered in the event-loop thread (``http.inline``)."""
         from waitress.server import create_server
+        from waitress.task import ThreadedTaskDispatcher
 
         if not 0 <= port <= 65535:
             raise ContractsError(f"--port {port}: must be between 0 and 65535")
@@ -99,8 +103,12 @@ class MockServer:
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" under load
         self.guard = ConnectionGuard(connection_limit)
         limit_arenas()  # before waitress starts its worker threads
+        self.inline: InlineDispatcher | None = None
+        settings = {**WAITRESS_SETTINGS, **({"ident": ident} if ident else {})}
+        if inline is not None:
+            self.inline = InlineDispatcher(ThreadedTaskDispatcher(), inline)
+            settings["_dispatcher"] = self.inline
         try:
-            settings = {**WAITRESS_SETTINGS, **({"ident": ident} if ident else {})}
             self._server = create_server(
                 app, host=host, port=port, threads=threads, connection_limit=connection_limit, **settings
             )
@@ -114,6 +122,8 @@ class MockServer:
             raise ContractsError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         except ValueError as exc:
             raise ContractsError(f"cannot listen on {host}:{port}: {exc}") from None
+        if self.inline is not None:  # waitress starts the threads only of a dispatcher it made
+            self.inline.set_thread_count(threads)
         self._map: dict[int, Any] = getattr(self._server, "map", None) or self._server._map
         channel = _answering_channel()
         for dispatcher in [self._server, *self._map.values()]:  # one server per listen address
@@ -154,6 +164,8 @@ class MockServer:
                 wasyncore.loop(
                     timeout=adj.asyncore_loop_timeout, use_poll=adj.asyncore_use_poll, map=self._map, count=1
                 )
+                if self.inline is not None:
+                    self.inline.run_pending()
                 self.guard.sweep(self._map)
         finally:
             self._server.task_dispatcher.shutdown(timeout=5)
@@ -208,6 +220,7 @@ def serve_in_thread(
     threads: int = DEFAULT_THREADS,
     connection_limit: int = DEFAULT_CONNECTION_LIMIT,
     ident: str | None = None,
+    inline: Quick | None = None,
 ) -> Iterator[RunningServer]:
     """Serve ``app`` with waitress in a daemon thread on a free port (for tests and the contract runner).
 
@@ -216,7 +229,9 @@ def serve_in_thread(
         with serve_in_thread(create_app(specs)) as (base_url, stop):
             requests.get(base_url + "/api/v3.0/account", headers={"X-API-Key": "dev-read"})
     """
-    server = MockServer(app, host, port, threads=threads, connection_limit=connection_limit, ident=ident)
+    server = MockServer(
+        app, host, port, threads=threads, connection_limit=connection_limit, ident=ident, inline=inline
+    )
     thread = threading.Thread(target=server.serve, name=f"mock-server:{server.port}", daemon=True)
     thread.start()
     try:
@@ -239,11 +254,13 @@ def format_banner(
     processing_delay: float = 1.0,
     threads: int,
     startup_seconds: float,
+    inline: bool = False,
 ) -> str:
     """What the ``mock`` command prints: URL, versions, tokens (file tokens masked), settings."""
     lines = [
         f"Madaster API mock on {base_url}/ "
-        f"(waitress, {threads} threads, ready in {startup_seconds * 1000:.0f} ms)"
+        f"(waitress, {threads} threads{', reads inline' if inline else ''}, "
+        f"ready in {startup_seconds * 1000:.0f} ms)"
     ]
     lines.append("Versions:")
     for version, build, path_count, source in specs:

@@ -89,6 +89,11 @@ class StubRegistry:
     def any_unchecked(self) -> bool:
         return any(stub.unchecked for stub in self._stubs)
 
+    @property
+    def any_delayed(self) -> bool:
+        """A stub waits before it answers: the server must not answer reads in its event loop."""
+        return any(stub.delay_ms for stub in self._stubs)
+
     def __bool__(self) -> bool:
         return bool(self._stubs)
 

@@ -1,0 +1,98 @@
+"""Answer the mock's reads in the server's event-loop thread; everything else on worker threads.
+
+Why: a read of the in-memory mock is a few tens of microseconds of Python under one GIL. Handed
+to a waitress worker thread, each request costs two thread switches (loop -> worker -> loop), and
+those cost more CPU than the read itself. Measured with wrk -t2 -c50 on two cores (real v3.0
+build, 4-building ``GET /building``): bare waitress on fixed bytes took 182-202 µs of CPU per
+request on threads and 90-92 µs inline; the mock 274-280 µs and 130-136 µs, 3,950 req/s against
+7,500 (``bench/bench_mock_lists.py`` prints both).
+
+A request answered inline holds every other connection until its answer is written to the
+connection's buffer, so only requests whose cost the mock bounds go inline (``reads_inline``):
+``GET`` and ``HEAD`` under ``/api/``, with no body, while no ``--latency`` fault and no stub with
+``delay_ms`` is set. Writes and uploads (bodies to read and validate), the admin API, the console
+and downloads stay on the worker threads, and so does everything the proxy serves (upstream calls
+wait on the network). Under the GIL a long read would hold the other requests anyway; inline it
+holds them until it is done instead of in 5 ms slices.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+log = logging.getLogger("madaster.mock")
+
+Quick = Callable[[Any], bool]
+"""Whether a parsed request (waitress's ``HTTPRequestParser``) may be answered inline."""
+
+
+class InlineDispatcher:
+    """waitress's task dispatcher, split: quick requests wait in ``pending`` for the event loop
+    (``MockServer.serve`` calls ``run_pending`` after each poll), the rest go to ``threads``.
+
+    waitress hands a connection (its channel) over with its oldest request first, and hands it
+    again only when that one is answered, so one connection's requests stay in order whichever
+    side answers each."""
+
+    def __init__(self, threads: Any, quick: Quick) -> None:
+        self.threads = threads
+        self.quick = quick
+        self.pending: deque[Any] = deque()  # appended by the loop and by workers; popped by the loop
+        self.answered = 0
+
+    def add_task(self, channel: Any) -> None:
+        requests = getattr(channel, "requests", None)
+        if requests and self.quick(requests[0]):
+            self.pending.append(channel)
+        else:
+            self.threads.add_task(channel)
+
+    def run_pending(self) -> int:
+        """Answer the waiting quick requests, in the calling (event-loop) thread; how many."""
+        count = 0
+        pending = self.pending
+        while pending:
+            channel = pending.popleft()
+            try:
+                channel.service()
+            except BaseException:  # as waitress's worker threads do: log it, keep serving
+                log.exception("madaster-contracts mock: error while answering %r", channel)
+            count += 1
+        self.answered += count
+        return count
+
+    def set_thread_count(self, count: int) -> None:
+        self.threads.set_thread_count(count)
+
+    def shutdown(self, cancel_pending: bool = True, timeout: float = 5) -> bool:
+        if cancel_pending:
+            while self.pending:
+                self.pending.popleft().cancel()
+        return bool(self.threads.shutdown(cancel_pending=cancel_pending, timeout=timeout))
+
+
+def reads_under_api(request: Any) -> bool:
+    """A bodyless ``GET`` or ``HEAD`` under ``/api/`` (also the benchmark's rule for bare waitress)."""
+    return (
+        request.command in ("GET", "HEAD")
+        and not request.error
+        and not request.content_length
+        and not request.chunked
+        and request.path.startswith("/api/")
+    )
+
+
+def reads_inline(app: Any, faults: Any = None) -> Quick:
+    """The rule for the mock ``app`` (from ``create_app``): its reads under ``/api/``, unless a
+    latency fault (``faults``, a ``FaultInjector``) or a delayed stub would make them wait."""
+    stubs = app.extensions["mockserver"]["stubs"]
+    if getattr(faults, "latency_ms", 0):
+        return lambda request: False
+
+    def quick(request: Any) -> bool:
+        return reads_under_api(request) and not (stubs and stubs.any_delayed)
+
+    return quick
