@@ -294,7 +294,9 @@ def run(args: argparse.Namespace) -> int:
     server = None
     try:
         limit = DEFAULT_CONNECTION_LIMIT if args.connection_limit is None else args.connection_limit
-        inline = reads_inline(setup.faults.app, setup.faults) if args.inline else None  # faults.app: the Flask app
+        inline = (
+            reads_inline(setup.faults.app, setup.faults) if args.inline else None
+        )  # faults.app: the Flask app
         server = MockServer(
             setup.app, args.host, args.port, threads=threads, connection_limit=limit, inline=inline
         )

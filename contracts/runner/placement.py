@@ -44,11 +44,13 @@ class Placement:
     version: str
     prefix: str
     """``/api/v3.0``"""
-    rng: random.Random = field(default_factory=lambda: random.Random(0))
+    seed: int = 0
     run_prefix: str = "mc-"
+    bodies: dict[str, Any] = field(default_factory=dict)
+    """Each create's generated body by operation label; a ``--jobs`` worker shares one between the
+    sessions it opens for a spec (each body is drawn from its own seed, whichever session asks first)."""
     _creating: bool = False
     _references: dict[str, list[str]] = field(default_factory=dict)
-    _bodies: dict[str, Any] = field(default_factory=dict)
 
     def owned(self, template: str) -> str | None:
         """The newest entity of the run whose item path fits ``template`` (some ids may be fixed)."""
@@ -139,9 +141,10 @@ class Placement:
     def _body(self, operation: Any, step: Step, made: dict[str, str]) -> Any:
         """The operation's simplest valid body, generated once (a search of its own per create was a
         sixth of a write run's time), with the run's name and the chain's links."""
-        if operation.label not in self._bodies:
-            self._bodies[operation.label] = generate_body(operation, self.rng)
-        body = copy.deepcopy(self._bodies[operation.label])
+        if operation.label not in self.bodies:
+            rng = random.Random(f"{self.seed}|{operation.label}")
+            self.bodies[operation.label] = generate_body(operation, rng)
+        body = copy.deepcopy(self.bodies[operation.label])
         if not isinstance(body, dict):
             return body
         declared = body_properties(operation)

@@ -7,7 +7,6 @@ A unit is one operation (the examples, coverage and fuzzing phases) or the state
 
 from __future__ import annotations
 
-import random
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -34,6 +33,8 @@ class SpecSession:
     defects: list[Any]
     target: Any
     run_prefix: str
+    bodies: dict[str, Any] = field(default_factory=dict)
+    """The placement's generated create bodies (``Placement.bodies``), shareable between sessions."""
     _schemas: dict[Any, Any] = field(default_factory=dict)
     _placement: Any = None
 
@@ -45,9 +46,11 @@ class SpecSession:
         seed: int,
         *,
         repaired: tuple[dict[str, Any], list[Any]] | None = None,
+        bodies: dict[str, Any] | None = None,
     ) -> SpecSession:
         """``repaired``: the spec's document with its defects repaired, when already known (a
-        ``--jobs`` worker opens many sessions of one spec: the same document serves them all)."""
+        ``--jobs`` worker opens many sessions of one spec: the same document serves them all, and
+        so do the create ``bodies`` its placements generated)."""
         from contracts.platform.leniency import find_and_repair
         from contracts.runner.target import build_target
 
@@ -65,7 +68,7 @@ class SpecSession:
             read_only_key=options.read_only_key,
             scoped_key=options.scoped_key,
         )
-        return cls(spec, options, seed, doc, defects, target, run_prefix)
+        return cls(spec, options, seed, doc, defects, target, run_prefix, {} if bodies is None else bodies)
 
     def new_result(self) -> VersionResult:
         result = VersionResult(
@@ -147,8 +150,9 @@ class SpecSession:
                 self.target.app,
                 self.spec.version,
                 f"/api/{self.spec.version}",
-                rng=random.Random(self.seed),
+                seed=self.seed,
                 run_prefix=self.run_prefix,
+                bodies=self.bodies,
             )
         return self._placement
 

@@ -40,6 +40,8 @@ from contracts.runner.specs import SpecUnderTest
 _interrupted = False
 _repaired: dict[int, tuple[dict[str, Any], list[Any]]] = {}
 """Each spec's repaired document, found once per worker and shared by its sessions."""
+_bodies: dict[int, dict[str, Any]] = {}
+"""Each spec's generated create bodies (``Placement.bodies``), shared by the worker's sessions."""
 READS = "reads"
 """The key of the session a worker's read-only batches of a spec share."""
 
@@ -138,7 +140,8 @@ def _session(
                 from contracts.platform.leniency import find_and_repair
 
                 _repaired[index] = find_and_repair(specs[index].doc)
-            session = SpecSession.open(specs[index], options, seed, repaired=_repaired[index])
+            bodies = _bodies.setdefault(index, {})
+            session = SpecSession.open(specs[index], options, seed, repaired=_repaired[index], bodies=bodies)
         except (ContractsError, KeyboardInterrupt):
             raise
         except Exception as exc:  # a defect of the runner: one line to the parent

@@ -19,7 +19,7 @@ from mockserver.behaviour.reference import MISSING, declared_only, view_for
 from mockserver.spec.generate import Generator
 from mockserver.spec.leniency import lenient_variant
 from mockserver.spec.operations import Operation, compile_operations
-from mockserver.spec.schemas import SchemaSet, convert
+from mockserver.spec.schemas import SchemaSet
 from mockserver.state import resources
 
 CACHE_SIZE = 4096
@@ -32,12 +32,11 @@ class SpecRuntime:
         self.build = build
         self.seed = seed
         self.catalogue: Catalogue | None = load_catalogue(version)
-        self.schemas = SchemaSet(doc)
+        self.swagger = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+        self.schemas = SchemaSet.shared(doc, self.swagger)
         self.generator = Generator(self.schemas)
         self.operations: list[Operation] = compile_operations(doc, version, self.schemas)
         self.model = resources.derive(self.operations, self._raw_resolve)
-        self.swagger = json.dumps(doc, ensure_ascii=False).encode("utf-8")
-        self._converted: dict[tuple[int, bool], Any] = {}
         self._generated: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self._lock = threading.Lock()
         self._templates: dict[str, str] = {}
@@ -59,13 +58,7 @@ class SpecRuntime:
         return schema
 
     def converted(self, schema: dict[str, Any], response: bool = True) -> Any:
-        key = (id(schema), response)
-        found = self._converted.get(key)
-        if found is None:
-            found = convert(schema, response=response)
-            self._converted[key] = found
-            self.schemas._keep.append(schema)
-        return found
+        return self.schemas.converted(schema, response)
 
     def property_names(self, schema: Any) -> set[str]:
         return resources.property_names(schema, self._raw_resolve)

@@ -81,3 +81,21 @@ def test_an_own_id_put_into_a_path_is_quoted_as_schemathesis_quotes_its_values()
     assert prepare_path(case.operation.path, case.path_parameters) == "/api/v3.0/element/el%3F1%2F2%20%23"
     own_path(placement, case)  # the quoted value read back is the run's own: kept as it is
     assert case.path_parameters["id"] == "el%3F1%2F2%20%23"
+
+
+def test_create_bodies_are_the_same_whichever_session_asks_first() -> None:
+    """A --jobs worker shares its placements' bodies between sessions: each body comes from its
+    own seed, so the sessions of a worker send what one whole-run session would."""
+    spec = next(s for s in collect_specs(["v3.0"], [], PROJECT_ROOT / "specs") if s.version == "v3.0")
+    shared: dict = {}
+    building_first = SpecSession.open(spec, RunOptions(seed=3), 3, bodies=shared).placement()
+    building_first.own_or_create("/api/v3.0/building/{}")  # a folder's body, then a building's
+    assert set(shared) >= {"POST /api/v3.0/folder", "POST /api/v3.0/building"}
+    alone = SpecSession.open(spec, RunOptions(seed=3), 3).placement()
+    alone.own_or_create("/api/v3.0/folder/{}")
+    assert alone.bodies["POST /api/v3.0/folder"] == shared["POST /api/v3.0/folder"]
+    reused = SpecSession.open(spec, RunOptions(seed=3), 3, bodies=shared)
+    assert reused.placement().bodies is shared
+    other_seed = SpecSession.open(spec, RunOptions(seed=4), 4).placement()
+    other_seed.own_or_create("/api/v3.0/building/{}")
+    assert other_seed.bodies.keys() == shared.keys()
