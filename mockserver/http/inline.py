@@ -13,18 +13,24 @@ connection's buffer, so only requests whose cost the mock bounds go inline (``re
 ``delay_ms`` is set. Writes and uploads (bodies to read and validate), the admin API, the console
 and downloads stay on the worker threads, and so does everything the proxy serves (upstream calls
 wait on the network). Under the GIL a long read would hold the other requests anyway; inline it
-holds them until it is done instead of in 5 ms slices.
+holds them until it is done instead of in 5 ms slices. A read can still be long (a list built
+again after a reset, an IFC import its job reaches as the read catches up): after an inline
+answer that took more than ``SLOW_SECONDS``, reads go to the worker threads for ``COOL_OFF_SECONDS``,
+so such work holds the loop once, not for every read that follows.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 log = logging.getLogger("madaster.mock")
 
+SLOW_SECONDS = 0.05
+COOL_OFF_SECONDS = 2.0
 Quick = Callable[[Any], bool]
 """Whether a parsed request (waitress's ``HTTPRequestParser``) may be answered inline."""
 
@@ -42,10 +48,13 @@ class InlineDispatcher:
         self.quick = quick
         self.pending: deque[Any] = deque()  # appended by the loop and by workers; popped by the loop
         self.answered = 0
+        self.cool_off = COOL_OFF_SECONDS
+        self.threads_until = 0.0
+        """``time.monotonic()`` until which reads go to the threads (after a slow inline answer)."""
 
     def add_task(self, channel: Any) -> None:
         requests = getattr(channel, "requests", None)
-        if requests and self.quick(requests[0]):
+        if requests and self.quick(requests[0]) and time.monotonic() >= self.threads_until:
             self.pending.append(channel)
         else:
             self.threads.add_task(channel)
@@ -56,10 +65,14 @@ class InlineDispatcher:
         pending = self.pending
         while pending:
             channel = pending.popleft()
+            started = time.monotonic()
             try:
                 channel.service()
             except BaseException:  # as waitress's worker threads do: log it, keep serving
                 log.exception("madaster-contracts mock: error while answering %r", channel)
+            finished = time.monotonic()
+            if finished - started > SLOW_SECONDS:
+                self.threads_until = finished + self.cool_off
             count += 1
         self.answered += count
         return count

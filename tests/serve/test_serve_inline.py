@@ -12,7 +12,7 @@ import requests
 from mockserver import create_app
 from mockserver.admin.faults import FaultInjector
 from mockserver.http.inline import reads_inline, reads_under_api
-from mockserver.http.serve import serve_in_thread
+from mockserver.http.serve import MockServer, serve_in_thread
 from tests.conftest import PROJECT_ROOT
 
 V3 = PROJECT_ROOT / "specs" / "v3.0" / "baseline.yaml"
@@ -140,3 +140,29 @@ def test_a_delayed_stub_does_not_hold_the_other_reads() -> None:
         assert requests.get(base_url + "/api/v3.0/folder", headers=key, timeout=10).status_code == 200
         assert waiting.is_alive()  # the folder list did not wait for the delayed stub
         waiting.join(10)
+
+
+def test_after_a_slow_inline_read_the_reads_go_to_workers_for_a_while() -> None:
+    """A read that turns out long (an import its job reaches) holds the loop once, not every time."""
+    calls: list[str] = []
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        if environ["PATH_INFO"] == "/api/slow" and not calls:
+            time.sleep(0.2)
+        calls.append(environ["PATH_INFO"])
+        return thread_app(environ, start_response)
+
+    server = MockServer(app, "127.0.0.1", 0, inline=reads_under_api)
+    assert server.inline is not None
+    server.inline.cool_off = 1.0
+    runner = threading.Thread(target=server.serve, daemon=True)
+    runner.start()
+    try:
+        base_url = server.base_url
+        assert answered_by(base_url, "GET", "/api/slow") == runner.name  # answered in the loop: 0.2 s
+        assert answered_by(base_url, "GET", "/api/fast").startswith("waitress-")  # cooling off: a worker
+        time.sleep(1.1)
+        assert answered_by(base_url, "GET", "/api/fast") == runner.name  # back in the loop
+    finally:
+        server.stop()
+        runner.join(10)
