@@ -22,6 +22,7 @@ from contracts.errors import ContractsError
 from contracts.runner import target as target_module
 from contracts.runner.batches import collection_of, collection_paths, operation_batches
 from contracts.runner.options import parse_jobs
+from contracts.runner.sharding import STATEFUL_UNIT
 from tests.conftest import PROJECT_ROOT, requires_shared
 from tests.runner.broken_api import KEY, BrokenApi, serving
 from tests.runner.test_broken_server import assert_key_absent, failed_checks, target_args
@@ -129,6 +130,8 @@ def test_a_collections_create_goes_with_its_reads_and_deletes_and_other_bodies_a
         ["POST /api/v3.0/building/{id}/passport"],
         ["GET /api/v3.0/system/buildingusages"],
     ]
+    with_stateful = operation_batches(doc, operations, collection_paths(doc), stateful=True)
+    assert with_stateful.index([STATEFUL_UNIT]) == 1  # after the creating batch, before the writes alone
 
 
 def test_two_workers_find_what_one_process_finds_in_one_set_of_reports(cli, broken_mock, tmp_path) -> None:
