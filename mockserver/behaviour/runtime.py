@@ -53,9 +53,7 @@ class SpecRuntime:
 
     # -- schemas -------------------------------------------------------------------------
     def _raw_resolve(self, schema: Any) -> Any:
-        while isinstance(schema, dict) and "$ref" in schema:
-            schema = self.schemas.raw_components.get(str(schema["$ref"]).rsplit("/", 1)[-1], {})
-        return schema
+        return self.schemas.raw(schema)
 
     def converted(self, schema: dict[str, Any], response: bool = True) -> Any:
         return self.schemas.converted(schema, response)

@@ -183,15 +183,8 @@ def narrowed(runtime: Any, op: Operation, content_type: str, body: Any) -> list[
 
 
 def _is_union(runtime: Any, schema: Any) -> bool:
-    resolved = _raw(runtime.schemas, schema)  # a mock runtime or the proxy's spec alike
+    resolved = runtime.schemas.raw(schema)  # a mock runtime or the proxy's spec alike
     return isinstance(resolved, dict) and bool(resolved.get("oneOf") or resolved.get("anyOf"))
-
-
-def _raw(schemas: SchemaSet, schema: Any) -> Any:
-    """``schema`` with its ``$ref`` chain followed to the component it names."""
-    while isinstance(schema, dict) and "$ref" in schema:
-        schema = schemas.raw_components.get(str(schema["$ref"]).rsplit("/", 1)[-1], {})
-    return schema
 
 
 def _body_validator(runtime: Any, op: Operation, media: str | None, value: Any) -> Any:
@@ -257,7 +250,7 @@ def relax_accept_language(op: Operation, schemas: SchemaSet, headers: dict[str, 
     )
     if param is None:
         return []
-    schema = _raw(schemas, param.schema)
+    schema = schemas.raw(param.schema)
     allowed = schema.get("enum") if isinstance(schema, dict) else None
     if not isinstance(allowed, list) or value in allowed:
         return []

@@ -163,13 +163,13 @@ def _resolve(doc: dict[str, Any], obj: Any) -> Any:
 
 def _parameter(raw: dict[str, Any], schemas: SchemaSet) -> Parameter:
     schema = raw.get("schema") or {}
-    resolved = _plain(schema, schemas)
+    resolved = schemas.raw(schema)
     kind = resolved.get("type", "string") if isinstance(resolved, dict) else "string"
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "string")
     is_array = kind == "array"
     if is_array:
-        items = _plain(resolved.get("items") or {}, schemas)
+        items = schemas.raw(resolved.get("items") or {})
         kind = items.get("type", "string") if isinstance(items, dict) else "string"
     return Parameter(
         name=str(raw["name"]),
@@ -179,13 +179,6 @@ def _parameter(raw: dict[str, Any], schemas: SchemaSet) -> Parameter:
         kind=kind if isinstance(kind, str) else "string",
         is_array=is_array,
     )
-
-
-def _plain(schema: Any, schemas: SchemaSet) -> Any:
-    """A raw OpenAPI schema with a top-level component ``$ref`` followed."""
-    while isinstance(schema, dict) and "$ref" in schema:
-        schema = schemas.raw_components.get(str(schema["$ref"]).rsplit("/", 1)[-1], {})
-    return schema
 
 
 def _body(doc: dict[str, Any], raw: Any) -> Body | None:

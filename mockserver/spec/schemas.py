@@ -155,6 +155,12 @@ class SchemaSet:
                 self._keep.append(converted)
         return found
 
+    def raw(self, schema: Any) -> Any:
+        """A raw OpenAPI schema with its ``$ref`` chain followed to the component it names."""
+        while isinstance(schema, dict) and "$ref" in schema:
+            schema = self.raw_components.get(str(schema["$ref"]).rsplit("/", 1)[-1], {})
+        return schema
+
     def resolve(self, schema: Any, *, response: bool = True) -> Any:
         """Follow a converted ``#/definitions/X`` reference (one level)."""
         while isinstance(schema, dict) and "$ref" in schema:
