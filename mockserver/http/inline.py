@@ -47,7 +47,6 @@ class InlineDispatcher:
         self.threads = threads
         self.quick = quick
         self.pending: deque[Any] = deque()  # appended by the loop and by workers; popped by the loop
-        self.answered = 0
         self.cool_off = COOL_OFF_SECONDS
         self.threads_until = 0.0
         """``time.monotonic()`` until which reads go to the threads (after a slow inline answer)."""
@@ -59,9 +58,8 @@ class InlineDispatcher:
         else:
             self.threads.add_task(channel)
 
-    def run_pending(self) -> int:
-        """Answer the waiting quick requests, in the calling (event-loop) thread; how many."""
-        count = 0
+    def run_pending(self) -> None:
+        """Answer the waiting quick requests, in the calling (event-loop) thread."""
         pending = self.pending
         while pending:
             channel = pending.popleft()
@@ -73,9 +71,6 @@ class InlineDispatcher:
             finished = time.monotonic()
             if finished - started > SLOW_SECONDS:
                 self.threads_until = finished + self.cool_off
-            count += 1
-        self.answered += count
-        return count
 
     def set_thread_count(self, count: int) -> None:
         self.threads.set_thread_count(count)
@@ -98,12 +93,13 @@ def reads_under_api(request: Any) -> bool:
     )
 
 
-def reads_inline(app: Any, faults: Any = None) -> Quick:
+def reads_inline(app: Any, faults: Any = None) -> Quick | None:
     """The rule for the mock ``app`` (from ``create_app``): its reads under ``/api/``, unless a
-    latency fault (``faults``, a ``FaultInjector``) or a delayed stub would make them wait."""
+    delayed stub would make them wait; None (every request on a thread) under a latency fault
+    (``faults``, a ``FaultInjector``), which makes every read wait."""
     stubs = app.extensions["mockserver"]["stubs"]
     if getattr(faults, "latency_ms", 0):
-        return lambda request: False
+        return None
 
     def quick(request: Any) -> bool:
         return reads_under_api(request) and not (stubs and stubs.any_delayed)
