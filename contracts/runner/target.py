@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,9 +137,12 @@ def describe_target(base_url: str | None) -> str:
     return "embedded mock (in-process)" if base_url is None else base_url.rstrip("/")
 
 
-_VALIDATED: dict[int, dict[str, Any]] = {}
+_VALIDATED: OrderedDict[int, dict[str, Any]] = OrderedDict()
 """Documents a mock was built on in this process, by id (held, so an id is never reused): the
-next mock on the same document skips its OpenAPI validation (a ``--jobs`` worker builds many)."""
+next mock on the same document skips its OpenAPI validation (a ``--jobs`` worker builds many).
+The newest ``VALIDATED_KEPT`` are kept, so a process that builds mocks of many documents (a test
+session) does not hold them all."""
+VALIDATED_KEPT = 8
 
 
 def create_mock(
@@ -154,6 +158,9 @@ def create_mock(
             served = CheckedSpec(candidate, spec.source) if known else candidate
             app = create_app([served], tokens=tokens, seed=seed, admin=False)
             _VALIDATED[id(candidate)] = candidate
+            _VALIDATED.move_to_end(id(candidate))
+            while len(_VALIDATED) > VALIDATED_KEPT:
+                _VALIDATED.popitem(last=False)
             return app
         except ContractsError:
             raise

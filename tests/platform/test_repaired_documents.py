@@ -49,3 +49,18 @@ def test_a_spec_file_is_validated_as_it_is_loaded_and_then_trusted(tmp_path: Pat
     broken.write_text('{"openapi": "3.0.1", "info": {"title": "x"}, "paths": {"/api/v3.0/x": {}}}')
     with pytest.raises(ContractsError):  # invalid (info.version missing): never reaches the mock
         collect_specs([], [broken])
+
+
+def test_a_process_keeps_only_the_newest_documents_it_built_mocks_on() -> None:
+    import copy
+
+    from contracts.runner import target
+    from mockserver import create_app
+
+    spec = next(s for s in collect_specs(["v3.0"], [], ROOT / "specs") if s.version == "v3.0")
+    docs = [copy.deepcopy(spec.doc) for _ in range(target.VALIDATED_KEPT + 3)]
+    for doc in docs:
+        target.create_mock(create_app, spec, doc, [], 0)
+    kept = list(target._VALIDATED.values())
+    assert len(kept) <= target.VALIDATED_KEPT
+    assert any(doc is docs[-1] for doc in kept) and not any(doc is docs[0] for doc in kept)
