@@ -68,6 +68,9 @@ class Generator:
             repaired = self.conform(candidate, schema, rng, depth=depth, regenerate=False)
             if validator.is_valid(repaired):
                 return repaired
+            fraction = _fractional(self.schemas.resolve(branch))
+            if fraction is not None and validator.is_valid(fraction):
+                return fraction  # oneOf [integer, number]: 0.0 is both, 0.5 only a number
         return None
 
     def _all_of(self, schema: dict, rng: random.Random, depth: int) -> Any:
@@ -280,6 +283,16 @@ def _flatten(generator: Generator, schema: dict) -> dict:
             elif key != "additionalProperties":
                 merged.setdefault(key, value)
     return merged
+
+
+def _fractional(schema: Any) -> float | None:
+    """A number of a ``number`` schema that is no integer (JSON Schema counts 0.0 as one), if any."""
+    if not isinstance(schema, dict) or schema.get("type") != "number" or "multipleOf" in schema:
+        return None
+    low, high = _bounds(schema, 0, 100)
+    value = math.floor(low) + 0.5
+    value = value if value >= low else value + 1
+    return value if value <= high else None
 
 
 def _bounds(schema: dict, low_default: float, high_default: float) -> tuple[float, float]:
