@@ -24,6 +24,7 @@ from contracts.runner.transport import (
     WriteGuard,
     WsgiApp,
 )
+from contracts.runner.wsgi_transport import mark
 
 SCOPED_PLACEHOLDER = "$MADASTER_SCOPED_KEY"
 """Sent instead of the scoped key (``--scoped-key``); ``ScopedKeyInjector`` swaps it."""
@@ -116,6 +117,7 @@ def build_target(
     else:
         guard = WriteGuard(app)
         app = guard
+    mark(app)  # schemathesis reaches the chain through the lean transport (``wsgi_transport``)
     return Target(
         description,
         display,
