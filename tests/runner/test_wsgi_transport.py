@@ -35,7 +35,9 @@ class Recording:
         seen = {k: v for k, v in environ.items() if k not in ("wsgi.errors", "werkzeug.request")}
         seen["wsgi.input"] = environ["wsgi.input"].read()
         self.seen.append(seen)
-        start_response("201 CREATED", [("Content-Type", "application/json"), ("X-Twice", "1"), ("X-Twice", "2")])
+        start_response(
+            "201 CREATED", [("Content-Type", "application/json"), ("X-Twice", "1"), ("X-Twice", "2")]
+        )
         return [b'{"id": "', environ["PATH_INFO"].encode(), b'"}']
 
 
