@@ -163,7 +163,7 @@ LEAN._copy_serializers_from(WSGI_TRANSPORT)
 
 
 def mark(app: Any) -> Any:
-    """Route ``app`` through ``LEAN`` (it must not be a Flask app: schemathesis captures those's errors)."""
+    """Route ``app`` through ``LEAN``; not a Flask app, whose errors schemathesis captures and this does not."""
     setattr(app, LEAN_MARK, True)
     install()
     return app
