@@ -42,6 +42,7 @@ LEAN_MARK = "_madaster_lean_transport"
 _TAKEN = frozenset({"headers", "params", "cookies", "timeout", "app", "base_url", "json", "data"})
 _SOCKET_ONLY = frozenset({"max_redirects", "verify", "cert", "proxies"})
 """Options of a network session with no in-process meaning (schemathesis drops them too)."""
+_TAKEN_WITH_SESSION = _TAKEN | _SOCKET_ONLY
 _SIMPLE_REQUEST = frozenset({"method", "path", "headers", "query_string", "json", "data", "base_url"})
 _BODYLESS = frozenset({"GET", "HEAD"})
 
@@ -110,8 +111,7 @@ def _takes(case: Any, session: Any, kwargs: dict[str, Any]) -> bool:
         return False
     if case._auth is not None or case.cookies or kwargs.get("cookies"):
         return False
-    allowed = _TAKEN | _SOCKET_ONLY if session is not None else _TAKEN
-    return allowed.issuperset(kwargs)
+    return (_TAKEN_WITH_SESSION if session is not None else _TAKEN).issuperset(kwargs)
 
 
 def _simple(data: dict[str, Any]) -> bool:
